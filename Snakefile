@@ -1,0 +1,23 @@
+# bigmed: FASTQ to per-patient actionable-variant reports.
+# The Snakefile only wires: version, config, validation (rules/common.smk), stages, targets.
+
+from snakemake.utils import min_version
+
+min_version("9.0")
+
+# config/config.yaml is the default; `--configfile FILE` replaces it whole (see common.smk).
+
+
+include: "rules/common.smk"
+include: "rules/ref.smk"
+include: "rules/qc.smk"
+include: "rules/align.smk"
+include: "rules/call_germline.smk"
+include: "rules/annotate.smk"
+include: "rules/report.smk"
+
+
+rule all:
+    input:
+        all_targets(),
+    default_target: True

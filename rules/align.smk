@@ -1,0 +1,66 @@
+# Trimming, alignment, duplicate marking: one coordinate-sorted, indexed BAM per sample.
+
+
+rule trim_reads:
+    input:
+        unpack(get_fastqs),
+    output:
+        r1=temp("results/trimmed/{sample}/{unit}_R1.fastq.gz"),
+        r2=temp("results/trimmed/{sample}/{unit}_R2.fastq.gz"),
+        json="results/qc/fastp/{sample}/{unit}.fastp.json",
+        html="results/qc/fastp/{sample}/{unit}.fastp.html",
+    params:
+        min_length=config["trimming"]["min_length"],
+        qualified=config["trimming"]["qualified_quality"],
+    threads: 2
+    log:
+        "logs/trim_reads/{sample}/{unit}.log",
+    benchmark:
+        "results/benchmarks/trim_reads/{sample}/{unit}.tsv"
+    shell:
+        "fastp --in1 {input.r1} --in2 {input.r2} --out1 {output.r1} --out2 {output.r2}"
+        " --detect_adapter_for_pe --length_required {params.min_length}"
+        " --qualified_quality_phred {params.qualified} --thread {threads}"
+        " --json {output.json} --html {output.html} --report_title '{wildcards.sample} {wildcards.unit}'"
+        " 2> {log}"
+
+
+rule map_reads:
+    input:
+        r1="results/trimmed/{sample}/{unit}_R1.fastq.gz",
+        r2="results/trimmed/{sample}/{unit}_R2.fastq.gz",
+        index=BWA_INDEX,
+    output:
+        temp("results/mapped/{sample}/{unit}.bam"),
+    params:
+        ref=REF,
+        read_group=r"@RG\tID:{sample}.{unit}\tSM:{sample}\tLB:{sample}\tPL:ILLUMINA\tPU:{unit}",
+    threads: 2
+    resources:
+        mem_mb=4000,
+    log:
+        "logs/map_reads/{sample}/{unit}.log",
+    benchmark:
+        "results/benchmarks/map_reads/{sample}/{unit}.tsv"
+    shell:
+        "(bwa mem -t {threads} -R '{params.read_group}' {params.ref} {input.r1} {input.r2}"
+        " | samtools fixmate -m -u - -"
+        " | samtools sort -@ {threads} -m 500M -T {output}.tmp -o {output} -) 2> {log}"
+
+
+rule mark_duplicates:
+    input:
+        get_unit_bams,
+    output:
+        bam="results/alignments/{sample}.bam",
+        bai="results/alignments/{sample}.bam.bai",
+        metrics="results/qc/markdup/{sample}.txt",
+    threads: 2
+    log:
+        "logs/mark_duplicates/{sample}.log",
+    benchmark:
+        "results/benchmarks/mark_duplicates/{sample}.tsv"
+    shell:
+        "(samtools merge -@ {threads} -u -o - {input}"
+        " | samtools markdup -@ {threads} -f {output.metrics} -T {output.bam}.tmp"
+        " --write-index - {output.bam}##idx##{output.bai}) 2> {log}"

@@ -1,0 +1,82 @@
+# Joint germline calling of all samples of a patient, scattered over region shards.
+
+
+rule call_variants_bcftools:
+    input:
+        bams=get_patient_bams,
+        bais=get_patient_bais,
+        ref=REF,
+        fai=f"{REF}.fai",
+        shard="results/reference/shards/{shard}.bed",
+    output:
+        temp("results/calls/{patient}/bcftools/{shard}.bcf"),
+    params:
+        min_mapq=config["calling"]["min_mapq"],
+        min_baseq=config["calling"]["min_baseq"],
+    log:
+        "logs/call_variants/{patient}/bcftools_{shard}.log",
+    benchmark:
+        "results/benchmarks/call_variants/{patient}/bcftools_{shard}.tsv"
+    shell:
+        "(bcftools mpileup --fasta-ref {input.ref} --regions-file {input.shard}"
+        " --min-MQ {params.min_mapq} --min-BQ {params.min_baseq} --max-depth 10000"
+        " --annotate FORMAT/AD,FORMAT/ADF,FORMAT/ADR,FORMAT/DP,FORMAT/SP,INFO/AD"
+        " --output-type u {input.bams}"
+        " | bcftools call --multiallelic-caller --variants-only --output-type b"
+        " --output {output}) 2> {log}"
+
+
+rule call_variants_freebayes:
+    input:
+        bams=get_patient_bams,
+        bais=get_patient_bais,
+        ref=REF,
+        fai=f"{REF}.fai",
+        shard="results/reference/shards/{shard}.bed",
+    output:
+        temp("results/calls/{patient}/freebayes/{shard}.bcf"),
+    params:
+        min_mapq=config["calling"]["min_mapq"],
+        min_baseq=config["calling"]["min_baseq"],
+    log:
+        "logs/call_variants/{patient}/freebayes_{shard}.log",
+    benchmark:
+        "results/benchmarks/call_variants/{patient}/freebayes_{shard}.tsv"
+    shell:
+        "(freebayes --fasta-reference {input.ref} --targets {input.shard}"
+        " --min-mapping-quality {params.min_mapq} --min-base-quality {params.min_baseq}"
+        " {input.bams}"
+        " | bcftools view --output-type b --output {output}) 2> {log}"
+
+
+rule gather_calls:
+    input:
+        get_shard_calls,
+    output:
+        temp("results/calls/{patient}/raw.bcf"),
+    log:
+        "logs/gather_calls/{patient}.log",
+    shell:
+        # shards are contiguous and in reference order, so concatenation keeps order
+        "bcftools concat --output-type b --output {output} {input} 2> {log}"
+
+
+rule normalize_calls:
+    input:
+        bcf="results/calls/{patient}/raw.bcf",
+        ref=REF,
+    output:
+        "results/calls/{patient}/normalized.bcf",
+    params:
+        min_qual=config["calling"]["min_qual"],
+        min_depth=config["calling"]["min_depth"],
+    log:
+        "logs/normalize_calls/{patient}.log",
+    shell:
+        "(bcftools norm --fasta-ref {input.ref} --multiallelics -any --check-ref x"
+        " --output-type u {input.bcf}"
+        " | bcftools view --exclude 'ALT=\"*\"' --output-type u"
+        " | bcftools filter --mode + --soft-filter LowQual --exclude 'QUAL<{params.min_qual}'"
+        " --output-type u"
+        " | bcftools filter --mode + --soft-filter LowDepth --exclude 'INFO/DP<{params.min_depth}'"
+        " --output-type b --output {output}) 2> {log}"

@@ -1,0 +1,88 @@
+# Provenance, the per-patient report (JSON, HTML, TSV) and the batch summary.
+
+
+rule collect_tool_versions:
+    output:
+        "results/provenance/tools.json",
+    params:
+        code=BIGMED_HASH,
+    log:
+        "logs/provenance/collect_tool_versions.log",
+    script:
+        "../scripts/collect_tool_versions.py"
+
+
+rule checksum_inputs:
+    input:
+        fastqs=lambda wc: [
+            fq for u in UNITS_BY_SAMPLE[wc.sample].values() for fq in (u.fq1, u.fq2)
+        ],
+    output:
+        "results/provenance/inputs/{sample}.json",
+    params:
+        units=lambda wc: [
+            (u.unit, u.fq1, u.fq2) for u in UNITS_BY_SAMPLE[wc.sample].values()
+        ],
+        code=BIGMED_HASH,
+    log:
+        "logs/provenance/checksum_inputs/{sample}.log",
+    script:
+        "../scripts/checksum_inputs.py"
+
+
+rule checksum_reference:
+    input:
+        fasta=config["reference"]["fasta"],
+        annotation=config["reference"]["annotation"],
+        contig_map=config["reference"]["contig_map"] or [],
+    output:
+        "results/provenance/reference.json",
+    params:
+        code=BIGMED_HASH,
+    log:
+        "logs/provenance/checksum_reference.log",
+    script:
+        "../scripts/checksum_reference.py"
+
+
+rule build_report:
+    input:
+        unpack(get_patient_qc),
+        vcf="results/{patient}/calls.vcf.gz",
+        tbi="results/{patient}/calls.vcf.gz.tbi",
+        targets="results/reference/targets.bed",
+        tools="results/provenance/tools.json",
+        reference="results/provenance/reference.json",
+        contig_map=config["reference"]["contig_map"] or [],
+    output:
+        json="results/{patient}/report.json",
+        html="results/{patient}/report.html",
+        tsv="results/{patient}/variants.tsv",
+    params:
+        patient=lambda wc: wc.patient,
+        pilot=lambda wc: PATIENTS[wc.patient].pilot,
+        samples=lambda wc: patient_samples_json(wc.patient),
+        min_depth=config["coverage"]["min_depth"],
+        padding=config["coverage"]["exon_padding"],
+        max_variants_html=config["report"]["max_variants_html"],
+        config_hash=CONFIG_HASH,
+        pipeline_version=PIPELINE_VERSION,
+        git_commit=GIT_COMMIT,
+        code=BIGMED_HASH,
+    log:
+        "logs/build_report/{patient}.log",
+    script:
+        "../scripts/build_report.py"
+
+
+rule summarize_batch:
+    input:
+        expand("results/{patient}/report.json", patient=PATIENTS),
+    output:
+        "results/batch/summary.html",
+    params:
+        code=BIGMED_HASH,
+    log:
+        "logs/summarize_batch.log",
+    script:
+        "../scripts/summarize_batch.py"

@@ -1,0 +1,103 @@
+"""Sample QC from fastp JSON, samtools stats, samtools markdup and mosdepth outputs."""
+
+from __future__ import annotations
+
+import gzip
+import json
+from dataclasses import dataclass, field
+
+
+@dataclass
+class SampleQC:
+    sample: str
+    reads: int = 0  # read count before trimming, both mates
+    reads_after_trimming: int = 0
+    mapped_fraction: float = 0.0
+    duplicate_fraction: float = 0.0
+    mean_coverage: float = 0.0
+    fraction_target_at_min_depth: float = 0.0
+    status: str = "pass"
+    reasons: list[str] = field(default_factory=list)
+
+
+def read_fastp(paths: list[str]) -> tuple[int, int]:
+    before = after = 0
+    for path in paths:
+        with open(path) as handle:
+            data = json.load(handle)
+        before += int(data["summary"]["before_filtering"]["total_reads"])
+        after += int(data["summary"]["after_filtering"]["total_reads"])
+    return before, after
+
+
+def read_samtools_stats(path: str) -> dict[str, float]:
+    out: dict[str, float] = {}
+    with open(path) as handle:
+        for line in handle:
+            if line.startswith("SN\t"):
+                _, key, value = line.rstrip("\n").split("\t")[:3]
+                out[key.rstrip(":")] = float(value)
+    return out
+
+
+def read_mosdepth_mean(path: str) -> float:
+    """Mean depth over the target regions (the *_region row), else over the whole genome."""
+    total = region = None
+    with open(path) as handle:
+        for line in handle:
+            cols = line.rstrip("\n").split("\t")
+            if cols[0] == "total_region":
+                region = float(cols[3])
+            elif cols[0] == "total":
+                total = float(cols[3])
+    value = region if region is not None else total
+    return value or 0.0
+
+
+def read_thresholds(path: str, min_depth: int) -> list[tuple[str, int, int, str, int]]:
+    """Rows of a mosdepth thresholds.bed.gz: (chrom, start, end, name, bases >= min_depth)."""
+    rows = []
+    with gzip.open(path, "rt") as handle:
+        header = handle.readline().lstrip("#").rstrip("\n").split("\t")
+        col = header.index(f"{min_depth}X")
+        for line in handle:
+            cols = line.rstrip("\n").split("\t")
+            rows.append((cols[0], int(cols[1]), int(cols[2]), cols[3], int(cols[col])))
+    return rows
+
+
+def fraction_at_depth(rows: list[tuple[str, int, int, str, int]]) -> float:
+    total = sum(e - s for _, s, e, _, _ in rows)
+    return sum(n for *_, n in rows) / total if total else 0.0
+
+
+# QC thresholds, documented in the README; a sample outside them is flagged, not dropped.
+MIN_MAPPED_FRACTION = 0.90  # below this, contamination or a wrong reference is likely
+MAX_DUPLICATE_FRACTION = 0.30  # above this, library complexity limits the usable depth
+MIN_TARGET_FRACTION = 0.90  # share of target bases at the assessable depth
+
+
+def sample_qc(sample: str, fastp: list[str], stats: str, mosdepth_summary: str,
+              thresholds: str, min_depth: int) -> SampleQC:
+    before, after = read_fastp(fastp)
+    sn = read_samtools_stats(stats)
+    total = sn.get("raw total sequences", 0.0)
+    qc = SampleQC(sample, reads=before, reads_after_trimming=after)
+    if total:
+        qc.mapped_fraction = sn.get("reads mapped", 0.0) / total
+        qc.duplicate_fraction = sn.get("reads duplicated", 0.0) / total
+    qc.mean_coverage = read_mosdepth_mean(mosdepth_summary)
+    qc.fraction_target_at_min_depth = fraction_at_depth(read_thresholds(thresholds, min_depth))
+    if after == 0 or total == 0:
+        qc.status, qc.reasons = "fail", ["no reads left after trimming"]
+        return qc
+    if qc.mapped_fraction < MIN_MAPPED_FRACTION:
+        qc.reasons.append(f"mapped {qc.mapped_fraction:.1%} < {MIN_MAPPED_FRACTION:.0%}")
+    if qc.duplicate_fraction > MAX_DUPLICATE_FRACTION:
+        qc.reasons.append(f"duplicates {qc.duplicate_fraction:.1%} > {MAX_DUPLICATE_FRACTION:.0%}")
+    if qc.fraction_target_at_min_depth < MIN_TARGET_FRACTION:
+        qc.reasons.append(f"{qc.fraction_target_at_min_depth:.1%} of target at >= {min_depth}x "
+                          f"< {MIN_TARGET_FRACTION:.0%}")
+    if qc.reasons:
+        qc.status = "warn"
+    return qc

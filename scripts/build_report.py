@@ -1,0 +1,61 @@
+"""Rule script: report.json, report.html and variants.tsv of one patient."""
+
+import json
+
+from bigmed.atomic import write_text
+from bigmed.qc import sample_qc
+from bigmed.reference import read_contig_map
+from bigmed.report import (
+    build_report,
+    coverage_section,
+    python_packages,
+    read_variants,
+    render_html,
+    variants_tsv,
+)
+from bigmed.rulelog import run_logged
+
+
+def main(snakemake) -> None:  # type: ignore[no-untyped-def]
+    inp, par = snakemake.input, snakemake.params
+    samples = json.loads(par.samples)
+    ids = [s["sample"] for s in samples]
+    qc = {}
+    for i, sid in enumerate(ids):
+        fastp = [p for p in inp.fastp if f"/fastp/{sid}/" in p]
+        qc[sid] = sample_qc(sid, fastp, inp.stats[i], inp.mosdepth[i], inp.thresholds[i],
+                            par.min_depth)
+    # coverage is judged on the sample the question is about: proband, index or tumor
+    primary = next((i for i, s in enumerate(samples) if s["role"] in ("proband", "tumor")), 0)
+    cmap = read_contig_map(inp.contig_map) if inp.contig_map else None
+    coverage = coverage_section(inp.exons[primary], inp.targets, par.min_depth, par.padding, cmap)
+    coverage["sample"] = ids[primary]
+    with open(inp.reference) as handle:
+        ref = json.load(handle)
+    with open(inp.tools) as handle:
+        tools = json.load(handle)
+    inputs = []
+    for path in inp.checksums:
+        with open(path) as handle:
+            inputs += json.load(handle)
+    provenance = {
+        "pipeline_version": par.pipeline_version,
+        "git_commit": par.git_commit,
+        "config_hash": par.config_hash,
+        "reference": ref["reference"],
+        "annotation": ref["annotation"],
+        "tools": tools,
+        "python_packages": python_packages(),
+        "knowledge_bases": [],
+        "inputs": inputs,
+    }
+    report = build_report(patient=par.patient, pilot=par.pilot, samples=samples, qc=qc,
+                          variants=read_variants(inp.vcf), coverage=coverage,
+                          provenance=provenance)
+    write_text(snakemake.output.tsv, variants_tsv(report))
+    write_text(snakemake.output.html, render_html(report, par.max_variants_html))
+    write_text(snakemake.output.json, json.dumps(report, indent=1) + "\n")
+    print(f"{len(report['variants'])} variants, {len(report['coverage']['gaps'])} exon gaps")
+
+
+run_logged(snakemake, main)  # type: ignore[name-defined]  # noqa: F821

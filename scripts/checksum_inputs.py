@@ -1,0 +1,19 @@
+"""Rule script: sha256 of every FASTQ of a sample."""
+
+import json
+
+from bigmed.atomic import write_text
+from bigmed.provenance import sha256
+from bigmed.rulelog import run_logged
+
+
+def main(snakemake) -> None:  # type: ignore[no-untyped-def]
+    rows = []
+    for unit, fq1, fq2 in snakemake.params.units:
+        for path in (fq1, fq2):
+            rows.append({"sample": snakemake.wildcards.sample, "unit": unit, "path": path,
+                         "sha256": sha256(path)})
+    write_text(snakemake.output[0], json.dumps(rows, indent=1) + "\n")
+
+
+run_logged(snakemake, main)  # type: ignore[name-defined]  # noqa: F821

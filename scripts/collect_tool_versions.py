@@ -1,0 +1,16 @@
+"""Rule script: versions of the command-line tools, as run in this environment."""
+
+import json
+
+from bigmed.atomic import write_text
+from bigmed.provenance import tool_versions
+from bigmed.rulelog import run_logged
+
+
+def main(snakemake) -> None:  # type: ignore[no-untyped-def]
+    versions = tool_versions()
+    write_text(snakemake.output[0], json.dumps(versions, indent=1, sort_keys=True) + "\n")
+    print(versions)
+
+
+run_logged(snakemake, main)  # type: ignore[name-defined]  # noqa: F821

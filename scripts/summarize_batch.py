@@ -1,0 +1,18 @@
+"""Rule script: results/batch/summary.html, one row per patient."""
+
+import json
+
+from bigmed.atomic import write_text
+from bigmed.batch import render_summary
+from bigmed.rulelog import run_logged
+
+
+def main(snakemake) -> None:  # type: ignore[no-untyped-def]
+    reports = []
+    for path in snakemake.input:
+        with open(path) as handle:
+            reports.append(json.load(handle))
+    write_text(snakemake.output[0], render_summary(reports))
+
+
+run_logged(snakemake, main)  # type: ignore[name-defined]  # noqa: F821
