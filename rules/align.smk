@@ -9,14 +9,16 @@ rule trim_reads:
         r2=temp("results/trimmed/{sample}/{unit}_R2.fastq.gz"),
         json="results/qc/fastp/{sample}/{unit}.fastp.json",
         html="results/qc/fastp/{sample}/{unit}.fastp.html",
-    params:
-        min_length=config["trimming"]["min_length"],
-        qualified=config["trimming"]["qualified_quality"],
-    threads: 2
     log:
         "logs/trim_reads/{sample}/{unit}.log",
     benchmark:
         "results/benchmarks/trim_reads/{sample}/{unit}.tsv"
+    conda:
+        "../envs/align.yaml"
+    threads: 2
+    params:
+        min_length=config["trimming"]["min_length"],
+        qualified=config["trimming"]["qualified_quality"],
     shell:
         "fastp --in1 {input.r1} --in2 {input.r2} --out1 {output.r1} --out2 {output.r2}"
         " --detect_adapter_for_pe --length_required {params.min_length}"
@@ -29,21 +31,23 @@ rule map_reads:
     input:
         r1="results/trimmed/{sample}/{unit}_R1.fastq.gz",
         r2="results/trimmed/{sample}/{unit}_R2.fastq.gz",
+        ref=REF,
         index=BWA_INDEX,
     output:
         temp("results/mapped/{sample}/{unit}.bam"),
-    params:
-        ref=REF,
-        read_group=r"@RG\tID:{sample}.{unit}\tSM:{sample}\tLB:{sample}\tPL:ILLUMINA\tPU:{unit}",
-    threads: 2
-    resources:
-        mem_mb=4000,
     log:
         "logs/map_reads/{sample}/{unit}.log",
     benchmark:
         "results/benchmarks/map_reads/{sample}/{unit}.tsv"
+    conda:
+        "../envs/align.yaml"
+    threads: 2
+    resources:
+        mem_mb=4000,
+    params:
+        read_group=r"@RG\tID:{sample}.{unit}\tSM:{sample}\tLB:{sample}\tPL:ILLUMINA\tPU:{unit}",
     shell:
-        "(bwa mem -t {threads} -R '{params.read_group}' {params.ref} {input.r1} {input.r2}"
+        "(bwa mem -t {threads} -R '{params.read_group}' {input.ref} {input.r1} {input.r2}"
         " | samtools fixmate -m -u - -"
         " | samtools sort -@ {threads} -m 500M -T {output}.tmp -o {output} -) 2> {log}"
 
@@ -55,11 +59,13 @@ rule mark_duplicates:
         bam="results/alignments/{sample}.bam",
         bai="results/alignments/{sample}.bam.bai",
         metrics="results/qc/markdup/{sample}.txt",
-    threads: 2
     log:
         "logs/mark_duplicates/{sample}.log",
     benchmark:
         "results/benchmarks/mark_duplicates/{sample}.tsv"
+    conda:
+        "../envs/align.yaml"
+    threads: 2
     shell:
         "(samtools merge -@ {threads} -u -o - {input}"
         " | samtools markdup -@ {threads} -f {output.metrics} -T {output.bam}.tmp"

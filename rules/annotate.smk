@@ -10,6 +10,8 @@ rule annotate_consequences:
         temp("results/calls/{patient}/csq.bcf"),
     log:
         "logs/annotate_consequences/{patient}.log",
+    conda:
+        "../envs/call.yaml"
     shell:
         # -l: each variant on its own (unphased calls); -p a: use genotypes as they are
         "bcftools csq --fasta-ref {input.ref} --gff-annot {input.gff} --local-csq"
@@ -26,9 +28,11 @@ rule finalize_calls:
     output:
         vcf="results/{patient}/calls.vcf.gz",
         tbi="results/{patient}/calls.vcf.gz.tbi",
-    params:
-        code=BIGMED_HASH,
     log:
         "logs/finalize_calls/{patient}.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        code=BIGMED_HASH,
     script:
         "../scripts/finalize_calls.py"

@@ -10,13 +10,15 @@ rule call_variants_bcftools:
         shard="results/reference/shards/{shard}.bed",
     output:
         temp("results/calls/{patient}/bcftools/{shard}.bcf"),
-    params:
-        min_mapq=config["calling"]["min_mapq"],
-        min_baseq=config["calling"]["min_baseq"],
     log:
         "logs/call_variants/{patient}/bcftools_{shard}.log",
     benchmark:
         "results/benchmarks/call_variants/{patient}/bcftools_{shard}.tsv"
+    conda:
+        "../envs/call.yaml"
+    params:
+        min_mapq=config["calling"]["min_mapq"],
+        min_baseq=config["calling"]["min_baseq"],
     shell:
         "(bcftools mpileup --fasta-ref {input.ref} --regions-file {input.shard}"
         " --min-MQ {params.min_mapq} --min-BQ {params.min_baseq} --max-depth 10000"
@@ -35,13 +37,15 @@ rule call_variants_freebayes:
         shard="results/reference/shards/{shard}.bed",
     output:
         temp("results/calls/{patient}/freebayes/{shard}.bcf"),
-    params:
-        min_mapq=config["calling"]["min_mapq"],
-        min_baseq=config["calling"]["min_baseq"],
     log:
         "logs/call_variants/{patient}/freebayes_{shard}.log",
     benchmark:
         "results/benchmarks/call_variants/{patient}/freebayes_{shard}.tsv"
+    conda:
+        "../envs/call.yaml"
+    params:
+        min_mapq=config["calling"]["min_mapq"],
+        min_baseq=config["calling"]["min_baseq"],
     shell:
         "(freebayes --fasta-reference {input.ref} --targets {input.shard}"
         " --min-mapping-quality {params.min_mapq} --min-base-quality {params.min_baseq}"
@@ -56,6 +60,8 @@ rule gather_calls:
         temp("results/calls/{patient}/raw.bcf"),
     log:
         "logs/gather_calls/{patient}.log",
+    conda:
+        "../envs/call.yaml"
     shell:
         # shards are contiguous and in reference order, so concatenation keeps order
         "bcftools concat --output-type b --output {output} {input} 2> {log}"
@@ -67,11 +73,13 @@ rule normalize_calls:
         ref=REF,
     output:
         "results/calls/{patient}/normalized.bcf",
+    log:
+        "logs/normalize_calls/{patient}.log",
+    conda:
+        "../envs/call.yaml"
     params:
         min_qual=config["calling"]["min_qual"],
         min_depth=config["calling"]["min_depth"],
-    log:
-        "logs/normalize_calls/{patient}.log",
     shell:
         "(bcftools norm --fasta-ref {input.ref} --multiallelics -any --check-ref x"
         " --output-type u {input.bcf}"

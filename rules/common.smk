@@ -28,7 +28,7 @@ def _fail(err):
 def _load_config():
     """The default config unless --configfile was given; --config overrides apply on top."""
     if getattr(workflow, "overwrite_configfiles", None):
-        return config
+        return json.loads(json.dumps(config))
     with open(Path(workflow.basedir) / "config" / "config.yaml") as handle:
         merged = yaml.safe_load(handle)
     for key, value in config.items():
@@ -49,7 +49,9 @@ try:
     PATIENTS = group_patients(SAMPLES)
     REF_CONTIGS = bm_ref.fasta_contigs(config["reference"]["fasta"])
     if config["reference"]["contig_map"]:
-        CONTIG_MAP = bm_ref.read_contig_map(config["reference"]["contig_map"], REF_CONTIGS)
+        CONTIG_MAP = bm_ref.read_contig_map(
+            config["reference"]["contig_map"], REF_CONTIGS
+        )
     if config["targets"]:
         bm_ref.read_bed(config["targets"], REF_CONTIGS)
     read_gff3(config["reference"]["annotation"], REF_CONTIGS)
@@ -118,11 +120,16 @@ def get_fastqs(wildcards):
 
 
 def get_unit_bams(wildcards):
-    return [f"results/mapped/{wildcards.sample}/{u}.bam" for u in UNITS_BY_SAMPLE[wildcards.sample]]
+    return [
+        f"results/mapped/{wildcards.sample}/{u}.bam"
+        for u in UNITS_BY_SAMPLE[wildcards.sample]
+    ]
 
 
 def get_patient_bams(wildcards):
-    return [f"results/alignments/{s}.bam" for s in PATIENTS[wildcards.patient].sample_ids]
+    return [
+        f"results/alignments/{s}.bam" for s in PATIENTS[wildcards.patient].sample_ids
+    ]
 
 
 def get_patient_bais(wildcards):
@@ -144,7 +151,9 @@ def get_patient_qc(wildcards):
     ids = PATIENTS[wildcards.patient].sample_ids
     return {
         "fastp": [
-            f"results/qc/fastp/{s}/{u}.fastp.json" for s in ids for u in UNITS_BY_SAMPLE[s]
+            f"results/qc/fastp/{s}/{u}.fastp.json"
+            for s in ids
+            for u in UNITS_BY_SAMPLE[s]
         ],
         "stats": [f"results/qc/samtools_stats/{s}.txt" for s in ids],
         "markdup": [f"results/qc/markdup/{s}.txt" for s in ids],

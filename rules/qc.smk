@@ -9,6 +9,8 @@ rule samtools_stats:
         "results/qc/samtools_stats/{sample}.txt",
     log:
         "logs/samtools_stats/{sample}.log",
+    conda:
+        "../envs/qc.yaml"
     shell:
         "samtools stats -r {input.ref} {input.bam} > {output} 2> {log}"
 
@@ -26,13 +28,15 @@ rule mosdepth_coverage:
         thresholds="results/qc/mosdepth/{sample}.thresholds.bed.gz",
         exons="results/qc/mosdepth/{sample}.exons.regions.bed.gz",
         exon_thresholds="results/qc/mosdepth/{sample}.exons.thresholds.bed.gz",
+    log:
+        "logs/mosdepth/{sample}.log",
+    conda:
+        "../envs/qc.yaml"
+    threads: 2
     params:
         prefix="results/qc/mosdepth/{sample}",
         min_mapq=config["calling"]["min_mapq"],
         thresholds=f"1,10,{config['coverage']['min_depth']},30,50,100",
-    threads: 2
-    log:
-        "logs/mosdepth/{sample}.log",
     shell:
         "(mosdepth -t {threads} -n -Q {params.min_mapq} --by {input.targets}"
         " --thresholds {params.thresholds} {params.prefix} {input.bam}"
@@ -42,12 +46,11 @@ rule mosdepth_coverage:
 
 rule multiqc:
     input:
-        fastp=[
-            f"results/qc/fastp/{u.sample}/{u.unit}.fastp.json" for u in UNITS
-        ],
+        fastp=[f"results/qc/fastp/{u.sample}/{u.unit}.fastp.json" for u in UNITS],
         stats=expand("results/qc/samtools_stats/{sample}.txt", sample=SAMPLE_BY_ID),
         mosdepth=expand(
-            "results/qc/mosdepth/{sample}.mosdepth.global.dist.txt", sample=SAMPLE_BY_ID
+            "results/qc/mosdepth/{sample}.mosdepth.global.dist.txt",
+            sample=SAMPLE_BY_ID,
         ),
         markdup=expand("results/qc/markdup/{sample}.txt", sample=SAMPLE_BY_ID),
     output:
@@ -55,6 +58,8 @@ rule multiqc:
         data=directory("results/qc/multiqc_data"),
     log:
         "logs/multiqc/multiqc.log",
+    conda:
+        "../envs/qc.yaml"
     shell:
         "multiqc --force --no-ansi --outdir results/qc --filename multiqc.html"
         " {input} > {log} 2>&1"

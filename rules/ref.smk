@@ -10,6 +10,8 @@ rule prepare_reference:
         dict="results/reference/genome.dict",
     log:
         "logs/reference/prepare_reference.log",
+    conda:
+        "../envs/align.yaml"
     shell:
         "(zcat -f {input} > {output.fasta} && samtools faidx {output.fasta}"
         " && samtools dict {output.fasta} -o {output.dict}) 2> {log}"
@@ -24,6 +26,8 @@ rule index_bwa:
         "logs/reference/index_bwa.log",
     benchmark:
         "results/benchmarks/reference/index_bwa.tsv"
+    conda:
+        "../envs/align.yaml"
     shell:
         "bwa index {input} 2> {log}"
 
@@ -36,11 +40,13 @@ rule prepare_annotation:
         gff="results/reference/annotation.gff3",
         transcripts="results/reference/transcripts.json",
         exons="results/reference/coding_exons.bed",
+    log:
+        "logs/reference/prepare_annotation.log",
+    conda:
+        "../envs/python.yaml"
     params:
         padding=config["coverage"]["exon_padding"],
         code=BIGMED_HASH,
-    log:
-        "logs/reference/prepare_annotation.log",
     script:
         "../scripts/prepare_annotation.py"
 
@@ -52,9 +58,11 @@ rule prepare_targets:
     output:
         bed="results/reference/targets.bed",
         shards=expand("results/reference/shards/{shard}.bed", shard=SHARDS),
-    params:
-        code=BIGMED_HASH,
     log:
         "logs/reference/prepare_targets.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        code=BIGMED_HASH,
     script:
         "../scripts/prepare_targets.py"

@@ -4,10 +4,12 @@
 rule collect_tool_versions:
     output:
         "results/provenance/tools.json",
-    params:
-        code=BIGMED_HASH,
     log:
         "logs/provenance/collect_tool_versions.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        code=BIGMED_HASH,
     script:
         "../scripts/collect_tool_versions.py"
 
@@ -19,13 +21,15 @@ rule checksum_inputs:
         ],
     output:
         "results/provenance/inputs/{sample}.json",
+    log:
+        "logs/provenance/checksum_inputs/{sample}.log",
+    conda:
+        "../envs/python.yaml"
     params:
         units=lambda wc: [
             (u.unit, u.fq1, u.fq2) for u in UNITS_BY_SAMPLE[wc.sample].values()
         ],
         code=BIGMED_HASH,
-    log:
-        "logs/provenance/checksum_inputs/{sample}.log",
     script:
         "../scripts/checksum_inputs.py"
 
@@ -37,10 +41,12 @@ rule checksum_reference:
         contig_map=config["reference"]["contig_map"] or [],
     output:
         "results/provenance/reference.json",
-    params:
-        code=BIGMED_HASH,
     log:
         "logs/provenance/checksum_reference.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        code=BIGMED_HASH,
     script:
         "../scripts/checksum_reference.py"
 
@@ -58,6 +64,10 @@ rule build_report:
         json="results/{patient}/report.json",
         html="results/{patient}/report.html",
         tsv="results/{patient}/variants.tsv",
+    log:
+        "logs/build_report/{patient}.log",
+    conda:
+        "../envs/python.yaml"
     params:
         patient=lambda wc: wc.patient,
         pilot=lambda wc: PATIENTS[wc.patient].pilot,
@@ -69,8 +79,6 @@ rule build_report:
         pipeline_version=PIPELINE_VERSION,
         git_commit=GIT_COMMIT,
         code=BIGMED_HASH,
-    log:
-        "logs/build_report/{patient}.log",
     script:
         "../scripts/build_report.py"
 
@@ -80,9 +88,11 @@ rule summarize_batch:
         expand("results/{patient}/report.json", patient=PATIENTS),
     output:
         "results/batch/summary.html",
-    params:
-        code=BIGMED_HASH,
     log:
         "logs/summarize_batch.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        code=BIGMED_HASH,
     script:
         "../scripts/summarize_batch.py"

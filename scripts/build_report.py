@@ -23,8 +23,9 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     qc = {}
     for i, sid in enumerate(ids):
         fastp = [p for p in inp.fastp if f"/fastp/{sid}/" in p]
-        qc[sid] = sample_qc(sid, fastp, inp.stats[i], inp.mosdepth[i], inp.thresholds[i],
-                            par.min_depth)
+        qc[sid] = sample_qc(
+            sid, fastp, inp.stats[i], inp.mosdepth[i], inp.thresholds[i], par.min_depth
+        )
     # coverage is judged on the sample the question is about: proband, index or tumor
     primary = next((i for i, s in enumerate(samples) if s["role"] in ("proband", "tumor")), 0)
     cmap = read_contig_map(inp.contig_map) if inp.contig_map else None
@@ -49,9 +50,15 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
         "knowledge_bases": [],
         "inputs": inputs,
     }
-    report = build_report(patient=par.patient, pilot=par.pilot, samples=samples, qc=qc,
-                          variants=read_variants(inp.vcf), coverage=coverage,
-                          provenance=provenance)
+    report = build_report(
+        patient=par.patient,
+        pilot=par.pilot,
+        samples=samples,
+        qc=qc,
+        variants=read_variants(inp.vcf),
+        coverage=coverage,
+        provenance=provenance,
+    )
     write_text(snakemake.output.tsv, variants_tsv(report))
     write_text(snakemake.output.html, render_html(report, par.max_variants_html))
     write_text(snakemake.output.json, json.dumps(report, indent=1) + "\n")

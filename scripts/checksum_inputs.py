@@ -11,8 +11,14 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     rows = []
     for unit, fq1, fq2 in snakemake.params.units:
         for path in (fq1, fq2):
-            rows.append({"sample": snakemake.wildcards.sample, "unit": unit, "path": path,
-                         "sha256": sha256(path)})
+            rows.append(
+                {
+                    "sample": snakemake.wildcards.sample,
+                    "unit": unit,
+                    "path": path,
+                    "sha256": sha256(path),
+                }
+            )
     write_text(snakemake.output[0], json.dumps(rows, indent=1) + "\n")
 
 

@@ -9,7 +9,9 @@ from bigmed.vcf import finalize
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     contigs = fasta_contigs(snakemake.input.ref)
-    cmap = read_contig_map(snakemake.input.contig_map, contigs) if snakemake.input.contig_map else None
+    cmap = (
+        read_contig_map(snakemake.input.contig_map, contigs) if snakemake.input.contig_map else None
+    )
     n = finalize(
         snakemake.input.bcf,
         snakemake.input.ref,

@@ -41,7 +41,7 @@ def _read_lines(path: str, gz: bool, limit: int) -> list[bytes]:
     opener = gzip.open if gz else open
     lines: list[bytes] = []
     try:
-        with opener(path, "rb") as handle:  # type: ignore[operator]
+        with opener(path, "rb") as handle:
             for raw in handle:
                 lines.append(raw.rstrip(b"\r\n"))
                 if len(lines) >= limit:
@@ -74,8 +74,9 @@ def check_head(path: str) -> list[bytes]:
     if not lines or all(not ln for ln in lines):
         raise InputError(path, "FASTQ file has no reads")
     if len(lines) % 4 and len(lines) < HEAD_RECORDS * 4:
-        raise InputError(path, f"has {len(lines)} lines, not a multiple of 4 (truncated record)",
-                         line=len(lines))
+        raise InputError(
+            path, f"has {len(lines)} lines, not a multiple of 4 (truncated record)", line=len(lines)
+        )
     names: list[bytes] = []
     qmin, qmax = 255, 0
     for i in range(0, len(lines) - len(lines) % 4, 4):
@@ -85,8 +86,11 @@ def check_head(path: str) -> list[bytes]:
         if not plus.startswith(b"+"):
             raise InputError(path, "separator line does not start with '+'", line=i + 3)
         if len(seq) != len(qual):
-            raise InputError(path, f"sequence has {len(seq)} bases but quality has {len(qual)} "
-                             "characters", line=i + 4)
+            raise InputError(
+                path,
+                f"sequence has {len(seq)} bases but quality has {len(qual)} characters",
+                line=i + 4,
+            )
         if qual:
             qmin = min(qmin, min(qual))
             qmax = max(qmax, max(qual))
@@ -94,8 +98,10 @@ def check_head(path: str) -> list[bytes]:
     if qmin < 33 or qmax > 126:
         raise InputError(path, "quality string has characters outside Phred+33 ('!'..'~')")
     if qmin >= PHRED64_MIN_CHAR and qmax > PHRED33_MAX_TYPICAL:
-        raise InputError(path, "qualities look Phred+64 (old Illumina); convert to Phred+33 "
-                         "(e.g. seqtk seq -Q64 -V)")
+        raise InputError(
+            path,
+            "qualities look Phred+64 (old Illumina); convert to Phred+33 (e.g. seqtk seq -Q64 -V)",
+        )
     return names
 
 
@@ -116,8 +122,9 @@ def count_reads(path: str) -> int:
                     newlines += chunk.count(b"\n")
                     last = chunk[-1:]
     except EOFError as err:
-        raise InputError(path, "gzip stream is truncated (file ends before the end-of-stream "
-                         "marker)") from err
+        raise InputError(
+            path, "gzip stream is truncated (file ends before the end-of-stream marker)"
+        ) from err
     except (OSError, zlib.error) as err:
         raise InputError(path, f"corrupt gzip data ({err})") from err
     if last != b"\n":
@@ -161,16 +168,21 @@ class FastqCache:
         os.replace(tmp, self.path)
 
 
-def check_pair(fq1: str, fq2: str, *, full: bool = True, cache: FastqCache | None = None
-               ) -> tuple[int | None, int | None]:
+def check_pair(
+    fq1: str, fq2: str, *, full: bool = True, cache: FastqCache | None = None
+) -> tuple[int | None, int | None]:
     """Check one read pair; return read counts (None when the full pass is off)."""
     names1 = check_head(fq1)
     names2 = check_head(fq2)
     for i, (a, b) in enumerate(zip(names1, names2, strict=False)):
         if a != b:
-            raise InputError(fq2, f"read {i + 1} is '{b.decode(errors='replace')}' but its mate in "
-                             f"{fq1} is '{a.decode(errors='replace')}' (mates out of order or "
-                             "files from different runs)", line=4 * i + 1)
+            raise InputError(
+                fq2,
+                f"read {i + 1} is '{b.decode(errors='replace')}' but its mate in "
+                f"{fq1} is '{a.decode(errors='replace')}' (mates out of order or "
+                "files from different runs)",
+                line=4 * i + 1,
+            )
     if not full:
         return None, None
     counts: list[int] = []

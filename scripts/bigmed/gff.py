@@ -59,7 +59,7 @@ def read_gff3(path: str, contigs: dict[str, int] | None = None) -> dict[str, Tra
     transcripts: dict[str, Transcript] = {}
     tx_line: dict[str, int] = {}
     children: list[tuple[int, str, str, int, int, str]] = []
-    with opener(path, "rt") as handle:  # type: ignore[operator]
+    with opener(path, "rt") as handle:
         for n, line in enumerate(handle, 1):
             if n == 1 and not line.startswith("##gff-version 3"):
                 raise InputError(path, "first line must be '##gff-version 3'", line=1)
@@ -69,18 +69,28 @@ def read_gff3(path: str, contigs: dict[str, int] | None = None) -> dict[str, Tra
                 continue
             cols = line.rstrip("\n").split("\t")
             if len(cols) != 9:
-                raise InputError(path, f"expected 9 tab-separated columns, found {len(cols)}", line=n)
+                raise InputError(
+                    path, f"expected 9 tab-separated columns, found {len(cols)}", line=n
+                )
             seqid, _, ftype, start, end, _, strand, _, attr_text = cols
             if not (start.isdigit() and end.isdigit()) or int(start) > int(end):
                 raise InputError(path, f"bad start/end '{start}'/'{end}'", line=n)
             if contigs is not None:
                 if seqid not in contigs:
-                    raise InputError(path, f"contig '{seqid}' is not in the reference FASTA (are the "
-                                     "annotation and the reference the same build and naming?)",
-                                     line=n, field="seqid")
+                    raise InputError(
+                        path,
+                        f"contig '{seqid}' is not in the reference FASTA (are the "
+                        "annotation and the reference the same build and naming?)",
+                        line=n,
+                        field="seqid",
+                    )
                 if int(end) > contigs[seqid]:
-                    raise InputError(path, f"feature ends at {end}, past the end of '{seqid}' "
-                                     f"({contigs[seqid]} bp)", line=n, field="end")
+                    raise InputError(
+                        path,
+                        f"feature ends at {end}, past the end of '{seqid}' ({contigs[seqid]} bp)",
+                        line=n,
+                        field="end",
+                    )
             attrs = _attrs(attr_text)
             fid = attrs.get("ID", "")
             if ftype == "gene":
@@ -89,37 +99,57 @@ def read_gff3(path: str, contigs: dict[str, int] | None = None) -> dict[str, Tra
             elif ftype in TRANSCRIPT_TYPES:
                 parent = attrs.get("Parent", "")
                 if parent not in genes:
-                    raise InputError(path, f"transcript '{fid}' has Parent '{parent}' but no gene "
-                                     "with that ID precedes it", line=n, field="Parent")
+                    raise InputError(
+                        path,
+                        f"transcript '{fid}' has Parent '{parent}' but no gene "
+                        "with that ID precedes it",
+                        line=n,
+                        field="Parent",
+                    )
                 tid = fid.split(":", 1)[-1]
                 tags = [t for t in attrs.get("tag", "").split(",") if t]
-                transcripts[fid] = Transcript(tid, genes[parent][0], seqid, strand, tags=tags,
-                                              biotype=attrs.get("biotype", ""))
+                transcripts[fid] = Transcript(
+                    tid,
+                    genes[parent][0],
+                    seqid,
+                    strand,
+                    tags=tags,
+                    biotype=attrs.get("biotype", ""),
+                )
                 tx_line[fid] = n
             elif ftype in ("exon", "CDS"):
                 for parent in attrs.get("Parent", "").split(","):
                     children.append((n, ftype, parent, int(start), int(end), seqid))
-    for n, ftype, parent, start, end, seqid in children:
+    for n, ftype, parent, c_start, c_end, seqid in children:
         tx = transcripts.get(parent)
         if tx is None:
-            raise InputError(path, f"{ftype} has Parent '{parent}' but no transcript has that ID",
-                             line=n, field="Parent")
+            raise InputError(
+                path,
+                f"{ftype} has Parent '{parent}' but no transcript has that ID",
+                line=n,
+                field="Parent",
+            )
         if seqid != tx.contig:
-            raise InputError(path, f"{ftype} is on '{seqid}' but its transcript is on '{tx.contig}'",
-                             line=n)
-        (tx.exons if ftype == "exon" else tx.cds).append((start, end))
+            raise InputError(
+                path, f"{ftype} is on '{seqid}' but its transcript is on '{tx.contig}'", line=n
+            )
+        (tx.exons if ftype == "exon" else tx.cds).append((c_start, c_end))
     out: dict[str, Transcript] = {}
     for fid, tx in transcripts.items():
         tx.exons.sort()
         tx.cds.sort()
         if tx.cds:
             if not tx.exons:
-                raise InputError(path, f"transcript '{fid}' has CDS but no exon records",
-                                 line=tx_line[fid])
+                raise InputError(
+                    path, f"transcript '{fid}' has CDS but no exon records", line=tx_line[fid]
+                )
             out[tx.id] = tx
     if not out:
-        raise InputError(path, "no transcript with a CDS found (bcftools csq needs gene, "
-                         "transcript, exon and CDS records)")
+        raise InputError(
+            path,
+            "no transcript with a CDS found (bcftools csq needs gene, "
+            "transcript, exon and CDS records)",
+        )
     return out
 
 
@@ -137,7 +167,9 @@ def _rank(tx: Transcript) -> tuple[int, int, int, str]:
     return (int(tx.mane_select), int("Ensembl_canonical" in tx.tags), tx.cds_length, tx.id)
 
 
-def coding_exons_bed(transcripts: dict[str, Transcript], padding: int) -> list[tuple[str, int, int, str]]:
+def coding_exons_bed(
+    transcripts: dict[str, Transcript], padding: int
+) -> list[tuple[str, int, int, str]]:
     """Coding part of each exon of each preferred transcript, padded, as 0-based BED rows.
 
     Name is GENE:TRANSCRIPT:exonN with exons numbered in transcript order.
@@ -149,8 +181,14 @@ def coding_exons_bed(transcripts: dict[str, Transcript], padding: int) -> list[t
             for cs, ce in tx.cds:
                 s, e = max(es, cs), min(ee, ce)
                 if s <= e:
-                    rows.append((tx.contig, max(0, s - 1 - padding), e + padding,
-                                 f"{tx.gene}:{tx.id}:exon{number}"))
+                    rows.append(
+                        (
+                            tx.contig,
+                            max(0, s - 1 - padding),
+                            e + padding,
+                            f"{tx.gene}:{tx.id}:exon{number}",
+                        )
+                    )
     rows.sort()
     return rows
 

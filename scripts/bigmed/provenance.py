@@ -22,8 +22,9 @@ def tool_versions() -> dict[str, str]:
     versions: dict[str, str] = {}
     for name, (cmd, pattern) in TOOLS.items():
         try:
-            proc = subprocess.run(cmd, capture_output=True, text=True, errors="replace", timeout=60,
-                                  check=False)
+            proc = subprocess.run(
+                cmd, capture_output=True, text=True, errors="replace", timeout=60, check=False
+            )
             match = re.search(pattern, proc.stdout + proc.stderr)
             versions[name] = match.group(1) if match else "unknown"
         except (OSError, subprocess.TimeoutExpired):

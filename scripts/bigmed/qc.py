@@ -77,8 +77,14 @@ MAX_DUPLICATE_FRACTION = 0.30  # above this, library complexity limits the usabl
 MIN_TARGET_FRACTION = 0.90  # share of target bases at the assessable depth
 
 
-def sample_qc(sample: str, fastp: list[str], stats: str, mosdepth_summary: str,
-              thresholds: str, min_depth: int) -> SampleQC:
+def sample_qc(
+    sample: str,
+    fastp: list[str],
+    stats: str,
+    mosdepth_summary: str,
+    thresholds: str,
+    min_depth: int,
+) -> SampleQC:
     before, after = read_fastp(fastp)
     sn = read_samtools_stats(stats)
     total = sn.get("raw total sequences", 0.0)
@@ -96,8 +102,10 @@ def sample_qc(sample: str, fastp: list[str], stats: str, mosdepth_summary: str,
     if qc.duplicate_fraction > MAX_DUPLICATE_FRACTION:
         qc.reasons.append(f"duplicates {qc.duplicate_fraction:.1%} > {MAX_DUPLICATE_FRACTION:.0%}")
     if qc.fraction_target_at_min_depth < MIN_TARGET_FRACTION:
-        qc.reasons.append(f"{qc.fraction_target_at_min_depth:.1%} of target at >= {min_depth}x "
-                          f"< {MIN_TARGET_FRACTION:.0%}")
+        qc.reasons.append(
+            f"{qc.fraction_target_at_min_depth:.1%} of target at >= {min_depth}x "
+            f"< {MIN_TARGET_FRACTION:.0%}"
+        )
     if qc.reasons:
         qc.status = "warn"
     return qc

@@ -11,12 +11,30 @@ from bigmed.errors import InputError
 
 # GRCh38 primary assembly lengths (GRC, GCA_000001405.15), for VCF headers after mapping.
 GRCH38_LENGTHS: dict[str, int] = {
-    "chr1": 248956422, "chr2": 242193529, "chr3": 198295559, "chr4": 190214555,
-    "chr5": 181538259, "chr6": 170805979, "chr7": 159345973, "chr8": 145138636,
-    "chr9": 138394717, "chr10": 133797422, "chr11": 135086622, "chr12": 133275309,
-    "chr13": 114364328, "chr14": 107043718, "chr15": 101991189, "chr16": 90338345,
-    "chr17": 83257441, "chr18": 80373285, "chr19": 58617616, "chr20": 64444167,
-    "chr21": 46709983, "chr22": 50818468, "chrX": 156040895, "chrY": 57227415,
+    "chr1": 248956422,
+    "chr2": 242193529,
+    "chr3": 198295559,
+    "chr4": 190214555,
+    "chr5": 181538259,
+    "chr6": 170805979,
+    "chr7": 159345973,
+    "chr8": 145138636,
+    "chr9": 138394717,
+    "chr10": 133797422,
+    "chr11": 135086622,
+    "chr12": 133275309,
+    "chr13": 114364328,
+    "chr14": 107043718,
+    "chr15": 101991189,
+    "chr16": 90338345,
+    "chr17": 83257441,
+    "chr18": 80373285,
+    "chr19": 58617616,
+    "chr20": 64444167,
+    "chr21": 46709983,
+    "chr22": 50818468,
+    "chrX": 156040895,
+    "chrY": 57227415,
     "chrM": 16569,
 }
 
@@ -50,7 +68,7 @@ def fasta_contigs(path: str) -> dict[str, int]:
     contigs = {}
     name: str | None = None
     try:
-        with opener(path, "rt") as handle:  # type: ignore[operator]
+        with opener(path, "rt") as handle:
             for line in handle:
                 if line.startswith(">"):
                     name = line[1:].split()[0]
@@ -81,18 +99,36 @@ def read_contig_map(path: str, contigs: dict[str, int] | None = None) -> dict[st
                 raise InputError(path, "expected 4 tab-separated columns", line=n)
             contig, chrom, start, end = cols[:4]
             if not (start.isdigit() and end.isdigit()) or int(start) < 1 or int(end) < int(start):
-                raise InputError(path, f"start/end '{start}'/'{end}' are not 1-based positions with "
-                                 "start <= end", line=n, field="start")
+                raise InputError(
+                    path,
+                    f"start/end '{start}'/'{end}' are not 1-based positions with start <= end",
+                    line=n,
+                    field="start",
+                )
             if chrom not in GRCH38_LENGTHS:
-                raise InputError(path, f"'{chrom}' is not a GRCh38 chromosome name (chr1..chr22, "
-                                 "chrX, chrY, chrM)", line=n, field="chrom")
+                raise InputError(
+                    path,
+                    f"'{chrom}' is not a GRCh38 chromosome name (chr1..chr22, chrX, chrY, chrM)",
+                    line=n,
+                    field="chrom",
+                )
             if int(end) > GRCH38_LENGTHS[chrom]:
-                raise InputError(path, f"end {end} is beyond the GRCh38 length of {chrom}", line=n,
-                                 field="end")
+                raise InputError(
+                    path, f"end {end} is beyond the GRCh38 length of {chrom}", line=n, field="end"
+                )
             sl = ContigSlice(contig, chrom, int(start), int(end))
-            if contigs is not None and contig in contigs and contigs[contig] != sl.end - sl.start + 1:
-                raise InputError(path, f"contig '{contig}' spans {sl.end - sl.start + 1} bp here but "
-                                 f"{contigs[contig]} bp in the reference", line=n, field="end")
+            if (
+                contigs is not None
+                and contig in contigs
+                and contigs[contig] != sl.end - sl.start + 1
+            ):
+                raise InputError(
+                    path,
+                    f"contig '{contig}' spans {sl.end - sl.start + 1} bp here but "
+                    f"{contigs[contig]} bp in the reference",
+                    line=n,
+                    field="end",
+                )
             out[contig] = sl
     if contigs is not None:
         missing = [c for c in contigs if c not in out]
@@ -115,18 +151,25 @@ def read_bed(path: str, contigs: dict[str, int]) -> list[tuple[str, int, int]]:
                 raise InputError(path, "expected tab-separated chrom, start, end", line=n)
             chrom, start, end = cols[0], int(cols[1]), int(cols[2])
             if chrom not in contigs:
-                raise InputError(path, f"contig '{chrom}' is not in the reference", line=n,
-                                 field="chrom")
+                raise InputError(
+                    path, f"contig '{chrom}' is not in the reference", line=n, field="chrom"
+                )
             if end > contigs[chrom] or start >= end:
-                raise InputError(path, f"region {chrom}:{start}-{end} is empty or past the contig "
-                                 f"end ({contigs[chrom]})", line=n)
+                raise InputError(
+                    path,
+                    f"region {chrom}:{start}-{end} is empty or past the contig "
+                    f"end ({contigs[chrom]})",
+                    line=n,
+                )
             regions.append((chrom, start, end))
     if not regions:
         raise InputError(path, "targets BED has no regions")
     return regions
 
 
-def merge_regions(regions: list[tuple[str, int, int]], order: list[str]) -> list[tuple[str, int, int]]:
+def merge_regions(
+    regions: list[tuple[str, int, int]], order: list[str]
+) -> list[tuple[str, int, int]]:
     rank = {c: i for i, c in enumerate(order)}
     merged: list[tuple[str, int, int]] = []
     for chrom, start, end in sorted(regions, key=lambda r: (rank[r[0]], r[1], r[2])):

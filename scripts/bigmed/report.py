@@ -19,8 +19,22 @@ from bigmed.reference import ContigSlice
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "report.schema.json"
 PYTHON_PACKAGES = ("snakemake", "pysam", "numpy", "jsonschema", "PyYAML", "multiqc")
 TSV_COLUMNS = [
-    "id", "chrom", "pos", "ref", "alt", "filter", "qual", "gene", "transcript", "mane_select",
-    "consequence", "hgvs_c", "hgvs_p", "classification", "rank", "genotypes",
+    "id",
+    "chrom",
+    "pos",
+    "ref",
+    "alt",
+    "filter",
+    "qual",
+    "gene",
+    "transcript",
+    "mane_select",
+    "consequence",
+    "hgvs_c",
+    "hgvs_p",
+    "classification",
+    "rank",
+    "genotypes",
 ]
 
 
@@ -50,16 +64,17 @@ def read_variants(vcf: str) -> list[dict[str, Any]]:
                 call = rec.samples[s]
                 gt_raw = call.get("GT")
                 sep = "|" if call.phased else "/"
-                gt = sep.join("." if a is None else str(a) for a in gt_raw) if gt_raw else "."
+                gt = sep.join(["." if a is None else str(a) for a in gt_raw]) if gt_raw else "."
                 ad = call.get("AD") if "AD" in call else None
                 ad_list = [_num(x) for x in ad] if ad is not None else None
                 dp = _num(call.get("DP")) if "DP" in call else None
                 vaf = None
-                if ad_list and all(x is not None for x in ad_list) and sum(ad_list) > 0:  # type: ignore[arg-type]
-                    vaf = round(ad_list[1] / sum(ad_list), 4) if len(ad_list) > 1 else 0.0  # type: ignore[arg-type,operator]
+                counts = [x for x in ad_list or [] if x is not None]
+                if ad_list and len(counts) == len(ad_list) and sum(counts) > 0:
+                    vaf = round(counts[1] / sum(counts), 4) if len(counts) > 1 else 0.0
                 genotypes[s] = {"gt": gt, "dp": dp, "ad": ad_list, "vaf": vaf}
             info = rec.info
-            filt = ";".join(rec.filter.keys()) or "."
+            filt = ";".join(str(k) for k in rec.filter.keys()) or "."
             variant = {
                 "id": f"{rec.chrom}-{rec.pos}-{rec.ref}-{alt}",
                 "chrom": rec.chrom,
@@ -85,82 +100,126 @@ def read_variants(vcf: str) -> list[dict[str, Any]]:
     return variants
 
 
-def _to_grch38(contig: str, start1: int, end1: int, cmap: dict[str, ContigSlice] | None
-               ) -> tuple[str, int, int]:
+def _to_grch38(
+    contig: str, start1: int, end1: int, cmap: dict[str, ContigSlice] | None
+) -> tuple[str, int, int]:
     if not cmap or contig not in cmap:
         return contig, start1, end1
     sl = cmap[contig]
     return sl.chrom, sl.start + start1 - 1, sl.start + end1 - 1
 
 
-def coverage_section(exon_thresholds: str, targets_bed: str, min_depth: int, padding: int,
-                     cmap: dict[str, ContigSlice] | None) -> dict[str, Any]:
+def coverage_section(
+    exon_thresholds: str,
+    targets_bed: str,
+    min_depth: int,
+    padding: int,
+    cmap: dict[str, ContigSlice] | None,
+) -> dict[str, Any]:
     """Per-gene breadth at min_depth over coding exons in the targets, and every exon gap."""
     targets: dict[str, list[tuple[int, int]]] = {}
     with open(targets_bed) as handle:
         for line in handle:
-            c, s, e = line.split("\t")[:3]
-            targets.setdefault(c, []).append((int(s), int(e)))
+            t_chrom, t_start, t_end = line.split("\t")[:3]
+            targets.setdefault(t_chrom, []).append((int(t_start), int(t_end)))
     genes: dict[str, dict[str, Any]] = {}
     gaps = []
     for chrom, s, e, name, covered in read_thresholds(exon_thresholds, min_depth):
         if not any(ts < e and s < te for ts, te in targets.get(chrom, [])):
             continue
         gene, tx, exon = name.split(":")
-        g = genes.setdefault(gene, {"gene": gene, "transcript": tx, "coding_bases": 0, "covered": 0})
+        g = genes.setdefault(
+            gene, {"gene": gene, "transcript": tx, "coding_bases": 0, "covered": 0}
+        )
         g["coding_bases"] += e - s
         g["covered"] += covered
         frac = covered / (e - s)
         if frac < 1.0:
             gchrom, gs, ge = _to_grch38(chrom, s + 1, e, cmap)
-            gaps.append({"gene": gene, "transcript": tx, "exon": exon, "chrom": gchrom, "start": gs,
-                         "end": ge, "fraction_at_min_depth": round(frac, 4)})
+            gaps.append(
+                {
+                    "gene": gene,
+                    "transcript": tx,
+                    "exon": exon,
+                    "chrom": gchrom,
+                    "start": gs,
+                    "end": ge,
+                    "fraction_at_min_depth": round(frac, 4),
+                }
+            )
     gene_rows = []
     for g in sorted(genes.values(), key=lambda x: x["gene"]):
         frac = g["covered"] / g["coding_bases"] if g["coding_bases"] else 0.0
-        status = "assessable" if frac >= 1.0 else ("partially assessable" if frac >= 0.9
-                                                  else "not assessable")
-        gene_rows.append({"gene": g["gene"], "transcript": g["transcript"],
-                          "coding_bases": g["coding_bases"],
-                          "fraction_at_min_depth": round(frac, 4), "status": status})
+        status = (
+            "assessable"
+            if frac >= 1.0
+            else ("partially assessable" if frac >= 0.9 else "not assessable")
+        )
+        gene_rows.append(
+            {
+                "gene": g["gene"],
+                "transcript": g["transcript"],
+                "coding_bases": g["coding_bases"],
+                "fraction_at_min_depth": round(frac, 4),
+                "status": status,
+            }
+        )
     return {"min_depth": min_depth, "exon_padding": padding, "genes": gene_rows, "gaps": gaps}
 
 
-def build_report(*, patient: str, pilot: str, samples: list[dict[str, Any]],
-                 qc: dict[str, SampleQC], variants: list[dict[str, Any]],
-                 coverage: dict[str, Any], provenance: dict[str, Any],
-                 findings: list[dict[str, Any]] | None = None,
-                 biomarkers: list[dict[str, Any]] | None = None,
-                 interpretation: dict[str, str] | None = None) -> dict[str, Any]:
+def build_report(
+    *,
+    patient: str,
+    pilot: str,
+    samples: list[dict[str, Any]],
+    qc: dict[str, SampleQC],
+    variants: list[dict[str, Any]],
+    coverage: dict[str, Any],
+    provenance: dict[str, Any],
+    findings: list[dict[str, Any]] | None = None,
+    biomarkers: list[dict[str, Any]] | None = None,
+    interpretation: dict[str, str] | None = None,
+) -> dict[str, Any]:
     sample_rows = []
     not_assessable = []
     for s in samples:
         q = asdict(qc[s["sample"]])
         q.pop("sample")
-        sample_rows.append({
-            "sample": s["sample"], "role": s["role"], "sex": s["sex"], "affected": s["affected"],
-            "phenotypes": list(s.get("phenotypes") or []), "tumor_type": s.get("tumor_type"),
-            "purity": s.get("purity"), "qc": q,
-        })
+        sample_rows.append(
+            {
+                "sample": s["sample"],
+                "role": s["role"],
+                "sex": s["sex"],
+                "affected": s["affected"],
+                "phenotypes": list(s.get("phenotypes") or []),
+                "tumor_type": s.get("tumor_type"),
+                "purity": s.get("purity"),
+                "qc": q,
+            }
+        )
         if q["status"] == "fail":
-            not_assessable.append({"what": f"sample {s['sample']}",
-                                   "reason": "QC failed: " + "; ".join(q["reasons"])})
+            not_assessable.append(
+                {"what": f"sample {s['sample']}", "reason": "QC failed: " + "; ".join(q["reasons"])}
+            )
     for g in coverage["genes"]:
         if g["status"] != "assessable":
-            not_assessable.append({
-                "what": f"{g['gene']} ({g['transcript']})",
-                "reason": f"{g['status']}: {g['fraction_at_min_depth']:.1%} of coding bases at "
-                          f">= {coverage['min_depth']}x",
-            })
+            not_assessable.append(
+                {
+                    "what": f"{g['gene']} ({g['transcript']})",
+                    "reason": f"{g['status']}: {g['fraction_at_min_depth']:.1%} of coding bases at "
+                    f">= {coverage['min_depth']}x",
+                }
+            )
     report = {
         "schema_version": "1.0",
         "patient": patient,
         "pilot": pilot,
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "interpretation": interpretation or {
+        "interpretation": interpretation
+        or {
             "status": "not_available",
             "note": "No pilot rules have been applied: the variants are listed unclassified and "
-                    "none is reported as actionable.",
+            "none is reported as actionable.",
         },
         "samples": sample_rows,
         "findings": findings or [],
@@ -186,8 +245,10 @@ def variants_tsv(report: dict[str, Any]) -> str:
         row = []
         for col in TSV_COLUMNS:
             if col == "genotypes":
-                value = ";".join(f"{s}={g['gt']}:{g['dp'] if g['dp'] is not None else '.'}"
-                                 for s, g in v["genotypes"].items())
+                value = ";".join(
+                    f"{s}={g['gt']}:{g['dp'] if g['dp'] is not None else '.'}"
+                    for s, g in v["genotypes"].items()
+                )
             else:
                 x = v.get(col)
                 value = "" if x is None else str(x)
@@ -227,8 +288,12 @@ document.getElementById('passonly').addEventListener('change',()=>filterTable(f,
 """
 
 
-def _table(headers: list[str], rows: list[list[str]], table_id: str = "",
-           row_attrs: list[str] | None = None) -> str:
+def _table(
+    headers: list[str],
+    rows: list[list[str]],
+    table_id: str = "",
+    row_attrs: list[str] | None = None,
+) -> str:
     head = "".join(f"<th>{E(h)}</th>" for h in headers)
     body = []
     for i, r in enumerate(rows):
@@ -248,20 +313,30 @@ def coverage_svg(genes: list[dict[str, Any]], min_depth: int) -> str:
         return ""
     bar_h, width, label_w = 14, 420, 90
     height = bar_h * len(genes) + 24
-    parts = [f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + width + 60}" '
-             f'height="{height}" role="img" aria-label="coverage per gene">']
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{label_w + width + 60}" '
+        f'height="{height}" role="img" aria-label="coverage per gene">'
+    ]
     for i, g in enumerate(genes):
         y = i * bar_h + 4
         frac = float(g["fraction_at_min_depth"])
         color = "#2e8b57" if frac >= 1 else ("#d9a400" if frac >= 0.9 else "#c0392b")
-        parts.append(f'<text x="{label_w - 4}" y="{y + 10}" font-size="10" text-anchor="end">'
-                     f'{E(g["gene"])}</text>')
-        parts.append(f'<rect x="{label_w}" y="{y}" width="{width * frac:.1f}" height="{bar_h - 3}" '
-                     f'fill="{color}"/>')
-        parts.append(f'<text x="{label_w + width * frac + 4:.1f}" y="{y + 10}" font-size="10">'
-                     f'{_pct(frac)}</text>')
-    parts.append(f'<text x="{label_w}" y="{height - 4}" font-size="10">share of coding bases '
-                 f'at &gt;= {min_depth}x</text></svg>')
+        parts.append(
+            f'<text x="{label_w - 4}" y="{y + 10}" font-size="10" text-anchor="end">'
+            f"{E(g['gene'])}</text>"
+        )
+        parts.append(
+            f'<rect x="{label_w}" y="{y}" width="{width * frac:.1f}" height="{bar_h - 3}" '
+            f'fill="{color}"/>'
+        )
+        parts.append(
+            f'<text x="{label_w + width * frac + 4:.1f}" y="{y + 10}" font-size="10">'
+            f"{_pct(frac)}</text>"
+        )
+    parts.append(
+        f'<text x="{label_w}" y="{height - 4}" font-size="10">share of coding bases '
+        f"at &gt;= {min_depth}x</text></svg>"
+    )
     return "".join(parts)
 
 
@@ -269,71 +344,134 @@ def render_html(report: dict[str, Any], max_variants: int = 2000) -> str:
     prov = report["provenance"]
     samples = report["samples"]
     qc_worst = max((s["qc"]["status"] for s in samples), key=["pass", "warn", "fail"].index)
-    out = ["<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-           "<meta http-equiv=\"Content-Security-Policy\" content=\"default-src 'none'; "
-           "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">",
-           f"<title>bigmed report {E(report['patient'])}</title><style>{CSS}</style>",
-           f"<script>{JS}</script></head><body>",
-           f"<header><h1>Patient {E(report['patient'])} &middot; {E(report['pilot'])}</h1>",
-           f"<div class='meta'>bigmed {E(prov['pipeline_version'])} &middot; GRCh38 &middot; "
-           f"generated {E(report['generated'])} &middot; sample QC: "
-           f"<span class='badge {E(qc_worst)}'>{E(qc_worst)}</span></div></header><main>"]
+    out = [
+        "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
+        '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
+        "style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:\">",
+        f"<title>bigmed report {E(report['patient'])}</title><style>{CSS}</style>",
+        f"<script>{JS}</script></head><body>",
+        f"<header><h1>Patient {E(report['patient'])} &middot; {E(report['pilot'])}</h1>",
+        f"<div class='meta'>bigmed {E(prov['pipeline_version'])} &middot; GRCh38 &middot; "
+        f"generated {E(report['generated'])} &middot; sample QC: "
+        f"<span class='badge {E(qc_worst)}'>{E(qc_worst)}</span></div></header><main>",
+    ]
     # 1. actionable findings
     out.append("<section id='findings'><h2>Actionable findings</h2>")
     interp = report.get("interpretation") or {}
     if report["findings"]:
-        rows = [[E(str(f.get(k, ""))) for k in ("gene", "hgvs_c", "hgvs_p", "classification",
-                                               "summary")] for f in report["findings"]]
+        rows = [
+            [
+                E(str(f.get(k, "")))
+                for k in ("gene", "hgvs_c", "hgvs_p", "classification", "summary")
+            ]
+            for f in report["findings"]
+        ]
         out.append(_table(["gene", "HGVS c.", "HGVS p.", "class / tier", "summary"], rows))
     else:
-        out.append(f"<p class='empty'>No actionable finding is reported. {E(interp.get('note', ''))}"
-                   "</p>")
+        out.append(
+            f"<p class='empty'>No actionable finding is reported. {E(interp.get('note', ''))}</p>"
+        )
     out.append("</section>")
     # 2. not assessable
     out.append("<section id='not-assessable'><h2>Not assessable</h2>")
     na = report["not_assessable"]
     if na:
-        out.append(f"<p>{len(na)} item(s) could not be fully assessed; absence of a finding there "
-                   "is not evidence of absence.</p>")
-        out.append(_table(["what", "reason"], [[E(x["what"]), f"<span class='na'>{E(x['reason'])}"
-                                                 "</span>"] for x in na[:500]]))
+        out.append(
+            f"<p>{len(na)} item(s) could not be fully assessed; absence of a finding there "
+            "is not evidence of absence.</p>"
+        )
+        out.append(
+            _table(
+                ["what", "reason"],
+                [[E(x["what"]), f"<span class='na'>{E(x['reason'])}</span>"] for x in na[:500]],
+            )
+        )
     else:
-        out.append("<p class='pass'>Every coding exon in the targets reached the depth threshold "
-                   "and every sample passed QC.</p>")
+        out.append(
+            "<p class='pass'>Every coding exon in the targets reached the depth threshold "
+            "and every sample passed QC.</p>"
+        )
     out.append("</section>")
     # 3. variants
     variants = report["variants"]
     sample_ids = [s["sample"] for s in samples]
     out.append(f"<section id='variants'><h2>Variants ({len(variants)} calls)</h2>")
-    out.append("<p><input type='search' id='vfilter' placeholder='filter: gene, HGVS, consequence…'> "
-               "<label><input type='checkbox' id='passonly' checked> PASS only</label> "
-               "<span class='small'>click a column header to sort</span></p>")
+    out.append(
+        "<p><input type='search' id='vfilter' placeholder='filter: gene, HGVS, consequence…'> "
+        "<label><input type='checkbox' id='passonly' checked> PASS only</label> "
+        "<span class='small'>click a column header to sort</span></p>"
+    )
     rows, attrs = [], []
     for v in variants[:max_variants]:
-        gts = " ".join(f"{E(s)}:&nbsp;{E(v['genotypes'][s]['gt'])}"
-                       f"&nbsp;({v['genotypes'][s]['dp'] if v['genotypes'][s]['dp'] is not None else '.'}x)"
-                       for s in sample_ids if s in v["genotypes"])
-        rows.append([E(v["gene"] or ""), E(v["chrom"]), str(v["pos"]), E(v["ref"]), E(v["alt"]),
-                     E(v["transcript"] or ""), E(v["hgvs_c"] or ""), E(v["hgvs_p"] or ""),
-                     E(v["consequence"]), E(v["filter"]),
-                     "" if v["qual"] is None else f"{v['qual']:.1f}",
-                     E(v["classification"] or "unclassified"), gts])
+        gts = " ".join(
+            f"{E(s)}:&nbsp;{E(v['genotypes'][s]['gt'])}"
+            f"&nbsp;({v['genotypes'][s]['dp'] if v['genotypes'][s]['dp'] is not None else '.'}x)"
+            for s in sample_ids
+            if s in v["genotypes"]
+        )
+        rows.append(
+            [
+                E(v["gene"] or ""),
+                E(v["chrom"]),
+                str(v["pos"]),
+                E(v["ref"]),
+                E(v["alt"]),
+                E(v["transcript"] or ""),
+                E(v["hgvs_c"] or ""),
+                E(v["hgvs_p"] or ""),
+                E(v["consequence"]),
+                E(v["filter"]),
+                "" if v["qual"] is None else f"{v['qual']:.1f}",
+                E(v["classification"] or "unclassified"),
+                gts,
+            ]
+        )
         attrs.append(f" data-filter='{E(v['filter'])}'")
-    out.append(_table(["gene", "chrom", "pos", "ref", "alt", "transcript", "HGVS c.", "HGVS p.",
-                       "consequence", "filter", "QUAL", "class", "genotypes (depth)"], rows,
-                      "variants", attrs))
+    out.append(
+        _table(
+            [
+                "gene",
+                "chrom",
+                "pos",
+                "ref",
+                "alt",
+                "transcript",
+                "HGVS c.",
+                "HGVS p.",
+                "consequence",
+                "filter",
+                "QUAL",
+                "class",
+                "genotypes (depth)",
+            ],
+            rows,
+            "variants",
+            attrs,
+        )
+    )
     if len(variants) > max_variants:
-        out.append(f"<p class='small'>{len(variants) - max_variants} more variants are in "
-                   "report.json and variants.tsv.</p>")
+        out.append(
+            f"<p class='small'>{len(variants) - max_variants} more variants are in "
+            "report.json and variants.tsv.</p>"
+        )
     out.append("</section>")
     # 4. coverage
     cov = report["coverage"]
-    out.append(f"<section id='coverage'><h2>Coverage of coding exons (&ge; {cov['min_depth']}x, "
-               f"exons &plusmn;{cov['exon_padding']} bp)</h2>")
+    out.append(
+        f"<section id='coverage'><h2>Coverage of coding exons (&ge; {cov['min_depth']}x, "
+        f"exons &plusmn;{cov['exon_padding']} bp)</h2>"
+    )
     out.append(coverage_svg(cov["genes"], cov["min_depth"]))
-    gap_rows = [[E(g["gene"]), E(g["transcript"]), E(g["exon"]),
-                 E(f"{g['chrom']}:{g['start']}-{g['end']}"), _pct(g["fraction_at_min_depth"])]
-                for g in cov["gaps"][:500]]
+    gap_rows = [
+        [
+            E(g["gene"]),
+            E(g["transcript"]),
+            E(g["exon"]),
+            E(f"{g['chrom']}:{g['start']}-{g['end']}"),
+            _pct(g["fraction_at_min_depth"]),
+        ]
+        for g in cov["gaps"][:500]
+    ]
     if gap_rows:
         out.append(f"<h3>Exons below {cov['min_depth']}x ({len(cov['gaps'])})</h3>")
         out.append(_table(["gene", "transcript", "exon", "GRCh38 region", "at depth"], gap_rows))
@@ -342,14 +480,39 @@ def render_html(report: dict[str, Any], max_variants: int = 2000) -> str:
     qrows = []
     for s in samples:
         q = s["qc"]
-        qrows.append([E(s["sample"]), E(s["role"]), E(s["sex"]), E(s["affected"]),
-                      f"{q['reads']:,}", _pct(q["mapped_fraction"]), _pct(q["duplicate_fraction"]),
-                      f"{q['mean_coverage']:.1f}", _pct(q["fraction_target_at_min_depth"]),
-                      f"<span class='{E(q['status'])}'>{E(q['status'])}</span> "
-                      f"{E('; '.join(q['reasons']))}"])
+        qrows.append(
+            [
+                E(s["sample"]),
+                E(s["role"]),
+                E(s["sex"]),
+                E(s["affected"]),
+                f"{q['reads']:,}",
+                _pct(q["mapped_fraction"]),
+                _pct(q["duplicate_fraction"]),
+                f"{q['mean_coverage']:.1f}",
+                _pct(q["fraction_target_at_min_depth"]),
+                f"<span class='{E(q['status'])}'>{E(q['status'])}</span> "
+                f"{E('; '.join(q['reasons']))}",
+            ]
+        )
     out.append("<section id='qc'><h2>Sample QC</h2>")
-    out.append(_table(["sample", "role", "sex", "affected", "reads", "mapped", "duplicates",
-                       "mean depth", f"target ≥ {cov['min_depth']}x", "status"], qrows))
+    out.append(
+        _table(
+            [
+                "sample",
+                "role",
+                "sex",
+                "affected",
+                "reads",
+                "mapped",
+                "duplicates",
+                "mean depth",
+                f"target ≥ {cov['min_depth']}x",
+                "status",
+            ],
+            qrows,
+        )
+    )
     out.append("</section>")
     # 6. provenance
     out.append("<section id='provenance'><h2>Provenance</h2><table><tbody>")
@@ -360,15 +523,32 @@ def render_html(report: dict[str, Any], max_variants: int = 2000) -> str:
         ("reference", f"{ref['path']} ({ref['build']}) sha256 {ref['sha256']}"),
         ("annotation", f"{prov['annotation']['path']} sha256 {prov['annotation']['sha256']}"),
         ("tools", ", ".join(f"{k} {v}" for k, v in sorted(prov["tools"].items()))),
-        ("python packages", ", ".join(f"{k} {v}" for k, v in sorted(prov["python_packages"].items()))),
-        ("knowledge bases", ", ".join(f"{k.get('name')} {k.get('version')}"
-                                      for k in prov["knowledge_bases"]) or "none used"),
+        (
+            "python packages",
+            ", ".join(f"{k} {v}" for k, v in sorted(prov["python_packages"].items())),
+        ),
+        (
+            "knowledge bases",
+            ", ".join(f"{k.get('name')} {k.get('version')}" for k in prov["knowledge_bases"])
+            or "none used",
+        ),
     ]
     for k, v in items:
         out.append(f"<tr><th>{E(k)}</th><td><code>{E(v)}</code></td></tr>")
     out.append("</tbody></table><h3>Input files</h3>")
-    out.append(_table(["sample", "unit", "file", "sha256"],
-                      [[E(i["sample"]), E(i.get("unit", "")), E(i["path"]), f"<code>{E(i['sha256'])}</code>"]
-                       for i in prov["inputs"]]))
+    out.append(
+        _table(
+            ["sample", "unit", "file", "sha256"],
+            [
+                [
+                    E(i["sample"]),
+                    E(i.get("unit", "")),
+                    E(i["path"]),
+                    f"<code>{E(i['sha256'])}</code>",
+                ]
+                for i in prov["inputs"]
+            ],
+        )
+    )
     out.append("</section></main></body></html>")
     return "\n".join(out)

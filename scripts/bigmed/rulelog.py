@@ -12,8 +12,11 @@ def run_logged(smk: Any, main: Callable[[Any], None]) -> None:
     if log is None:
         main(smk)
         return
-    with open(log, "w") as handle, contextlib.redirect_stdout(handle), \
-            contextlib.redirect_stderr(handle):
+    with (
+        open(log, "w") as handle,
+        contextlib.redirect_stdout(handle),
+        contextlib.redirect_stderr(handle),
+    ):
         try:
             main(smk)
         except Exception as err:  # log the failure, then let Snakemake see it

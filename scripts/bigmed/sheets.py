@@ -77,8 +77,9 @@ def load_schema(name: str) -> dict[str, Any]:
     return schema
 
 
-def read_tsv(path: str | os.PathLike[str], expected: tuple[str, ...], required: tuple[str, ...]
-             ) -> list[tuple[int, dict[str, str]]]:
+def read_tsv(
+    path: str | os.PathLike[str], expected: tuple[str, ...], required: tuple[str, ...]
+) -> list[tuple[int, dict[str, str]]]:
     """Read a tab-separated sheet into (line number, row) pairs, empty cells dropped."""
     p = Path(path)
     if not p.is_file():
@@ -88,8 +89,9 @@ def read_tsv(path: str | os.PathLike[str], expected: tuple[str, ...], required: 
     except OSError as err:
         raise InputError(str(path), f"cannot be read ({err.strerror})") from err
     if raw.startswith(b"\xef\xbb\xbf"):
-        raise InputError(str(path), "starts with a UTF-8 byte-order mark (BOM); save it as plain UTF-8",
-                         line=1)
+        raise InputError(
+            str(path), "starts with a UTF-8 byte-order mark (BOM); save it as plain UTF-8", line=1
+        )
     try:
         text = raw.decode("utf-8")
     except UnicodeDecodeError as err:
@@ -97,17 +99,23 @@ def read_tsv(path: str | os.PathLike[str], expected: tuple[str, ...], required: 
     lines = text.splitlines()
     content = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not ln.startswith("#")]
     if not content:
-        raise InputError(str(path), "is empty; expected a header line with columns "
-                         + ", ".join(expected))
+        raise InputError(
+            str(path), "is empty; expected a header line with columns " + ", ".join(expected)
+        )
     header_line, header = content[0]
     if "\t" not in header and ("," in header or ";" in header) and len(required) > 1:
         delim = "," if "," in header else ";"
-        raise InputError(str(path), f"header is separated by '{delim}', expected tabs", line=header_line)
+        raise InputError(
+            str(path), f"header is separated by '{delim}', expected tabs", line=header_line
+        )
     columns = [c.strip() for c in header.split("\t")]
     for col in columns:
         if col not in expected:
-            raise InputError(str(path), f"unknown column '{col}'; allowed: " + ", ".join(expected),
-                             line=header_line)
+            raise InputError(
+                str(path),
+                f"unknown column '{col}'; allowed: " + ", ".join(expected),
+                line=header_line,
+            )
     if len(set(columns)) != len(columns):
         dup = next(c for c in columns if columns.count(c) > 1)
         raise InputError(str(path), f"column '{dup}' appears twice", line=header_line)
@@ -118,8 +126,11 @@ def read_tsv(path: str | os.PathLike[str], expected: tuple[str, ...], required: 
     for lineno, ln in content[1:]:
         cells = ln.split("\t")
         if len(cells) > len(columns):
-            raise InputError(str(path), f"has {len(cells)} cells but the header has {len(columns)} columns",
-                             line=lineno)
+            raise InputError(
+                str(path),
+                f"has {len(cells)} cells but the header has {len(columns)} columns",
+                line=lineno,
+            )
         row = {col: cell.strip() for col, cell in zip(columns, cells, strict=False) if cell.strip()}
         rows.append((lineno, row))
     if not rows:
@@ -163,8 +174,9 @@ def read_samples(path: str | os.PathLike[str]) -> list[Sample]:
             try:
                 conv["purity"] = float(conv["purity"])
             except ValueError:
-                raise InputError(path, f"'{row['purity']}' is not a number", line=lineno,
-                                 field="purity") from None
+                raise InputError(
+                    path, f"'{row['purity']}' is not a number", line=lineno, field="purity"
+                ) from None
         typed.append((lineno, conv))
     _validate_rows(path, typed, "samples.schema.yaml")
     samples = [
@@ -191,49 +203,93 @@ def check_samples(path: str, samples: list[Sample]) -> None:
     seen: dict[str, int] = {}
     for s in samples:
         if s.sample in seen:
-            raise InputError(path, f"duplicate sample id '{s.sample}' (first on line {seen[s.sample]})",
-                             line=s.line, field="sample")
+            raise InputError(
+                path,
+                f"duplicate sample id '{s.sample}' (first on line {seen[s.sample]})",
+                line=s.line,
+                field="sample",
+            )
         seen[s.sample] = s.line
     patients = group_patients(samples)
     for p in patients.values():
         first = p.samples[0]
         for s in p.samples[1:]:
             if s.pilot != first.pilot:
-                raise InputError(path, f"patient '{p.patient}' has pilot '{s.pilot}' here but "
-                                 f"'{first.pilot}' on line {first.line}", line=s.line, field="pilot")
+                raise InputError(
+                    path,
+                    f"patient '{p.patient}' has pilot '{s.pilot}' here but "
+                    f"'{first.pilot}' on line {first.line}",
+                    line=s.line,
+                    field="pilot",
+                )
         roles = [s.role for s in p.samples]
         if p.pilot == "crc":
             for s in p.samples:
                 if s.role not in ("tumor", "normal"):
-                    raise InputError(path, f"role '{s.role}' is not allowed in a crc patient "
-                                     "(use tumor or normal)", line=s.line, field="role")
+                    raise InputError(
+                        path,
+                        f"role '{s.role}' is not allowed in a crc patient (use tumor or normal)",
+                        line=s.line,
+                        field="role",
+                    )
             if roles.count("tumor") != 1:
-                raise InputError(path, f"crc patient '{p.patient}' needs exactly one tumor sample, "
-                                 f"found {roles.count('tumor')}", line=first.line, field="role")
+                raise InputError(
+                    path,
+                    f"crc patient '{p.patient}' needs exactly one tumor sample, "
+                    f"found {roles.count('tumor')}",
+                    line=first.line,
+                    field="role",
+                )
             if roles.count("normal") > 1:
                 s = [x for x in p.samples if x.role == "normal"][1]
-                raise InputError(path, f"crc patient '{p.patient}' has more than one normal sample",
-                                 line=s.line, field="role")
+                raise InputError(
+                    path,
+                    f"crc patient '{p.patient}' has more than one normal sample",
+                    line=s.line,
+                    field="role",
+                )
             tumor = p.with_role("tumor")[0]
             if tumor.tumor_type is None:
-                raise InputError(path, "tumor sample needs an OncoTree code (e.g. COADREAD)",
-                                 line=tumor.line, field="tumor_type")
+                raise InputError(
+                    path,
+                    "tumor sample needs an OncoTree code (e.g. COADREAD)",
+                    line=tumor.line,
+                    field="tumor_type",
+                )
         else:
             for s in p.samples:
                 if s.role in ("tumor", "normal"):
-                    raise InputError(path, f"role '{s.role}' belongs to a crc patient, but patient "
-                                     f"'{p.patient}' has pilot '{p.pilot}'", line=s.line, field="role")
+                    raise InputError(
+                        path,
+                        f"role '{s.role}' belongs to a crc patient, but patient "
+                        f"'{p.patient}' has pilot '{p.pilot}'",
+                        line=s.line,
+                        field="role",
+                    )
             if roles.count("proband") != 1:
-                raise InputError(path, f"family '{p.patient}' needs exactly one proband, found "
-                                 f"{roles.count('proband')}", line=first.line, field="role")
+                raise InputError(
+                    path,
+                    f"family '{p.patient}' needs exactly one proband, found "
+                    f"{roles.count('proband')}",
+                    line=first.line,
+                    field="role",
+                )
             for parent, sex in (("mother", "male"), ("father", "female")):
                 found = [s for s in p.samples if s.role == parent]
                 if len(found) > 1:
-                    raise InputError(path, f"family '{p.patient}' has more than one {parent}",
-                                     line=found[1].line, field="role")
+                    raise InputError(
+                        path,
+                        f"family '{p.patient}' has more than one {parent}",
+                        line=found[1].line,
+                        field="role",
+                    )
                 if found and found[0].sex == sex:
-                    raise InputError(path, f"{parent} '{found[0].sample}' is declared {sex}",
-                                     line=found[0].line, field="sex")
+                    raise InputError(
+                        path,
+                        f"{parent} '{found[0].sample}' is declared {sex}",
+                        line=found[0].line,
+                        field="sex",
+                    )
 
 
 def group_patients(samples: list[Sample]) -> dict[str, Patient]:
@@ -252,12 +308,21 @@ def read_units(path: str | os.PathLike[str], samples: list[Sample]) -> list[Unit
     seen: dict[tuple[str, str], int] = {}
     for lineno, r in rows:
         if r["sample"] not in known:
-            raise InputError(path, f"sample '{r['sample']}' is not in the sample sheet", line=lineno,
-                             field="sample")
+            raise InputError(
+                path,
+                f"sample '{r['sample']}' is not in the sample sheet",
+                line=lineno,
+                field="sample",
+            )
         key = (r["sample"], r["unit"])
         if key in seen:
-            raise InputError(path, f"unit '{r['unit']}' of sample '{r['sample']}' appears twice "
-                             f"(first on line {seen[key]})", line=lineno, field="unit")
+            raise InputError(
+                path,
+                f"unit '{r['unit']}' of sample '{r['sample']}' appears twice "
+                f"(first on line {seen[key]})",
+                line=lineno,
+                field="unit",
+            )
         seen[key] = lineno
         units.append(Unit(r["sample"], r["unit"], r["fq1"], r["fq2"], lineno))
     per_sample: dict[str, int] = defaultdict(int)
@@ -265,6 +330,9 @@ def read_units(path: str | os.PathLike[str], samples: list[Sample]) -> list[Unit
         per_sample[u.sample] += 1
     for s in samples:
         if s.sample not in per_sample:
-            raise InputError(path, f"sample '{s.sample}' (samples sheet line {s.line}) has no unit",
-                             field="sample")
+            raise InputError(
+                path,
+                f"sample '{s.sample}' (samples sheet line {s.line}) has no unit",
+                field="sample",
+            )
     return units

@@ -23,10 +23,25 @@ from bigmed.reference import GRCH38_LENGTHS, ContigSlice
 
 # Most to least severe; bcftools csq terms (and intron/intergenic, added here).
 SEVERITY = [
-    "stop_gained", "frameshift", "splice_acceptor", "splice_donor", "start_lost",
-    "stop_lost", "inframe_insertion", "inframe_deletion", "inframe_altering", "missense",
-    "splice_region", "start_retained", "stop_retained", "synonymous", "5_prime_utr",
-    "3_prime_utr", "non_coding", "intron", "intergenic",
+    "stop_gained",
+    "frameshift",
+    "splice_acceptor",
+    "splice_donor",
+    "start_lost",
+    "stop_lost",
+    "inframe_insertion",
+    "inframe_deletion",
+    "inframe_altering",
+    "missense",
+    "splice_region",
+    "start_retained",
+    "stop_retained",
+    "synonymous",
+    "5_prime_utr",
+    "3_prime_utr",
+    "non_coding",
+    "intron",
+    "intergenic",
 ]
 RANK = {term: i for i, term in enumerate(SEVERITY)}
 CHROM_ORDER = {c: i for i, c in enumerate(GRCH38_LENGTHS)}
@@ -90,8 +105,9 @@ class TranscriptIndex:
         return [tx for s, e, tx in rows[:hi] if s <= pos <= e]
 
 
-def pick(record_csq: list[Csq], index: TranscriptIndex, contig: str, pos: int
-         ) -> tuple[Transcript | None, str]:
+def pick(
+    record_csq: list[Csq], index: TranscriptIndex, contig: str, pos: int
+) -> tuple[Transcript | None, str]:
     """Most severe consequence, preferring the gene's preferred transcript."""
     preferred_ids = {tx.id for tx in index.preferred.values()}
     on_preferred = [c for c in record_csq if c.transcript in preferred_ids]
@@ -108,38 +124,51 @@ def pick(record_csq: list[Csq], index: TranscriptIndex, contig: str, pos: int
     return None, "intergenic"
 
 
-def map_position(contig: str, pos: int, contig_map: dict[str, ContigSlice] | None
-                 ) -> tuple[str, int]:
+def map_position(
+    contig: str, pos: int, contig_map: dict[str, ContigSlice] | None
+) -> tuple[str, int]:
     if not contig_map:
         return contig, pos
     sl = contig_map[contig]
     return sl.chrom, sl.start + pos - 1
 
 
-def _header_lines(header: pysam.VariantHeader, contig_map: dict[str, ContigSlice] | None,
-                  contig_lengths: dict[str, int], extra: list[str]) -> list[str]:
+def _header_lines(
+    header: pysam.VariantHeader,
+    contig_map: dict[str, ContigSlice] | None,
+    contig_lengths: dict[str, int],
+    extra: list[str],
+) -> list[str]:
     lines = []
     for line in str(header).splitlines():
         if line.startswith("##contig="):
             continue
         if line.startswith("#CHROM"):
             if contig_map:
-                chroms = sorted({s.chrom for s in contig_map.values()},
-                                key=lambda c: CHROM_ORDER.get(c, 99))
-                lines += [f"##contig=<ID={c},length={GRCH38_LENGTHS[c]},assembly=GRCh38>"
-                          for c in chroms]
+                chroms = sorted(
+                    {s.chrom for s in contig_map.values()}, key=lambda c: CHROM_ORDER.get(c, 99)
+                )
+                lines += [
+                    f"##contig=<ID={c},length={GRCH38_LENGTHS[c]},assembly=GRCh38>" for c in chroms
+                ]
             else:
                 lines += [f"##contig=<ID={c},length={n}>" for c, n in contig_lengths.items()]
-            lines += [f'##INFO=<ID={k},Number=1,Type=String,Description="{d}">'
-                      for k, d in NEW_INFO]
+            lines += [
+                f'##INFO=<ID={k},Number=1,Type=String,Description="{d}">' for k, d in NEW_INFO
+            ]
             lines += extra
         lines.append(line)
     return lines
 
 
-def finalize(bcf: str, fasta: str, transcripts: dict[str, Transcript],
-             contig_map: dict[str, ContigSlice] | None, out_vcf_gz: str,
-             extra_header: list[str] | None = None) -> int:
+def finalize(
+    bcf: str,
+    fasta: str,
+    transcripts: dict[str, Transcript],
+    contig_map: dict[str, ContigSlice] | None,
+    out_vcf_gz: str,
+    extra_header: list[str] | None = None,
+) -> int:
     """Write the final call set; returns the number of records."""
     index = TranscriptIndex(transcripts)
     ref = pysam.FastaFile(fasta)
@@ -158,7 +187,7 @@ def finalize(bcf: str, fasta: str, transcripts: dict[str, Transcript],
                 info.update(GENE=tx.gene, TRANSCRIPT=tx.id, MANE="yes" if tx.mane_select else "no")
                 if alt not in (".", "*") and not alt.startswith("<"):
                     seqfn = _seqfn(ref, contig)
-                    h = describe(tx, pos, rec.ref, alt, seqfn)
+                    h = describe(tx, pos, rec.ref or "", alt, seqfn)
                     info["HGVSc"] = h.c
                     if h.p:
                         info["HGVSp"] = h.p
