@@ -49,21 +49,31 @@ class Batch:
         return run_snakemake(self.workdir, self.config_path, *args, timeout=timeout)
 
 
-def run_snakemake(workdir: Path, configfile: Path, *args: str, timeout: int = 1800
-                  ) -> subprocess.CompletedProcess[str]:
+def run_snakemake(
+    workdir: Path, configfile: Path, *args: str, timeout: int = 1800
+) -> subprocess.CompletedProcess[str]:
     env = dict(os.environ)
     env["PATH"] = f"{Path(sys.executable).parent}{os.pathsep}{env.get('PATH', '')}"
     cmd = [
-        sys.executable, "-m", "snakemake", "-s", str(ROOT / "Snakefile"),
-        "--directory", str(workdir), "--configfile", str(configfile), "--cores", "2",
+        sys.executable,
+        "-m",
+        "snakemake",
+        "-s",
+        str(ROOT / "Snakefile"),
+        "--directory",
+        str(workdir),
+        "--configfile",
+        str(configfile),
+        "--cores",
+        "2",
         *args,
     ]
-    return subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env,
-                          check=False)
+    return subprocess.run(
+        cmd, capture_output=True, text=True, timeout=timeout, env=env, check=False
+    )
 
 
-def make_batch(workdir: Path, patients: list[str] | None = None, copy_reads: bool = False
-               ) -> Batch:
+def make_batch(workdir: Path, patients: list[str] | None = None, copy_reads: bool = False) -> Batch:
     """Demo config and sheets with absolute paths, optionally limited to some patients."""
     workdir.mkdir(parents=True, exist_ok=True)
     cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())

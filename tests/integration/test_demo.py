@@ -10,7 +10,6 @@ from pathlib import Path
 import jsonschema
 import pysam
 import pytest
-
 from conftest import ROOT, Batch
 
 DATA = Path(__file__).parent / "data"
@@ -20,12 +19,39 @@ pytestmark = pytest.mark.integration
 # Variants placed in the demo (resources/demo/truth) or carried by the real reads.
 EXPECTED = [
     # patient, chrom, pos, ref, alt, gene, hgvs_c, hgvs_p, genotypes
-    ("CRC01", "chr7", 140753336, "A", "T", "BRAF", "c.1799T>A", "p.(Val600Glu)",
-     {"CRC01-T": "0/1", "CRC01-N": "0/0"}),
-    ("RD01", "chr18", 51078307, "T", "C", "SMAD4", "c.1499T>C", "p.(Ile500Thr)",
-     {"RD01-P": "0/1", "RD01-M": "0/0", "RD01-F": "0/0"}),
-    ("CARD01", "chr1", 156136094, "G", "A", "LMNA", "c.1130G>A", "p.(Arg377His)",
-     {"CARD01-I": "0/1", "CARD01-S": "0/1", "CARD01-R": "0/0"}),
+    (
+        "CRC01",
+        "chr7",
+        140753336,
+        "A",
+        "T",
+        "BRAF",
+        "c.1799T>A",
+        "p.(Val600Glu)",
+        {"CRC01-T": "0/1", "CRC01-N": "0/0"},
+    ),
+    (
+        "RD01",
+        "chr18",
+        51078307,
+        "T",
+        "C",
+        "SMAD4",
+        "c.1499T>C",
+        "p.(Ile500Thr)",
+        {"RD01-P": "0/1", "RD01-M": "0/0", "RD01-F": "0/0"},
+    ),
+    (
+        "CARD01",
+        "chr1",
+        156136094,
+        "G",
+        "A",
+        "LMNA",
+        "c.1130G>A",
+        "p.(Arg377His)",
+        {"CARD01-I": "0/1", "CARD01-S": "0/1", "CARD01-R": "0/0"},
+    ),
 ]
 
 
@@ -50,8 +76,11 @@ def test_known_variant_called_with_grch38_coordinates_and_hgvs(
         for sample, gt in gts.items():
             got = "/".join(str(a) for a in rec.samples[sample]["GT"])
             assert got == gt, f"{sample}: {got} != {gt}"
-    variant = next(v for v in _report(demo_run, patient)["variants"]
-                   if v["chrom"] == chrom and v["pos"] == pos and v["alt"] == alt)
+    variant = next(
+        v
+        for v in _report(demo_run, patient)["variants"]
+        if v["chrom"] == chrom and v["pos"] == pos and v["alt"] == alt
+    )
     assert variant["hgvs_c"] == hgvs_c and variant["hgvs_p"] == hgvs_p
     assert variant["transcript"].startswith("NM_")
     assert variant["source"]["contig"].startswith(f"{chrom}_")
@@ -75,8 +104,11 @@ def test_calls_are_sorted_indexed_and_on_grch38_contigs(demo_run: Batch):
 
 def test_na12878_brca1_real_reads_agree_with_an_independent_caller(demo_run: Batch):
     """Real NA12878 reads over BRCA1 against megSAP/DeepVariant calls of the same sample."""
-    rows = [ln.split("\t") for ln in (DATA / "na12878_brca1_deepvariant.tsv").read_text()
-            .splitlines() if not ln.startswith(("#", "chrom"))]
+    rows = [
+        ln.split("\t")
+        for ln in (DATA / "na12878_brca1_deepvariant.tsv").read_text().splitlines()
+        if not ln.startswith(("#", "chrom"))
+    ]
     report = _report(demo_run, "HG001")
     calls = {(v["pos"], v["ref"], v["alt"]): v for v in report["variants"] if v["filter"] == "PASS"}
     snv_ok = del_ok = snvs = dels = 0
@@ -89,8 +121,10 @@ def test_na12878_brca1_real_reads_agree_with_an_independent_caller(demo_run: Bat
         else:
             dels += 1
             # GSvar gives the deleted bases; VCF anchors one base before them
-            del_ok += any(p == int(start) - 1 and len(r) - len(a) == len(ref) and len(a) == 1
-                          for p, r, a in calls)
+            del_ok += any(
+                p == int(start) - 1 and len(r) - len(a) == len(ref) and len(a) == 1
+                for p, r, a in calls
+            )
     assert snvs == 15 and snv_ok == 15
     assert dels == 3 and del_ok >= 2  # a 14 bp deletion in a poly-A run is missed
     p871l = [v for v in calls.values() if v["hgvs_c"] == "c.2612C>T"]
@@ -107,8 +141,11 @@ def test_report_json_follows_schema_and_carries_provenance(demo_run: Batch):
         assert prov["tools"]["bwa"].startswith("0.7")
         assert prov["tools"]["bcftools"].startswith("1.")
         assert prov["reference"]["build"] == "GRCh38"
-        n_units = sum(1 for ln in demo_run.sheet("units.tsv").read_text().splitlines()[1:]
-                      if ln.split("\t")[0] in {s["sample"] for s in report["samples"]})
+        n_units = sum(
+            1
+            for ln in demo_run.sheet("units.tsv").read_text().splitlines()[1:]
+            if ln.split("\t")[0] in {s["sample"] for s in report["samples"]}
+        )
         assert len(prov["inputs"]) == 2 * n_units
         for entry in prov["inputs"]:
             assert re.fullmatch(r"[0-9a-f]{64}", entry["sha256"])
@@ -141,8 +178,10 @@ def test_uncovered_exon_is_reported_not_assessable(demo_run: Batch):
 
 def test_html_report_is_self_contained_with_sections_in_order(demo_run: Batch):
     html = (demo_run.workdir / "results" / "CRC01" / "report.html").read_text()
-    order = [html.index(f"id='{s}'") for s in
-             ("findings", "not-assessable", "variants", "coverage", "qc", "provenance")]
+    order = [
+        html.index(f"id='{s}'")
+        for s in ("findings", "not-assessable", "variants", "coverage", "qc", "provenance")
+    ]
     assert order == sorted(order)
     assert "p.(Val600Glu)" in html
     assert not re.search(r"(src|href)=['\"]?(https?:)?//", html)
@@ -172,8 +211,10 @@ def test_bam_has_read_group_and_duplicates_marked(demo_run: Batch):
         assert {rg["SM"] for rg in rgs} == {"CRC01-T"}
         assert len(rgs) == 5  # one read group per lane
         assert af.header.to_dict()["HD"]["SO"] == "coordinate"
-        assert any(pg["ID"].startswith("samtools") and "markdup" in pg.get("CL", "")
-                   for pg in af.header.to_dict()["PG"])
+        assert any(
+            pg["ID"].startswith("samtools") and "markdup" in pg.get("CL", "")
+            for pg in af.header.to_dict()["PG"]
+        )
 
 
 def test_outputs_not_world_readable(demo_run: Batch):

@@ -1,0 +1,298 @@
+"""Bad input stops the run before any job, with one line naming the file, row and field."""
+
+from __future__ import annotations
+
+import gzip
+from collections.abc import Callable
+from pathlib import Path
+
+import pytest
+from conftest import ROOT, Batch, make_batch
+
+pytestmark = pytest.mark.integration
+
+
+def _lines(path: Path) -> list[str]:
+    return path.read_text().splitlines()
+
+
+def _set_cell(path: Path, row: int, column: str, value: str) -> None:
+    lines = _lines(path)
+    header = lines[0].split("\t")
+    cells = lines[row].split("\t")
+    cells += [""] * (len(header) - len(cells))
+    cells[header.index(column)] = value
+    lines[row] = "\t".join(cells)
+    path.write_text("\n".join(lines) + "\n")
+
+
+def _unit_fastq(b: Batch, mate: int = 1) -> Path:
+    return Path(_lines(b.sheet("units.tsv"))[1].split("\t")[1 + mate])
+
+
+def _replace_fastq(b: Batch, mate: int, data: bytes) -> Path:
+    """Put a modified copy of a FASTQ in the batch and point the unit sheet at it."""
+    target = b.workdir / f"bad_R{mate}.fastq.gz"
+    target.write_bytes(data)
+    _set_cell(b.sheet("units.tsv"), 1, f"fq{mate}", str(target))
+    return target
+
+
+def _fastq_records(b: Batch, mate: int, n: int) -> list[bytes]:
+    with gzip.open(_unit_fastq(b, mate), "rb") as handle:
+        return [next(handle) for _ in range(4 * n)]
+
+
+def _copy_both(b: Batch, n: int) -> tuple[list[bytes], list[bytes]]:
+    r1, r2 = _fastq_records(b, 1, n), _fastq_records(b, 2, n)
+    _replace_fastq(b, 1, gzip.compress(b"".join(r1), mtime=0))
+    _replace_fastq(b, 2, gzip.compress(b"".join(r2), mtime=0))
+    return r1, r2
+
+
+def missing_fastq(b: Batch) -> str:
+    _set_cell(b.sheet("units.tsv"), 1, "fq1", str(b.workdir / "nope_R1.fastq.gz"))
+    return "nope_R1.fastq.gz: FASTQ file not found"
+
+
+def unreadable_fastq(b: Batch) -> str:
+    target = _replace_fastq(b, 1, b"")
+    target.unlink()
+    target.mkdir()
+    return "bad_R1.fastq.gz: FASTQ file is not readable"
+
+
+def empty_fastq(b: Batch) -> str:
+    _replace_fastq(b, 1, b"")
+    return "bad_R1.fastq.gz: FASTQ file is empty"
+
+
+def truncated_gzip(b: Batch) -> str:
+    data = _unit_fastq(b).read_bytes()
+    _replace_fastq(b, 1, data[: len(data) // 2])
+    return "bad_R1.fastq.gz: gzip stream is truncated"
+
+
+def corrupt_gzip(b: Batch) -> str:
+    data = bytearray(_unit_fastq(b).read_bytes())
+    for i in range(200, 400):
+        data[i] ^= 0xFF
+    _replace_fastq(b, 1, bytes(data))
+    return "bad_R1.fastq.gz: corrupt gzip data"
+
+
+def not_gzip(b: Batch) -> str:
+    _replace_fastq(b, 1, b"".join(_fastq_records(b, 1, 10)))
+    return "bad_R1.fastq.gz: name ends in .gz but the file is not gzip-compressed"
+
+
+def read_count_mismatch(b: Batch) -> str:
+    r1, r2 = _fastq_records(b, 1, 3000), _fastq_records(b, 2, 3000)
+    _replace_fastq(b, 1, gzip.compress(b"".join(r1), mtime=0))
+    _replace_fastq(b, 2, gzip.compress(b"".join(r2[:-4]), mtime=0))
+    return "bad_R2.fastq.gz: has 2999 reads but its mate"
+
+
+def mates_out_of_order(b: Batch) -> str:
+    r1, r2 = _fastq_records(b, 1, 20), _fastq_records(b, 2, 20)
+    r2 = r2[4:8] + r2[:4] + r2[8:]
+    _replace_fastq(b, 1, gzip.compress(b"".join(r1), mtime=0))
+    _replace_fastq(b, 2, gzip.compress(b"".join(r2), mtime=0))
+    return "bad_R2.fastq.gz: line 1: read 1 is"
+
+
+def broken_record(b: Batch) -> str:
+    r1 = _fastq_records(b, 1, 20)
+    r1[7] = b"ACGT\n"  # quality line shorter than the sequence
+    _replace_fastq(b, 1, gzip.compress(b"".join(r1), mtime=0))
+    return "bad_R1.fastq.gz: line 8: sequence has"
+
+
+def phred64(b: Batch) -> str:
+    r1 = _fastq_records(b, 1, 20)
+    for i in range(3, len(r1), 4):
+        r1[i] = bytes(min(c + 31, 126) for c in r1[i].rstrip(b"\n")) + b"\n"
+    _replace_fastq(b, 1, gzip.compress(b"".join(r1), mtime=0))
+    return "bad_R1.fastq.gz: qualities look Phred+64"
+
+
+def header_without_at(b: Batch) -> str:
+    r1 = _fastq_records(b, 1, 20)
+    r1[4] = b">" + r1[4][1:]
+    _replace_fastq(b, 1, gzip.compress(b"".join(r1), mtime=0))
+    return "bad_R1.fastq.gz: line 5: record header does not start with '@'"
+
+
+def duplicate_sample(b: Batch) -> str:
+    p = b.sheet("samples.tsv")
+    p.write_text(p.read_text() + _lines(p)[1] + "\n")
+    return "samples.tsv: line 3: field 'sample': duplicate sample id 'HG001'"
+
+
+def unknown_role(b: Batch) -> str:
+    _set_cell(b.sheet("samples.tsv"), 1, "role", "aunt")
+    return "samples.tsv: line 2: field 'role': 'aunt' is not one of"
+
+
+def unknown_pilot(b: Batch) -> str:
+    _set_cell(b.sheet("samples.tsv"), 1, "pilot", "oncology")
+    return "samples.tsv: line 2: field 'pilot': 'oncology' is not one of"
+
+
+def family_without_proband(b: Batch) -> str:
+    _set_cell(b.sheet("samples.tsv"), 1, "role", "sibling")
+    return "samples.tsv: line 2: field 'role': family 'HG001' needs exactly one proband, found 0"
+
+
+def missing_column(b: Batch) -> str:
+    lines = [ln.split("\t") for ln in _lines(b.sheet("samples.tsv"))]
+    idx = lines[0].index("affected")
+    b.sheet("samples.tsv").write_text("\n".join("\t".join(c[:idx] + c[idx + 1 :]) for c in lines))
+    return "samples.tsv: line 1: missing required column 'affected'"
+
+
+def comma_delimited(b: Batch) -> str:
+    p = b.sheet("samples.tsv")
+    p.write_text(p.read_text().replace("\t", ","))
+    return "samples.tsv: line 1: header is separated by ',', expected tabs"
+
+
+def byte_order_mark(b: Batch) -> str:
+    p = b.sheet("samples.tsv")
+    p.write_bytes(b"\xef\xbb\xbf" + p.read_bytes())
+    return "samples.tsv: line 1: starts with a UTF-8 byte-order mark"
+
+
+def bad_hpo_format(b: Batch) -> str:
+    _set_cell(b.sheet("samples.tsv"), 1, "phenotypes", "HP:12;seizures")
+    return "samples.tsv: line 2: field 'phenotypes': 'HP:12;seizures' does not match"
+
+
+def tumor_in_family(b: Batch) -> str:
+    p = b.sheet("samples.tsv")
+    row = _lines(p)[1].split("\t")
+    row[1], row[2] = "HG001-T", "tumor"
+    p.write_text(p.read_text() + "\t".join(row) + "\n")
+    u = b.sheet("units.tsv")
+    unit = _lines(u)[1].split("\t")
+    unit[0] = "HG001-T"
+    u.write_text(u.read_text() + "\t".join(unit) + "\n")
+    return "samples.tsv: line 3: field 'role': role 'tumor' belongs to a crc patient"
+
+
+def unit_of_unknown_sample(b: Batch) -> str:
+    _set_cell(b.sheet("units.tsv"), 1, "sample", "HG002")
+    return "units.tsv: line 2: field 'sample': sample 'HG002' is not in the sample sheet"
+
+
+def sample_without_unit(b: Batch) -> str:
+    p = b.sheet("units.tsv")
+    p.write_text(_lines(p)[0] + "\n")
+    return "units.tsv: has a header but no rows"
+
+
+def bad_sample_id(b: Batch) -> str:
+    _set_cell(b.sheet("samples.tsv"), 1, "sample", "HG 001")
+    return "samples.tsv: line 2: field 'sample': 'HG 001' does not match"
+
+
+def misspelled_config_key(b: Batch) -> str:
+    cfg = b.config()
+    cfg["calling"]["min_qaul"] = 30
+    b.write_config(cfg)
+    return (
+        "config: field 'calling': Additional properties are not allowed ('min_qaul' was unexpected)"
+    )
+
+
+def unknown_caller(b: Batch) -> str:
+    b.edit(calling__germline_caller="gatk")
+    return "config: field 'calling.germline_caller': 'gatk' is not one of ['bcftools', 'freebayes']"
+
+
+def targets_contig_not_in_reference(b: Batch) -> str:
+    bed = b.workdir / "targets.bed"
+    bed.write_text("chr7_140717327_140929764\t100\t200\nchr7\t140753000\t140753500\n")
+    b.edit(targets=str(bed))
+    return "targets.bed: line 2: field 'chrom': contig 'chr7' is not in the reference"
+
+
+def annotation_other_build(b: Batch) -> str:
+    gff = b.workdir / "other.gff3"
+    text = (ROOT / "resources" / "annotation" / "minigenome.gff3").read_text()
+    gff.write_text(text.replace("chr7_140717327_140929764", "7"))
+    b.edit(reference__annotation=str(gff))
+    return "other.gff3: line"
+
+
+def gff_broken_parent(b: Batch) -> str:
+    gff = b.workdir / "broken.gff3"
+    lines = (ROOT / "resources" / "annotation" / "minigenome.gff3").read_text().splitlines()
+    i = next(n for n, ln in enumerate(lines) if "\texon\t" in ln)
+    lines[i] = lines[i].replace("Parent=transcript:", "Parent=transcript:XX")
+    gff.write_text("\n".join(lines) + "\n")
+    b.edit(reference__annotation=str(gff))
+    return f"broken.gff3: line {i + 1}: field 'Parent': exon has Parent"
+
+
+def contig_map_length_mismatch(b: Batch) -> str:
+    cmap = b.workdir / "contigs.tsv"
+    lines = (ROOT / "resources" / "reference" / "contigs.tsv").read_text().splitlines()
+    c, chrom, start, end = lines[1].split("\t")
+    lines[1] = "\t".join([c, chrom, start, str(int(end) + 5)])
+    cmap.write_text("\n".join(lines) + "\n")
+    b.edit(reference__contig_map=str(cmap))
+    return f"contigs.tsv: line 2: field 'end': contig '{c}' spans"
+
+
+def missing_reference(b: Batch) -> str:
+    b.edit(reference__fasta=str(b.workdir / "GRCh38.fa"))
+    return "GRCh38.fa: reference FASTA not found"
+
+
+CASES: list[Callable[[Batch], str]] = [
+    missing_fastq,
+    unreadable_fastq,
+    empty_fastq,
+    truncated_gzip,
+    corrupt_gzip,
+    not_gzip,
+    read_count_mismatch,
+    mates_out_of_order,
+    broken_record,
+    phred64,
+    header_without_at,
+    duplicate_sample,
+    unknown_role,
+    unknown_pilot,
+    family_without_proband,
+    missing_column,
+    comma_delimited,
+    byte_order_mark,
+    bad_hpo_format,
+    tumor_in_family,
+    unit_of_unknown_sample,
+    sample_without_unit,
+    bad_sample_id,
+    misspelled_config_key,
+    unknown_caller,
+    targets_contig_not_in_reference,
+    annotation_other_build,
+    gff_broken_parent,
+    contig_map_length_mismatch,
+    missing_reference,
+]
+
+
+@pytest.mark.parametrize("case", CASES, ids=[c.__name__ for c in CASES])
+def test_bad_input_stops_before_any_job(tmp_path: Path, case: Callable[[Batch], str]):
+    b = make_batch(tmp_path / "batch", patients=["HG001"])
+    expected = case(b)
+    proc = b.run()
+    assert proc.returncode == 1, proc.stderr[-2000:]
+    errors = [ln for ln in proc.stderr.splitlines() if ln.strip()]
+    assert len(errors) == 1, proc.stderr
+    assert errors[0].startswith("bigmed: error: ")
+    assert expected in errors[0], errors[0]
+    assert not (b.workdir / "results").exists()
+    assert not (b.workdir / "logs").exists()
