@@ -201,85 +201,112 @@ def _aa(seq: str, i: int) -> str:
     return AA3.get(seq[i], "Xaa") if i < len(seq) else "Ter"
 
 
+def _three(seq: str) -> str:
+    return "".join(AA3.get(x, "Xaa") for x in seq)
+
+
+def _tail_index(m: TranscriptMap, g: int) -> int | None:
+    """0-based index of an exonic base in CDS + 3' UTR (None for 5' UTR or intron)."""
+    if not m.exonic(g):
+        return None
+    t = m.t_of(g)
+    return t - m.t_cds_start if t >= m.t_cds_start else None
+
+
 def _describe_p(m: TranscriptMap, start: int, r: str, a: str, seq: SeqFn) -> str | None:
-    span_end = start + max(len(r), 1) - 1
-    first = m.cds_index(start)
-    last = m.cds_index(span_end) if r else m.cds_index(start - 1)
+    """Predicted protein consequence; None when no coding base is touched."""
     if r:
-        if first is None or last is None:
-            coding = [m.cds_index(g) for g in range(start, span_end + 1)]
-            return "p.?" if any(x is not None for x in coding) else None
+        span = range(start, start + len(r))
+        coding = [m.cds_index(g) for g in span]
+        if all(x is None for x in coding):
+            return None
+        if any(x is not None and x < 3 for x in coding):
+            start_codon = True  # a change of c.1-c.3 (alone or with 5' UTR/intron): p.(Met1?)
+        else:
+            start_codon = False
+        tail_idx = [_tail_index(m, g) for g in span]
+        if start_codon and any(x is None for x in coding):
+            return "p.(Met1?)"
+        if any(x is None for x in tail_idx):
+            # part of the change is intronic (splice site) or 5' UTR: protein unpredictable
+            return "p.?"
+        lo = min(x for x in tail_idx if x is not None)
+        hi = max(x for x in tail_idx if x is not None)
     else:
         # insertion between start-1 and start: both flanks must be coding
-        if m.cds_index(start) is None or m.cds_index(start - 1) is None:
+        left, right = m.cds_index(start - 1), m.cds_index(start)
+        if left is None or right is None:
             return None
+        lo, hi = min(left, right), min(left, right)
     mrna = m.spliced(seq)
     cds_from = m.t_cds_start - 1
-    coding = mrna[cds_from : m.t_cds_end]
+    coding_seq = mrna[cds_from : m.t_cds_end]
     tail = mrna[cds_from:]  # CDS plus 3' UTR, for reading through a lost stop or a frameshift
-    lo_idx = min(x for x in (first, last) if x is not None) if r else min(
-        m.cds_index(start), m.cds_index(start - 1))  # type: ignore[type-var]
-    hi_idx = max(x for x in (first, last) if x is not None) if r else lo_idx
-    assert lo_idx is not None and hi_idx is not None
     alt_tx = _oriented(m, a)
     if r:
-        mutated = tail[:lo_idx] + alt_tx + tail[hi_idx + 1 :]
+        mutated = tail[:lo] + alt_tx + tail[hi + 1 :]
     else:
-        mutated = tail[: lo_idx + 1] + alt_tx + tail[lo_idx + 1 :]
-    ref_prot = translate(coding)
+        mutated = tail[: lo + 1] + alt_tx + tail[lo + 1 :]
+    ref_prot = translate(coding_seq)  # ends with "*" (the CDS includes the stop codon)
     alt_prot = translate(mutated, to_stop=True)
-    if ref_prot.endswith("*"):
-        ref_prot_body = ref_prot
-    else:
-        ref_prot_body = ref_prot
     # first differing residue
     n = 0
-    while n < len(ref_prot_body) and n < len(alt_prot) and ref_prot_body[n] == alt_prot[n]:
+    while n < len(ref_prot) and n < len(alt_prot) and ref_prot[n] == alt_prot[n]:
         n += 1
-    if n >= len(ref_prot_body) and len(alt_prot) >= len(ref_prot_body):
-        # whole reference protein kept (incl. stop): synonymous
-        pos = hi_idx // 3
-        return f"p.({_aa(ref_prot, pos)}{pos + 1}=)"
+    if n >= len(ref_prot):
+        # whole reference protein kept, stop included: synonymous
+        first, last = lo // 3, hi // 3
+        if first == last or not r:
+            return f"p.({_aa(ref_prot, last)}{last + 1}=)"
+        return f"p.({_aa(ref_prot, first)}{first + 1}_{_aa(ref_prot, last)}{last + 1}=)"
     if n == 0:
         return "p.(Met1?)"
-    delta = len(a) - len(r)
     ref_aa = _aa(ref_prot, n)
-    if ref_prot[n : n + 1] == "*":  # stop lost
-        ext = alt_prot[n + 1 :]
-        tail_txt = f"*{len(ext) + 1}" if alt_prot.endswith("*") else "*?"
-        return f"p.(Ter{n + 1}{_aa(alt_prot, n)}ext{tail_txt})"
+    if ref_prot[n] == "*":
+        # stop lost (or sequence added just before the stop): extension; the new stop is
+        # numbered from the first residue of the extension (the one replacing Ter)
+        new_stop = f"Ter{len(alt_prot) - n}" if alt_prot.endswith("*") else "Ter?"
+        return f"p.(Ter{n + 1}{_aa(alt_prot, n)}ext{new_stop})"
+    if n < len(alt_prot) and alt_prot[n] == "*":
+        # first changed residue is a stop: nonsense, whatever the DNA change (substitution,
+        # in-frame deletion/insertion or frameshift) - HGVS describes it as p.(Xaa123Ter)
+        return f"p.({ref_aa}{n + 1}Ter)"
+    delta = len(a) - len(r)
     if delta % 3:
+        if n >= len(alt_prot):  # defensive: read off the end of the transcript
+            return f"p.({ref_aa}{n + 1}fsTer?)"
         new = _aa(alt_prot, n)
-        if new == "Ter":
-            return f"p.({ref_aa}{n + 1}Ter)"
         if alt_prot.endswith("*"):
             return f"p.({ref_aa}{n + 1}{new}fsTer{len(alt_prot) - n})"
         return f"p.({ref_aa}{n + 1}{new}fsTer?)"
-    # in-frame: compare the protein around the change
-    if alt_prot[n : n + 1] == "*" and len(r) == len(a):
-        return f"p.({ref_aa}{n + 1}Ter)"
-    ref_rest, alt_rest = ref_prot, alt_prot if alt_prot.endswith("*") else alt_prot
-    # strip the common suffix to isolate the changed residues
-    i, j = len(ref_rest), len(alt_rest)
-    while i > n and j > n and ref_rest[i - 1] == alt_rest[j - 1]:
+    # in-frame
+    stop_codon = len(coding_seq) - 3
+    if hi < stop_codon:
+        # the change ends before the stop codon: compare full-length translations (the
+        # reference stop stays in frame), so an in-frame stop in the inserted sequence is
+        # described as an insertion/delins ending in Ter, not as a loss of the C terminus
+        alt_full = translate(mutated[: len(coding_seq) + delta])
+    else:
+        alt_full = alt_prot  # read-through into the 3' UTR
+    i, j = len(ref_prot), len(alt_full)
+    while i > n and j > n and ref_prot[i - 1] == alt_full[j - 1]:
         i, j = i - 1, j - 1
-    deleted, inserted = ref_rest[n:i], alt_rest[n:j]
-    three = lambda s: "".join(AA3.get(x, "Xaa") for x in s)  # noqa: E731
+    deleted, inserted = ref_prot[n:i], alt_full[n:j]
+    if "*" in inserted:
+        inserted = inserted[: inserted.index("*") + 1]
     if len(deleted) == 1 and len(inserted) == 1:
-        if inserted == "*":
-            return f"p.({ref_aa}{n + 1}Ter)"
-        return f"p.({ref_aa}{n + 1}{three(inserted)})"
+        return f"p.({ref_aa}{n + 1}{_three(inserted)})"
     if deleted and not inserted:
         if len(deleted) == 1:
             return f"p.({ref_aa}{n + 1}del)"
         return f"p.({ref_aa}{n + 1}_{_aa(ref_prot, i - 1)}{i}del)"
     if inserted and not deleted:
         k = len(inserted)
-        if n - k >= 0 and ref_prot[n - k : n] == inserted:
+        if "*" not in inserted and n - k >= 0 and ref_prot[n - k : n] == inserted:
             if k == 1:
                 return f"p.({_aa(ref_prot, n - 1)}{n}dup)"
             return f"p.({_aa(ref_prot, n - k)}{n - k + 1}_{_aa(ref_prot, n - 1)}{n}dup)"
-        return f"p.({_aa(ref_prot, n - 1)}{n}_{ref_aa}{n + 1}ins{three(inserted)})"
+        return f"p.({_aa(ref_prot, n - 1)}{n}_{ref_aa}{n + 1}ins{_three(inserted)})"
     if len(deleted) == 1:
-        return f"p.({ref_aa}{n + 1}delins{three(inserted)})"
-    return f"p.({ref_aa}{n + 1}_{_aa(ref_prot, i - 1)}{i}delins{three(inserted)})"
+        return f"p.({ref_aa}{n + 1}delins{_three(inserted)})"
+    return f"p.({ref_aa}{n + 1}_{_aa(ref_prot, i - 1)}{i}delins{_three(inserted)})"

@@ -112,7 +112,7 @@ def test_na12878_brca1_real_reads_agree_with_an_independent_caller(demo_run: Bat
     report = _report(demo_run, "HG001")
     calls = {(v["pos"], v["ref"], v["alt"]): v for v in report["variants"] if v["filter"] == "PASS"}
     snv_ok = del_ok = snvs = dels = 0
-    for chrom, start, end, ref, obs, gt in rows:
+    for chrom, start, _end, ref, obs, gt in rows:
         assert chrom == "chr17" and gt == "het"
         if obs != "-":
             snvs += 1
