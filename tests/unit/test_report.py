@@ -1,0 +1,168 @@
+"""Report assembly, schema, HTML escaping, TSV."""
+
+from __future__ import annotations
+
+import re
+
+import jsonschema
+import pytest
+
+from bigmed.batch import render_summary
+from bigmed.qc import SampleQC
+from bigmed.report import build_report, render_html, validate_report, variants_tsv
+
+EVIL = "<script>alert(1)</script>"
+
+
+def provenance() -> dict:
+    return {
+        "pipeline_version": "0.1.0",
+        "git_commit": "abc",
+        "config_hash": "0" * 64,
+        "reference": {"path": "ref.fa", "sha256": "1" * 64, "build": "GRCh38"},
+        "annotation": {"path": "a.gff3", "sha256": "2" * 64},
+        "tools": {"bwa": "0.7.17"},
+        "python_packages": {"pysam": "0.24.1"},
+        "knowledge_bases": [],
+        "inputs": [{"sample": "S1", "unit": "L1", "path": "r1.fq.gz", "sha256": "3" * 64}],
+    }
+
+
+def variant(**kw) -> dict:
+    v = {
+        "id": "chr7-140753336-A-T",
+        "chrom": "chr7",
+        "pos": 140753336,
+        "ref": "A",
+        "alt": "T",
+        "filter": "PASS",
+        "qual": 221.1,
+        "gene": "BRAF",
+        "transcript": "NM_004333.4",
+        "mane_select": True,
+        "consequence": "missense",
+        "hgvs_c": "c.1799T>A",
+        "hgvs_p": "p.(Val600Glu)",
+        "genotypes": {"S1": {"gt": "0/1", "dp": 260, "ad": [103, 151], "vaf": 0.59}},
+        "classification": None,
+        "rank": None,
+        "evidence": [],
+    }
+    v.update(kw)
+    return v
+
+
+def make(samples=None, variants=None, gaps=None, qc_status="pass", patient="P1") -> dict:
+    samples = samples or [
+        {
+            "sample": "S1",
+            "role": "proband",
+            "sex": "female",
+            "affected": "yes",
+            "phenotypes": ["HP:0001250"],
+        }
+    ]
+    qc = {
+        s["sample"]: SampleQC(
+            s["sample"],
+            reads=1000,
+            reads_after_trimming=990,
+            mapped_fraction=0.99,
+            duplicate_fraction=0.01,
+            mean_coverage=35.0,
+            fraction_target_at_min_depth=0.97,
+            status=qc_status,
+            reasons=[] if qc_status == "pass" else ["no reads left"],
+        )
+        for s in samples
+    }
+    coverage = {
+        "min_depth": 20,
+        "exon_padding": 10,
+        "genes": [
+            {
+                "gene": "BRAF",
+                "transcript": "NM_004333.4",
+                "coding_bases": 2300,
+                "fraction_at_min_depth": 0.5 if gaps else 1.0,
+                "status": "not assessable" if gaps else "assessable",
+            }
+        ],
+        "gaps": gaps or [],
+    }
+    return build_report(
+        patient=patient,
+        pilot="rare_disease",
+        samples=samples,
+        qc=qc,
+        variants=variants if variants is not None else [variant()],
+        coverage=coverage,
+        provenance=provenance(),
+    )
+
+
+def test_report_validates_and_lists_what_is_not_assessable():
+    gap = {
+        "gene": "BRAF",
+        "transcript": "NM_004333.4",
+        "exon": "exon15",
+        "chrom": "chr7",
+        "start": 140753270,
+        "end": 140753400,
+        "fraction_at_min_depth": 0.2,
+    }
+    report = make(gaps=[gap], qc_status="fail")
+    whats = [x["what"] for x in report["not_assessable"]]
+    assert "sample S1" in whats and "BRAF (NM_004333.4)" in whats
+    html = render_html(report)
+    assert "not assessable" in html and "chr7:140753270-140753400" in html
+
+
+def test_schema_rejects_missing_provenance_and_bad_hash():
+    report = make()
+    bad = dict(report)
+    bad["provenance"] = dict(report["provenance"], config_hash="xyz")
+    with pytest.raises(jsonschema.ValidationError):
+        validate_report(bad)
+    bad = {k: v for k, v in report.items() if k != "provenance"}
+    with pytest.raises(jsonschema.ValidationError):
+        validate_report(bad)
+
+
+def test_every_free_text_field_is_escaped_in_html():
+    report = make(
+        variants=[
+            variant(
+                gene=EVIL, hgvs_c=EVIL, hgvs_p=EVIL, consequence=EVIL, transcript=EVIL, filter=EVIL
+            )
+        ]
+    )
+    report["provenance"]["inputs"][0]["path"] = EVIL
+    report["provenance"]["tools"]["bwa"] = EVIL
+    report["not_assessable"].append({"what": EVIL, "reason": EVIL})
+    report["samples"][0]["sample"] = "S1"
+    html = render_html(report)
+    assert "<script>alert" not in html
+    assert "&lt;script&gt;alert(1)&lt;/script&gt;" in html
+    # the only scripts are the inline ones bigmed writes
+    assert len(re.findall(r"<script>", html)) == 1
+
+
+def test_summary_escapes_patient_and_links_reports():
+    report = make()
+    report["patient"] = EVIL
+    html = render_summary([report])
+    assert "<script>alert" not in html
+
+
+def test_html_has_no_external_resources_and_a_csp():
+    html = render_html(make())
+    assert "Content-Security-Policy" in html and "default-src 'none'" in html
+    assert not re.search(r"(src|href)\s*=\s*['\"]?(https?:)?//", html)
+
+
+def test_tsv_has_one_row_per_variant_and_no_tabs_inside_cells():
+    report = make(variants=[variant(), variant(id="x", gene="A\tB")])
+    lines = variants_tsv(report).splitlines()
+    assert len(lines) == 3
+    assert all(len(ln.split("\t")) == len(lines[0].split("\t")) for ln in lines)
