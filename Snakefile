@@ -14,6 +14,9 @@ include: "rules/qc.smk"
 include: "rules/align.smk"
 include: "rules/call_germline.smk"
 include: "rules/annotate.smk"
+include: "rules/rare_disease.smk"
+include: "rules/cardiac.smk"
+include: "rules/crc.smk"
 include: "rules/report.smk"
 
 

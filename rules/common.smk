@@ -147,6 +147,10 @@ def get_shard_calls(wildcards):
     return [f"results/calls/{wildcards.patient}/{CALLER}/{i}.bcf" for i in SHARDS]
 
 
+def get_interpretation(wildcards):
+    return f"results/interpretation/{PATIENTS[wildcards.patient].pilot}/{wildcards.patient}.json"
+
+
 def get_patient_qc(wildcards):
     ids = PATIENTS[wildcards.patient].sample_ids
     return {

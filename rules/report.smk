@@ -56,6 +56,7 @@ rule build_report:
         unpack(get_patient_qc),
         vcf="results/{patient}/calls.vcf.gz",
         tbi="results/{patient}/calls.vcf.gz.tbi",
+        interpretation=get_interpretation,
         targets="results/reference/targets.bed",
         tools="results/provenance/tools.json",
         reference="results/provenance/reference.json",

@@ -3,6 +3,7 @@
 import json
 
 from bigmed.atomic import write_text
+from bigmed.interpretation import merge
 from bigmed.qc import sample_qc
 from bigmed.reference import read_contig_map
 from bigmed.report import (
@@ -11,6 +12,7 @@ from bigmed.report import (
     python_packages,
     read_variants,
     render_html,
+    validate_report,
     variants_tsv,
 )
 from bigmed.rulelog import run_logged
@@ -59,6 +61,9 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
         coverage=coverage,
         provenance=provenance,
     )
+    with open(inp.interpretation) as handle:
+        merge(report, json.load(handle))
+    validate_report(report)
     write_text(snakemake.output.tsv, variants_tsv(report))
     write_text(snakemake.output.html, render_html(report, par.max_variants_html))
     write_text(snakemake.output.json, json.dumps(report, indent=1) + "\n")

@@ -74,7 +74,7 @@ def read_variants(vcf: str) -> list[dict[str, Any]]:
                     vaf = round(counts[1] / sum(counts), 4) if len(counts) > 1 else 0.0
                 genotypes[s] = {"gt": gt, "dp": dp, "ad": ad_list, "vaf": vaf}
             info = rec.info
-            filt = ";".join(str(k) for k in rec.filter.keys()) or "."
+            filt = ";".join(str(k) for k in rec.filter) or "."
             variant = {
                 "id": f"{rec.chrom}-{rec.pos}-{rec.ref}-{alt}",
                 "chrom": rec.chrom,
@@ -223,6 +223,7 @@ def build_report(
         },
         "samples": sample_rows,
         "findings": findings or [],
+        "sections": [],
         "variants": variants,
         "biomarkers": biomarkers or [],
         "coverage": coverage,
@@ -303,6 +304,10 @@ def _table(
     return f"<table{tid}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
 
 
+def _status_class(status: str) -> str:
+    return {"positive": "fail", "negative": "pass"}.get(status, "warn")
+
+
 def _pct(x: float) -> str:
     return f"{100 * x:.1f}%"
 
@@ -371,7 +376,36 @@ def render_html(report: dict[str, Any], max_variants: int = 2000) -> str:
         out.append(
             f"<p class='empty'>No actionable finding is reported. {E(interp.get('note', ''))}</p>"
         )
+    if report["findings"] and interp.get("note"):
+        out.append(f"<p class='small'>{E(interp['note'])}</p>")
+    if report["biomarkers"]:
+        out.append("<h3>Biomarkers</h3>")
+        out.append(
+            _table(
+                ["biomarker", "status", "value", "reason"],
+                [
+                    [
+                        E(str(b["name"])),
+                        f"<span class='{_status_class(b['status'])}'>{E(b['status'])}</span>",
+                        E("" if b.get("value") is None else str(b.get("value"))),
+                        E(str(b.get("reason", ""))),
+                    ]
+                    for b in report["biomarkers"]
+                ],
+            )
+        )
     out.append("</section>")
+    for sec in report.get("sections", []):
+        out.append(f"<section id='{E(sec['id'])}'><h2>{E(sec['title'])}</h2>")
+        if sec.get("note"):
+            out.append(f"<p>{E(sec['note'])}</p>")
+        out.append(
+            _table(
+                [str(c) for c in sec["columns"]],
+                [[E("" if c is None else str(c)) for c in row] for row in sec["rows"]],
+            )
+        )
+        out.append("</section>")
     # 2. not assessable
     out.append("<section id='not-assessable'><h2>Not assessable</h2>")
     na = report["not_assessable"]

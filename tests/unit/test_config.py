@@ -6,7 +6,6 @@ import copy
 
 import pytest
 import yaml
-
 from bigmed.config import config_hash, validate_config
 from bigmed.errors import InputError
 from conftest import ROOT

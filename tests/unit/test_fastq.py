@@ -6,7 +6,6 @@ import gzip
 from pathlib import Path
 
 import pytest
-
 from bigmed.errors import InputError
 from bigmed.fastq import FastqCache, check_pair, count_reads
 

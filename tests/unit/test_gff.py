@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from bigmed.errors import InputError
 from bigmed.gff import coding_exons_bed, preferred_transcripts, read_gff3
 from conftest import ROOT

@@ -6,7 +6,6 @@ import re
 
 import jsonschema
 import pytest
-
 from bigmed.batch import render_summary
 from bigmed.qc import SampleQC
 from bigmed.report import build_report, render_html, validate_report, variants_tsv
@@ -166,3 +165,45 @@ def test_tsv_has_one_row_per_variant_and_no_tabs_inside_cells():
     lines = variants_tsv(report).splitlines()
     assert len(lines) == 3
     assert all(len(ln.split("\t")) == len(lines[0].split("\t")) for ln in lines)
+
+
+def test_interpretation_merge_classifies_variants_and_adds_sections():
+    from bigmed.interpretation import merge, pending
+
+    report = make()
+    doc = pending("crc")
+    doc.update(
+        status="complete",
+        note="AMP/ASCO/CAP tiers from MOAlmanac",
+        findings=[
+            {
+                "variant_id": "chr7-140753336-A-T",
+                "gene": "BRAF",
+                "hgvs_p": "p.(Val600Glu)",
+                "classification": "Tier I",
+                "summary": EVIL,
+            }
+        ],
+        biomarkers=[{"name": "MSI", "status": "not evaluable", "reason": "too few sites"}],
+        variants={
+            "chr7-140753336-A-T": {
+                "classification": "Tier I",
+                "rank": 1,
+                "evidence": [{"source": "MOAlmanac"}],
+            }
+        },
+        knowledge_bases=[{"name": "MOAlmanac", "version": "2025-02-07"}],
+        sections=[{"id": "card", "title": "Biomarker card", "columns": ["a"], "rows": [[EVIL]]}],
+    )
+    merge(report, doc)
+    validate_report(report)
+    assert report["variants"][0]["classification"] == "Tier I"
+    assert report["variants"][0]["rank"] == 1
+    assert report["provenance"]["knowledge_bases"][0]["name"] == "MOAlmanac"
+    html = render_html(report)
+    assert "Biomarker card" in html and "not evaluable" in html
+    assert "<script>alert" not in html
+    bad = pending("crc")
+    bad["status"] = "done"
+    with pytest.raises(jsonschema.ValidationError):
+        merge(make(), bad)

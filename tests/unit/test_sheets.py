@@ -5,7 +5,6 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-
 from bigmed.errors import InputError
 from bigmed.sheets import group_patients, read_samples, read_units
 from conftest import ROOT
