@@ -183,5 +183,7 @@ def all_targets():
         for p in PATIENTS
         for name in ("report.json", "report.html", "variants.tsv", "calls.vcf.gz")
     ]
+    if config["report"]["pdf"]:
+        targets += [f"results/{p}/report.pdf" for p in PATIENTS]
     targets += ["results/qc/multiqc.html", "results/batch/summary.html"]
     return targets

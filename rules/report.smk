@@ -97,3 +97,21 @@ rule summarize_batch:
         code=BIGMED_HASH,
     script:
         "../scripts/summarize_batch.py"
+
+
+rule export_pdf:
+    input:
+        "results/{patient}/report.html",
+    output:
+        "results/{patient}/report.pdf",
+    log:
+        "logs/export_pdf/{patient}.log",
+    params:
+        profile=lambda wc, output: f"{output[0]}.chromium",
+    shell:
+        # a fresh profile per run; no network, no first-run or background services
+        "(chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-sync"
+        " --disable-background-networking --disable-component-update"
+        " --user-data-dir={params.profile} --no-pdf-header-footer"
+        " --print-to-pdf={output} file://$(realpath {input}); rm -rf {params.profile}"
+        " ; test -s {output}) > {log} 2>&1"

@@ -284,8 +284,8 @@ function filterTable(input,id){const q=input.value.toLowerCase(),pass=document.g
 for(const r of document.getElementById(id).tBodies[0].rows){const okq=r.innerText.toLowerCase().includes(q);
 const okf=!pass||!pass.checked||r.dataset.filter==='PASS';r.style.display=okq&&okf?'':'none';}}
 document.addEventListener('DOMContentLoaded',()=>{document.querySelectorAll('th').forEach(th=>th.addEventListener('click',()=>sortTable(th)));
-const f=document.getElementById('vfilter');if(f){f.addEventListener('input',()=>filterTable(f,'variants'));
-document.getElementById('passonly').addEventListener('change',()=>filterTable(f,'variants'));filterTable(f,'variants');}});
+const f=document.getElementById('vfilter');if(f){f.addEventListener('input',()=>filterTable(f,'variant-table'));
+document.getElementById('passonly').addEventListener('change',()=>filterTable(f,'variant-table'));filterTable(f,'variant-table');}});
 """
 
 
@@ -302,6 +302,9 @@ def _table(
         body.append(f"<tr{attrs}>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>")
     tid = f' id="{E(table_id)}"' if table_id else ""
     return f"<table{tid}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+
+
+NA_SHOWN = 12  # rows of the not-assessable list shown before "more"
 
 
 def _status_class(status: str) -> str:
@@ -345,6 +348,37 @@ def coverage_svg(genes: list[dict[str, Any]], min_depth: int) -> str:
     return "".join(parts)
 
 
+def vaf_svg(vafs: list[float], bins: int = 20) -> str:
+    """Histogram of variant allele fractions (inline SVG)."""
+    counts = [0] * bins
+    for x in vafs:
+        counts[min(bins - 1, int(x * bins))] += 1
+    top = max(counts) or 1
+    w, h, bw = 440, 120, 20
+    parts = [
+        f'<svg xmlns="http://www.w3.org/2000/svg" width="{w + 40}" height="{h + 34}" '
+        'role="img" aria-label="VAF histogram">'
+    ]
+    for i, n in enumerate(counts):
+        bh = h * n / top
+        parts.append(
+            f'<rect x="{30 + i * bw + 1}" y="{h - bh + 4:.1f}" width="{bw - 2}" '
+            f'height="{bh:.1f}" fill="#1f3a5f"><title>{i / bins:.2f}-{(i + 1) / bins:.2f}: '
+            f"{n}</title></rect>"
+        )
+    for tick in (0, 0.25, 0.5, 0.75, 1.0):
+        parts.append(
+            f'<text x="{30 + tick * bins * bw:.0f}" y="{h + 18}" font-size="10" '
+            f'text-anchor="middle">{tick:g}</text>'
+        )
+    parts.append(
+        f'<text x="2" y="12" font-size="10">{top}</text>'
+        f'<text x="{30 + w / 2:.0f}" y="{h + 32}" font-size="10" text-anchor="middle">'
+        f"VAF of PASS calls (n={len(vafs)})</text></svg>"
+    )
+    return "".join(parts)
+
+
 def render_html(report: dict[str, Any], max_variants: int = 2000) -> str:
     prov = report["provenance"]
     samples = report["samples"]
@@ -360,6 +394,14 @@ def render_html(report: dict[str, Any], max_variants: int = 2000) -> str:
         f"generated {E(report['generated'])} &middot; sample QC: "
         f"<span class='badge {E(qc_worst)}'>{E(qc_worst)}</span></div></header><main>",
     ]
+    n_pass = sum(1 for v in report["variants"] if v["filter"] == "PASS")
+    out.append(
+        "<p class='small' id='summary'>"
+        f"{len(report['findings'])} actionable finding(s) &middot; "
+        f"{len(report['not_assessable'])} item(s) not assessable &middot; "
+        f"{n_pass} PASS calls of {len(report['variants'])} &middot; "
+        f"{len(samples)} sample(s)</p>"
+    )
     # 1. actionable findings
     out.append("<section id='findings'><h2>Actionable findings</h2>")
     interp = report.get("interpretation") or {}
@@ -414,12 +456,14 @@ def render_html(report: dict[str, Any], max_variants: int = 2000) -> str:
             f"<p>{len(na)} item(s) could not be fully assessed; absence of a finding there "
             "is not evidence of absence.</p>"
         )
-        out.append(
-            _table(
-                ["what", "reason"],
-                [[E(x["what"]), f"<span class='na'>{E(x['reason'])}</span>"] for x in na[:500]],
+        rows = [[E(x["what"]), f"<span class='na'>{E(x['reason'])}</span>"] for x in na]
+        out.append(_table(["what", "reason"], rows[:NA_SHOWN]))
+        if len(rows) > NA_SHOWN:
+            out.append(
+                f"<details><summary>{len(rows) - NA_SHOWN} more</summary>"
+                + _table(["what", "reason"], rows[NA_SHOWN:])
+                + "</details>"
             )
-        )
     else:
         out.append(
             "<p class='pass'>Every coding exon in the targets reached the depth threshold "
@@ -479,7 +523,7 @@ def render_html(report: dict[str, Any], max_variants: int = 2000) -> str:
                 "genotypes (depth)",
             ],
             rows,
-            "variants",
+            "variant-table",
             attrs,
         )
     )
@@ -496,6 +540,17 @@ def render_html(report: dict[str, Any], max_variants: int = 2000) -> str:
         f"exons &plusmn;{cov['exon_padding']} bp)</h2>"
     )
     out.append(coverage_svg(cov["genes"], cov["min_depth"]))
+    for s in samples:
+        if s["role"] == "tumor":
+            vafs = [
+                float(v["genotypes"][s["sample"]]["vaf"])
+                for v in report["variants"]
+                if v["filter"] == "PASS"
+                and s["sample"] in v["genotypes"]
+                and v["genotypes"][s["sample"]]["vaf"] is not None
+            ]
+            out.append(f"<h3>Variant allele fractions in {E(s['sample'])}</h3>")
+            out.append(vaf_svg(vafs))
     gap_rows = [
         [
             E(g["gene"]),
