@@ -76,6 +76,11 @@ rule build_report:
         min_depth=config["coverage"]["min_depth"],
         padding=config["coverage"]["exon_padding"],
         max_variants_html=config["report"]["max_variants_html"],
+        previous=lambda wc: (
+            os.path.join(config["report"]["previous_dir"], wc.patient, "report.json")
+            if config["report"]["previous_dir"]
+            else ""
+        ),
         config_hash=CONFIG_HASH,
         pipeline_version=PIPELINE_VERSION,
         git_commit=GIT_COMMIT,

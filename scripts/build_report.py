@@ -1,8 +1,10 @@
 """Rule script: report.json, report.html and variants.tsv of one patient."""
 
 import json
+import os
 
 from bigmed.atomic import write_text
+from bigmed.changes import compare
 from bigmed.interpretation import merge
 from bigmed.qc import sample_qc
 from bigmed.reference import read_contig_map
@@ -63,6 +65,9 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     )
     with open(inp.interpretation) as handle:
         merge(report, json.load(handle))
+    if par.previous and os.path.exists(par.previous):
+        with open(par.previous) as handle:
+            report["changes"] = compare(json.load(handle), report)
     validate_report(report)
     write_text(snakemake.output.tsv, variants_tsv(report))
     write_text(snakemake.output.html, render_html(report, par.max_variants_html))

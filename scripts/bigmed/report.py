@@ -437,6 +437,33 @@ def render_html(report: dict[str, Any], max_variants: int = 2000) -> str:
             )
         )
     out.append("</section>")
+    if "changes" in report:
+        ch = report["changes"]
+        prev = ch["previous"]
+        out.append("<section id='changes'><h2>Changes since the previous report</h2>")
+        out.append(
+            f"<p>Previous report: {E(str(prev.get('generated')))}, bigmed "
+            f"{E(str(prev.get('pipeline_version')))}, config {E(str(prev.get('config_hash'))[:12])}."
+            "</p>"
+        )
+        if ch["items"]:
+            out.append(
+                _table(
+                    ["change", "what", "before", "after"],
+                    [
+                        [
+                            E(str(i["change"])),
+                            E(str(i["what"])),
+                            E(str(i.get("before") or "")),
+                            E(str(i.get("after") or "")),
+                        ]
+                        for i in ch["items"]
+                    ],
+                )
+            )
+        else:
+            out.append("<p class='pass'>No finding, classification or source changed.</p>")
+        out.append("</section>")
     for sec in report.get("sections", []):
         out.append(f"<section id='{E(sec['id'])}'><h2>{E(sec['title'])}</h2>")
         if sec.get("note"):

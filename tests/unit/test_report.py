@@ -207,3 +207,32 @@ def test_interpretation_merge_classifies_variants_and_adds_sections():
     bad["status"] = "done"
     with pytest.raises(jsonschema.ValidationError):
         merge(make(), bad)
+
+
+def test_changes_between_reports():
+    from bigmed.changes import compare
+
+    old = make()
+    new = make(
+        variants=[
+            variant(classification="Likely pathogenic"),
+            variant(id="chr1-5-A-G", pos=5, gene="X", hgvs_p="p.(Lys2Arg)"),
+        ]
+    )
+    new["findings"] = [
+        {
+            "variant_id": "chr7-140753336-A-T",
+            "gene": "BRAF",
+            "hgvs_p": "p.(Val600Glu)",
+            "classification": "Likely pathogenic",
+            "summary": "s",
+        }
+    ]
+    new["provenance"]["knowledge_bases"] = [{"name": "ClinVar", "version": "2026-11"}]
+    changes = compare(old, new)
+    kinds = sorted(i["change"] for i in changes["items"])
+    assert kinds == ["knowledge base", "new call", "new finding", "reclassified"]
+    new["changes"] = changes
+    validate_report(new)
+    assert "Changes since the previous report" in render_html(new)
+    assert compare(new, new)["items"] == []
