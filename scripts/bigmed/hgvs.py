@@ -1,10 +1,24 @@
 """HGVS c. and p. descriptions from a transcript model and the reference sequence.
 
 Positions are 1-based on the reference contig. Variants are shifted 3' in the
-transcript's orientation before description (the HGVS 3' rule), insertions that copy
-the preceding sequence are written as dup, and protein changes are predicted from the
-translated reference and variant coding sequences, in parentheses as HGVS asks for
-predicted consequences.
+transcript's orientation before description (the HGVS 3' rule, applied on the genomic
+sequence, so an indel may move from an exon into the next intron as VEP and Mutalyzer do
+with a genomic reference), insertions that copy the preceding sequence are written as dup,
+and protein changes are predicted from the translated reference and variant coding
+sequences, in parentheses as HGVS asks for predicted consequences.
+
+Protein conventions (checked against VEP, VariantValidator and curated annotation in
+tests/unit/test_hgvs.py):
+
+* ``p`` is None when no coding base changes (UTR, intron, splice site): VEP writes no
+  HGVSp there either (VariantValidator writes ``p.?`` for splice sites);
+* ``p.(Met1?)`` for any change of the initiation codon, ``p.?`` for a change that joins
+  coding sequence with an intron;
+* a change whose first altered residue is a stop is a nonsense ``p.(Tyr935Ter)``, also
+  when the DNA change is a frameshift or an in-frame insertion/deletion;
+* an in-frame insertion carrying a stop: ``p.(Leu10_Lys11insGlyTer)``;
+* a lost stop: ``p.(Ter2844GlnextTer28)`` (``extTer?`` when no new stop is reached);
+* a silent change: ``p.(Leu54=)``.
 """
 
 from __future__ import annotations
@@ -18,9 +32,27 @@ SeqFn = Callable[[int, int], str]  # (start, end) 1-based inclusive -> uppercase
 
 _COMP = str.maketrans("ACGTNacgtn", "TGCANtgcan")
 AA3 = {
-    "A": "Ala", "R": "Arg", "N": "Asn", "D": "Asp", "C": "Cys", "Q": "Gln", "E": "Glu",
-    "G": "Gly", "H": "His", "I": "Ile", "L": "Leu", "K": "Lys", "M": "Met", "F": "Phe",
-    "P": "Pro", "S": "Ser", "T": "Thr", "W": "Trp", "Y": "Tyr", "V": "Val", "*": "Ter",
+    "A": "Ala",
+    "R": "Arg",
+    "N": "Asn",
+    "D": "Asp",
+    "C": "Cys",
+    "Q": "Gln",
+    "E": "Glu",
+    "G": "Gly",
+    "H": "His",
+    "I": "Ile",
+    "L": "Leu",
+    "K": "Lys",
+    "M": "Met",
+    "F": "Phe",
+    "P": "Pro",
+    "S": "Ser",
+    "T": "Thr",
+    "W": "Trp",
+    "Y": "Tyr",
+    "V": "Val",
+    "*": "Ter",
     "X": "Xaa",
 }
 _BASES = "TCAG"
@@ -134,8 +166,9 @@ def _trim(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
     return pos, ref, alt
 
 
-def _shift(plus: bool, start: int, ref: str, alt: str, seq: SeqFn, limit: tuple[int, int]
-           ) -> tuple[int, str, str]:
+def _shift(
+    plus: bool, start: int, ref: str, alt: str, seq: SeqFn, limit: tuple[int, int]
+) -> tuple[int, str, str]:
     """Shift a pure insertion or deletion 3' in transcript orientation."""
     lo, hi = limit
     if ref and not alt:  # deletion of [start, start+len-1]
@@ -163,6 +196,8 @@ def describe(tx: Transcript, pos: int, ref: str, alt: str, seq: SeqFn) -> Hgvs:
     """HGVS c. and p. for a VCF-style allele (pos, ref, alt) on ``tx``."""
     m = TranscriptMap(tx)
     start, r, a = _trim(pos, ref.upper(), alt.upper())
+    if not r and not a:  # REF == ALT: no change
+        return Hgvs(f"c.{_range(m, pos, pos + max(len(ref), 1) - 1)}=", None)
     limit = (max(1, m.tx_start - 5000), m.tx_end + 5000)
     start, r, a = _shift(m.plus, start, r, a, seq, limit)
     c = _describe_c(m, start, r, a, seq)
@@ -220,13 +255,9 @@ def _describe_p(m: TranscriptMap, start: int, r: str, a: str, seq: SeqFn) -> str
         coding = [m.cds_index(g) for g in span]
         if all(x is None for x in coding):
             return None
-        if any(x is not None and x < 3 for x in coding):
-            start_codon = True  # a change of c.1-c.3 (alone or with 5' UTR/intron): p.(Met1?)
-        else:
-            start_codon = False
         tail_idx = [_tail_index(m, g) for g in span]
-        if start_codon and any(x is None for x in coding):
-            return "p.(Met1?)"
+        if any(x is None for x in coding) and any(x is not None and x < 3 for x in coding):
+            return "p.(Met1?)"  # the start codon with 5' UTR or intron
         if any(x is None for x in tail_idx):
             # part of the change is intronic (splice site) or 5' UTR: protein unpredictable
             return "p.?"
@@ -243,10 +274,8 @@ def _describe_p(m: TranscriptMap, start: int, r: str, a: str, seq: SeqFn) -> str
     coding_seq = mrna[cds_from : m.t_cds_end]
     tail = mrna[cds_from:]  # CDS plus 3' UTR, for reading through a lost stop or a frameshift
     alt_tx = _oriented(m, a)
-    if r:
-        mutated = tail[:lo] + alt_tx + tail[hi + 1 :]
-    else:
-        mutated = tail[: lo + 1] + alt_tx + tail[lo + 1 :]
+    cut = (lo, hi + 1) if r else (lo + 1, lo + 1)
+    mutated = tail[: cut[0]] + alt_tx + tail[cut[1] :]
     ref_prot = translate(coding_seq)  # ends with "*" (the CDS includes the stop codon)
     alt_prot = translate(mutated, to_stop=True)
     # first differing residue
@@ -255,7 +284,8 @@ def _describe_p(m: TranscriptMap, start: int, r: str, a: str, seq: SeqFn) -> str
         n += 1
     if n >= len(ref_prot):
         # whole reference protein kept, stop included: synonymous
-        first, last = lo // 3, hi // 3
+        last = min(hi // 3, len(ref_prot) - 1)  # a change reaching into the 3' UTR: the stop
+        first = min(lo // 3, last)
         if first == last or not r:
             return f"p.({_aa(ref_prot, last)}{last + 1}=)"
         return f"p.({_aa(ref_prot, first)}{first + 1}_{_aa(ref_prot, last)}{last + 1}=)"
@@ -280,14 +310,12 @@ def _describe_p(m: TranscriptMap, start: int, r: str, a: str, seq: SeqFn) -> str
             return f"p.({ref_aa}{n + 1}{new}fsTer{len(alt_prot) - n})"
         return f"p.({ref_aa}{n + 1}{new}fsTer?)"
     # in-frame
-    stop_codon = len(coding_seq) - 3
-    if hi < stop_codon:
-        # the change ends before the stop codon: compare full-length translations (the
-        # reference stop stays in frame), so an in-frame stop in the inserted sequence is
-        # described as an insertion/delins ending in Ter, not as a loss of the C terminus
-        alt_full = translate(mutated[: len(coding_seq) + delta])
-    else:
-        alt_full = alt_prot  # read-through into the 3' UTR
+    # A change ending before the stop codon: compare full-length translations (the
+    # reference stop stays in frame), so that an in-frame stop in the inserted sequence is
+    # described as an insertion/delins ending in Ter, not as a loss of the C terminus.
+    # A change of the stop codon itself reads through into the 3' UTR.
+    before_stop = hi < len(coding_seq) - 3
+    alt_full = translate(mutated[: len(coding_seq) + delta]) if before_stop else alt_prot
     i, j = len(ref_prot), len(alt_full)
     while i > n and j > n and ref_prot[i - 1] == alt_full[j - 1]:
         i, j = i - 1, j - 1
