@@ -180,6 +180,12 @@ def tumor_in_family(b: Batch) -> str:
     return "samples.tsv: line 3: field 'role': role 'tumor' belongs to a crc patient"
 
 
+def tumor_without_patient(b: Batch) -> str:
+    p = b.sheet("samples.tsv")
+    p.write_text(p.read_text() + "\tT1\ttumor\tmale\tyes\tcrc\t\tCOADREAD\t0.5\n")
+    return "samples.tsv: line 3: field 'patient': empty or missing value"
+
+
 def unit_of_unknown_sample(b: Batch) -> str:
     _set_cell(b.sheet("units.tsv"), 1, "sample", "HG002")
     return "units.tsv: line 2: field 'sample': sample 'HG002' is not in the sample sheet"
