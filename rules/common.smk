@@ -147,6 +147,20 @@ def get_shard_calls(wildcards):
     return [f"results/calls/{wildcards.patient}/{CALLER}/{i}.bcf" for i in SHARDS]
 
 
+def get_knowledge_source_files(wildcards):
+    """Every file of the configured knowledge sources (a CIViC folder: its files)."""
+    files = []
+    for src in KNOWLEDGE.values():
+        for f in src.files:
+            p = Path(f)
+            files += (
+                sorted(str(x) for x in p.iterdir() if x.is_file())
+                if p.is_dir()
+                else [f]
+            )
+    return files
+
+
 def get_interpretation(wildcards):
     return f"results/interpretation/{PATIENTS[wildcards.patient].pilot}/{wildcards.patient}.json"
 
@@ -187,3 +201,97 @@ def all_targets():
         targets += [f"results/{p}/report.pdf" for p in PATIENTS]
     targets += ["results/qc/multiqc.html", "results/batch/summary.html"]
     return targets
+
+
+# --- crc pilot: somatic calling, MSI, TMB, interpretation (rules/call_somatic.smk, crc.smk)
+CRC_KNOWLEDGE_KEYS = ("moalmanac", "civic", "hotspots_residues", "hotspots_indels")
+
+
+def get_tumor(wildcards):
+    return PATIENTS[wildcards.patient].with_role("tumor")[0].sample
+
+
+def get_normal(wildcards):
+    normals = PATIENTS[wildcards.patient].with_role("normal")
+    return normals[0].sample if normals else None
+
+
+def get_somatic_bams(wildcards):
+    ids = [get_tumor(wildcards), get_normal(wildcards)]
+    return [f"results/alignments/{s}.bam" for s in ids if s]
+
+
+def get_somatic_bais(wildcards):
+    return [f"{bam}.bai" for bam in get_somatic_bams(wildcards)]
+
+
+def get_somatic_shards(wildcards):
+    return [f"results/somatic/{wildcards.patient}/shards/{i}.vcf.gz" for i in SHARDS]
+
+
+def get_depth_beds(wildcards):
+    ids = [get_tumor(wildcards), get_normal(wildcards)]
+    return [f"results/callable/{s}.quantized.bed.gz" for s in ids if s]
+
+
+def get_callable_depth(wildcards):
+    role = SAMPLE_BY_ID[wildcards.sample].role
+    return config["tmb"]["min_tumor_depth" if role == "tumor" else "min_normal_depth"]
+
+
+def get_msi_lengths(wildcards):
+    normal = get_normal(wildcards)
+    ids = [get_tumor(wildcards), normal]
+    out = {"tumor": f"results/msi/lengths/{ids[0]}.tsv"}
+    if normal:
+        out["normal"] = f"results/msi/lengths/{normal}.tsv"
+    else:
+        out["baseline"] = config["msi"]["baseline"] or "results/msi/baseline.tsv"
+    return out
+
+
+def get_baseline_normals(wildcards):
+    return [
+        f"results/msi/lengths/{s.sample}.tsv" for s in SAMPLES if s.role == "normal"
+    ]
+
+
+def get_population_files(wildcards):
+    # the knowledge bundle's gnomAD source (rules/knowledge.smk), with its indexes
+    if "gnomad" not in KNOWLEDGE:
+        return []
+    files = KNOWLEDGE["gnomad"].files
+    return [*files, *(f"{f}.tbi" for f in files if os.path.exists(f"{f}.tbi"))]
+
+
+def get_population_style(wildcards):
+    return KNOWLEDGE["gnomad"].chrom_style if "gnomad" in KNOWLEDGE else None
+
+
+def get_crc_inputs(wildcards):
+    tumor, normal = get_tumor(wildcards), get_normal(wildcards)
+    out = {
+        "tumor_bam": f"results/alignments/{tumor}.bam",
+        "tumor_bai": f"results/alignments/{tumor}.bam.bai",
+        "tumor_exons": f"results/qc/mosdepth/{tumor}.exons.regions.bed.gz",
+    }
+    if normal:
+        out["normal_exons"] = f"results/qc/mosdepth/{normal}.exons.regions.bed.gz"
+    return out
+
+
+def get_crc_sources(wildcards):
+    files = []
+    for key in CRC_KNOWLEDGE_KEYS:
+        for f in KNOWLEDGE[key].files if key in KNOWLEDGE else []:
+            p = Path(f)
+            files += (
+                sorted(str(x) for x in p.iterdir() if x.is_file())
+                if p.is_dir()
+                else [f]
+            )
+    return files
+
+
+def get_tumor_sample(wildcards):
+    return PATIENTS[wildcards.patient].with_role("tumor")[0]

@@ -1,9 +1,24 @@
-# crc pilot: interpretation of a patient's calls (see workflow/schemas/interpretation.schema.json).
+# crc pilot: biomarker card, AMP/ASCO/CAP tiers and therapy lines of a tumor (and normal),
+# written as an interpretation document (workflow/schemas/interpretation.schema.json).
+# Evidence: the knowledge sources of rules/knowledge.smk (MOAlmanac, CIViC, cancer hotspots)
+# with versions from the bundle manifest; OncoTree ships in resources/crc/.
+
+ONCOTREE = config["crc"]["oncotree"] or str(
+    Path(workflow.basedir) / "resources" / "crc" / "oncotree.tsv"
+)
 
 
 rule interpret_crc:
     input:
-        vcf="results/{patient}/calls.vcf.gz",
+        unpack(get_crc_inputs),
+        vcf="results/somatic/{patient}/somatic.vcf.gz",
+        tbi="results/somatic/{patient}/somatic.vcf.gz.tbi",
+        msi="results/msi/{patient}.json",
+        tmb="results/tmb/{patient}.json",
+        transcripts="results/reference/transcripts.json",
+        manifest=KB_BUNDLE["manifest"],
+        sources=get_crc_sources,
+        oncotree=ONCOTREE,
     output:
         "results/interpretation/crc/{patient}.json",
     log:
@@ -11,7 +26,17 @@ rule interpret_crc:
     conda:
         "../envs/python.yaml"
     params:
-        pilot="crc",
+        patient=lambda wc: wc.patient,
+        tumor_type=lambda wc: get_tumor_sample(wc).tumor_type,
+        purity=lambda wc: get_tumor_sample(wc).purity,
+        sources={
+            key: (KNOWLEDGE[key].files[0] if key in KNOWLEDGE else None)
+            for key in CRC_KNOWLEDGE_KEYS
+        },
+        crc=config["crc"],
+        min_alt_reads=config["somatic"]["min_alt_reads"],
+        min_mapq=config["calling"]["min_mapq"],
+        min_baseq=config["calling"]["min_baseq"],
         code=BIGMED_HASH,
     script:
-        "../scripts/interpret_pending.py"
+        "../scripts/interpret_crc.py"

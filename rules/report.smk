@@ -60,6 +60,7 @@ rule build_report:
         targets="results/reference/targets.bed",
         tools="results/provenance/tools.json",
         reference="results/provenance/reference.json",
+        knowledge=KB_BUNDLE["manifest"],
         contig_map=config["reference"]["contig_map"] or [],
     output:
         json="results/{patient}/report.json",

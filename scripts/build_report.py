@@ -6,6 +6,7 @@ import os
 from bigmed.atomic import write_text
 from bigmed.changes import compare
 from bigmed.interpretation import merge
+from bigmed.kbundle import Bundle
 from bigmed.qc import sample_qc
 from bigmed.reference import read_contig_map
 from bigmed.report import (
@@ -51,7 +52,7 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
         "annotation": ref["annotation"],
         "tools": tools,
         "python_packages": python_packages(),
-        "knowledge_bases": [],
+        "knowledge_bases": Bundle(os.path.dirname(inp.knowledge)).knowledge_bases(),
         "inputs": inputs,
     }
     report = build_report(

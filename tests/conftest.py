@@ -80,6 +80,11 @@ def make_batch(workdir: Path, patients: list[str] | None = None, copy_reads: boo
     for key in ("fasta", "annotation", "contig_map"):
         if cfg["reference"].get(key):
             cfg["reference"][key] = str(ROOT / cfg["reference"][key])
+    for key, src in (cfg.get("knowledge", {}).get("sources") or {}).items():
+        if isinstance(src, str):
+            cfg["knowledge"]["sources"][key] = str(ROOT / src)
+        elif isinstance(src, dict) and src.get("path"):
+            src["path"] = str(ROOT / src["path"])
     samples = (ROOT / "config" / "samples.tsv").read_text().splitlines()
     units = (ROOT / "config" / "units.tsv").read_text().splitlines()
     if patients is not None:

@@ -45,7 +45,11 @@ def merge(report: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
     report["biomarkers"] = doc["biomarkers"]
     report["sections"] = doc["sections"]
     report["not_assessable"] = doc["not_assessable"] + report["not_assessable"]
-    report["provenance"]["knowledge_bases"] = doc["knowledge_bases"]
+    # every source of the bundle stays listed; a pilot may add sources of its own
+    kbs = report["provenance"].get("knowledge_bases") or []
+    names = {(k.get("name"), k.get("version")) for k in kbs}
+    kbs += [k for k in doc["knowledge_bases"] if (k.get("name"), k.get("version")) not in names]
+    report["provenance"]["knowledge_bases"] = kbs
     by_id = doc["variants"]
     for v in report["variants"]:
         extra = by_id.get(v["id"])

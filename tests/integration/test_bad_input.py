@@ -277,6 +277,7 @@ CASES: list[Callable[[Batch], str]] = [
     byte_order_mark,
     bad_hpo_format,
     tumor_in_family,
+    tumor_without_patient,
     unit_of_unknown_sample,
     sample_without_unit,
     bad_sample_id,
