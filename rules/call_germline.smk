@@ -78,11 +78,18 @@ rule normalize_calls:
     conda:
         "../envs/call.yaml"
     params:
-        min_qual=config["calling"]["min_qual"],
+        # freebayes scores long het indels low (soft-clipped support): its own threshold
+        min_qual=(
+            config["calling"]["min_qual_freebayes"]
+            if CALLER == "freebayes"
+            else config["calling"]["min_qual"]
+        ),
         min_depth=config["calling"]["min_depth"],
+        # freebayes reports nearby SNVs as one MNP record; split them like bcftools does
+        atomize="--atomize" if CALLER == "freebayes" else "",
     shell:
         "(bcftools norm --fasta-ref {input.ref} --multiallelics -any --check-ref x"
-        " --output-type u {input.bcf}"
+        " {params.atomize} --output-type u {input.bcf}"
         " | bcftools view --exclude 'ALT=\"*\"' --output-type u"
         " | bcftools filter --mode + --soft-filter LowQual --exclude 'QUAL<{params.min_qual}'"
         " --output-type u"

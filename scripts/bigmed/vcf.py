@@ -43,6 +43,7 @@ SEVERITY = [
     "intron",
     "intergenic",
 ]
+INFO_TYPES = {"SRC_POS": "Integer"}
 RANK = {term: i for i, term in enumerate(SEVERITY)}
 CHROM_ORDER = {c: i for i, c in enumerate(GRCH38_LENGTHS)}
 
@@ -54,7 +55,7 @@ NEW_INFO = [
     ("HGVSc", "HGVS coding DNA change on TRANSCRIPT"),
     ("HGVSp", "HGVS predicted protein change on TRANSCRIPT"),
     ("SRC_CONTIG", "Reference contig the call was made on"),
-    ("SRC_POS", "Position on SRC_CONTIG"),
+    ("SRC_POS", "Position on SRC_CONTIG"),  # Integer, see INFO_TYPES
 ]
 
 
@@ -154,7 +155,8 @@ def _header_lines(
             else:
                 lines += [f"##contig=<ID={c},length={n}>" for c, n in contig_lengths.items()]
             lines += [
-                f'##INFO=<ID={k},Number=1,Type=String,Description="{d}">' for k, d in NEW_INFO
+                f'##INFO=<ID={k},Number=1,Type={INFO_TYPES.get(k, "String")},Description="{d}">'
+                for k, d in NEW_INFO
             ]
             lines += extra
         lines.append(line)
