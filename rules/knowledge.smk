@@ -1,0 +1,63 @@
+# Knowledge bundle (sources checked when the workflow is parsed) and the per-patient join.
+
+from bigmed import knowledge as bm_kb
+from bigmed.acmg import load_overrides
+
+# The ACMG overrides ship with the pipeline: a relative path is looked up in the run
+# directory, then in the pipeline directory.
+_overrides = config["acmg"]["overrides"]
+if not (os.path.isabs(_overrides) or os.path.exists(_overrides)):
+    _overrides = str(Path(workflow.basedir) / _overrides)
+ACMG_OVERRIDES = _overrides
+try:
+    KNOWLEDGE = bm_kb.check_sources(config["knowledge"]["sources"])
+    load_overrides(ACMG_OVERRIDES)
+except InputError as _err:
+    _fail(_err)
+
+KB_DIR = config["knowledge"]["dir"]
+KB_BUNDLE = {
+    name: f"{KB_DIR}/{name}.json"
+    for name in ("manifest", "genes", "assertions", "hotspots")
+}
+
+
+rule build_knowledge_bundle:
+    input:
+        get_knowledge_source_files,
+    output:
+        **KB_BUNDLE,
+    log:
+        "logs/knowledge/build_knowledge_bundle.log",
+    benchmark:
+        "results/benchmarks/knowledge/build_knowledge_bundle.tsv"
+    conda:
+        "../envs/python.yaml"
+    params:
+        sources=json.dumps(config["knowledge"]["sources"]),
+        code=BIGMED_HASH,
+    script:
+        "../scripts/build_knowledge_bundle.py"
+
+
+rule join_knowledge:
+    input:
+        **KB_BUNDLE,
+        vcf="results/{patient}/calls.vcf.gz",
+        tbi="results/{patient}/calls.vcf.gz.tbi",
+        transcripts="results/reference/transcripts.json",
+        ref=REF,
+        fai=f"{REF}.fai",
+        contig_map=config["reference"]["contig_map"] or [],
+    output:
+        "results/knowledge/{patient}.annotated.json",
+    log:
+        "logs/knowledge/join_knowledge/{patient}.log",
+    benchmark:
+        "results/benchmarks/knowledge/join_knowledge/{patient}.tsv"
+    conda:
+        "../envs/python.yaml"
+    params:
+        code=BIGMED_HASH,
+    script:
+        "../scripts/join_knowledge.py"

@@ -1,0 +1,557 @@
+"""ACMG/AMP engine: real variants through the shipped bundle, criteria rules, invariants."""
+
+from __future__ import annotations
+
+from dataclasses import replace
+from pathlib import Path
+
+import pysam
+import pytest
+import yaml
+from bigmed import acmg
+from bigmed.acmg import (
+    ClinVarEntry,
+    FamilyEvidence,
+    GeneFacts,
+    Overrides,
+    Population,
+    TranscriptFacts,
+    VariantFacts,
+    classify,
+    load_overrides,
+)
+from bigmed.errors import InputError
+from bigmed.germline_interpretation import facts_from_annotation
+from bigmed.kbjoin import annotate
+from bigmed.kbundle import Bundle, build_bundle
+from bigmed.knowledge import check_sources
+from bigmed.reference import GRCH38_LENGTHS
+from conftest import ROOT
+from hypothesis import given, settings
+from hypothesis import strategies as st
+
+OVERRIDES = load_overrides(str(ROOT / "config" / "acmg_overrides.yaml"))
+
+
+def shipped_sources() -> dict:
+    cfg = yaml.safe_load((ROOT / "config" / "config.yaml").read_text())
+    out = {}
+    for key, value in cfg["knowledge"]["sources"].items():
+        entry = {"path": value} if isinstance(value, str) else dict(value)
+        entry["path"] = str(ROOT / entry["path"])
+        out[key] = entry
+    return out
+
+
+@pytest.fixture(scope="module")
+def bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
+    out = tmp_path_factory.mktemp("bundle")
+    build_bundle(check_sources(shipped_sources()), str(out))
+    return Bundle(str(out))
+
+
+# Real variants: GRCh38 allele, what the call set's INFO would say, expected criteria and class.
+# ClinVar/gnomAD facts come from the shipped NA12878-derived subsets, hotspots from Cancer
+# Hotspots, gene facts from G2P/ACMG SF/HPO, thresholds from config/acmg_overrides.yaml.
+REAL = [
+    # BRCA1 p.Ser1613Gly: ClinVar benign, gnomAD grpmax 0.49 > ENIGMA BA1 0.001
+    ("chr17", 43071077, "T", "C", "BRCA1", "missense", "p.(Ser1613Gly)", None, {"BA1"}, "Benign"),
+    # BRCA1 p.Ser1436=: common synonymous outside the splice region
+    (
+        "chr17",
+        43082453,
+        "A",
+        "G",
+        "BRCA1",
+        "synonymous",
+        "p.(Ser1436=)",
+        None,
+        {"BA1", "BP7"},
+        "Benign",
+    ),
+    # RAD50 p.Gly469Ala: ClinVar VUS, grpmax 4e-05 <= 1e-04 -> PM2_Supporting only
+    (
+        "chr5",
+        132589791,
+        "G",
+        "C",
+        "RAD50",
+        "missense",
+        "p.(Gly469Ala)",
+        None,
+        {"PM2"},
+        "Uncertain significance",
+    ),
+    # PRSS1: ClinVar VUS, grpmax 0.0148 (afr) > BS1 default 0.01
+    (
+        "chr7",
+        142751878,
+        "A",
+        "T",
+        "PRSS1",
+        "missense",
+        "p.(Asn29Ile)",
+        None,
+        {"BS1"},
+        "Likely benign",
+    ),
+    # SLX4: grpmax 1.5e-4 above PM2 (1e-4), below BS1: nothing applies
+    (
+        "chr16",
+        3589229,
+        "G",
+        "A",
+        "SLX4",
+        "missense",
+        "p.(Pro1750Leu)",
+        None,
+        set(),
+        "Uncertain significance",
+    ),
+    # SMAD4 p.Ile500Thr (Myhre syndrome, RD01 demo): not in the gnomAD subset -> PM2 not
+    # evaluated; de novo in a trio with confirmed parentage -> PS2
+    (
+        "chr18",
+        51078307,
+        "T",
+        "C",
+        "SMAD4",
+        "missense",
+        "p.(Ile500Thr)",
+        FamilyEvidence(de_novo="confirmed"),
+        {"PS2"},
+        "Uncertain significance",
+    ),
+    # KRAS p.Gly12Asp: residue and allele cancer hotspot (PM1), de novo confirmed (PS2)
+    (
+        "chr12",
+        25245350,
+        "C",
+        "T",
+        "KRAS",
+        "missense",
+        "p.(Gly12Asp)",
+        FamilyEvidence(de_novo="confirmed"),
+        {"PM1", "PS2"},
+        "Likely pathogenic",
+    ),
+    # LMNA p.Arg377His (CARD01 demo): affected sibling carries it: 1 meiosis, PP1 not met
+    (
+        "chr1",
+        156136094,
+        "G",
+        "A",
+        "LMNA",
+        "missense",
+        "p.(Arg377His)",
+        FamilyEvidence(segregation_meioses=1, nonsegregation=False),
+        set(),
+        "Uncertain significance",
+    ),
+]
+
+
+def _write_vcf(path: Path, rows: list[tuple]) -> None:
+    header = pysam.VariantHeader()
+    for c, n in GRCH38_LENGTHS.items():
+        header.contigs.add(c, length=n)
+    for key in ("GENE", "CONSEQUENCE", "HGVSp", "TRANSCRIPT"):
+        header.add_meta(
+            "INFO", items=[("ID", key), ("Number", 1), ("Type", "String"), ("Description", key)]
+        )
+    order = list(GRCH38_LENGTHS)
+    plain = path.with_suffix("")
+    with pysam.VariantFile(str(plain), "w", header=header) as out:
+        for chrom, pos, ref, alt, gene, term, hgvsp in sorted(
+            rows, key=lambda r: (order.index(r[0]), r[1])
+        ):
+            rec = out.new_record(contig=chrom, start=pos - 1, alleles=(ref, alt), filter="PASS")
+            rec.info["GENE"], rec.info["CONSEQUENCE"] = gene, term
+            if hgvsp:
+                rec.info["HGVSp"] = hgvsp
+            out.write(rec)
+    pysam.tabix_compress(str(plain), str(path), force=True)
+    pysam.tabix_index(str(path), preset="vcf", force=True)
+
+
+@pytest.fixture(scope="module")
+def joined(bundle: Bundle, tmp_path_factory: pytest.TempPathFactory) -> dict:
+    path = tmp_path_factory.mktemp("calls") / "calls.vcf.gz"
+    _write_vcf(path, [r[:7] for r in REAL])
+    return annotate(str(path), bundle)
+
+
+@pytest.mark.parametrize(
+    "chrom,pos,ref,alt,gene,term,hgvsp,family,criteria,cls",
+    REAL,
+    ids=[f"{r[4]}:{r[6]}" for r in REAL],
+)
+def test_real_variants(joined, chrom, pos, ref, alt, gene, term, hgvsp, family, criteria, cls):
+    v = next(x for x in joined["variants"] if x["id"] == f"{chrom}-{pos}-{ref}-{alt}")
+    result = classify(facts_from_annotation(v, joined), family, OVERRIDES)
+    assert {c.code for c in result.met} == criteria, result.as_dict()
+    assert result.cls == cls
+
+
+def test_real_variant_evidence_texts(joined):
+    v = next(x for x in joined["variants"] if x["id"] == "chr17-43071077-T-C")
+    assert v["clinvar"]["class"] == "Benign" and v["clinvar"]["stars"] is None
+    result = classify(facts_from_annotation(v, joined), None, OVERRIDES)
+    ba1 = next(c for c in result.criteria if c.code == "BA1")
+    assert ba1.evidence == "gnomAD grpmax AF 0.492 (sas) > 0.001"
+    smad4 = next(x for x in joined["variants"] if x["id"] == "chr18-51078307-T-C")
+    r = classify(facts_from_annotation(smad4, joined), None, OVERRIDES)
+    reasons = {n.code: n.reason for n in r.not_evaluated}
+    assert reasons["PM2"] == (
+        "not in gnomAD, which is a subset here: absence is not evidence of rarity"
+    )
+    assert reasons["PS2"] == "no family evidence supplied"
+    assert "PP3" in reasons and "PS3" in reasons
+
+
+def test_braf_v600e_joins_civic_moalmanac_and_hotspot(joined, bundle, tmp_path):
+    path = tmp_path / "braf.vcf.gz"
+    _write_vcf(path, [("chr7", 140753336, "A", "T", "BRAF", "missense", "p.(Val600Glu)")])
+    doc = annotate(str(path), bundle)
+    v = doc["variants"][0]
+    sources = {a["source"] for a in v["assertions"]}
+    assert sources == {"CIViC", "MOAlmanac"}
+    assert v["hotspot"]["residue"][0]["residue"] == "V600"
+    assert v["hotspot"]["allele"][0]["change"] == "p.V600E"
+
+
+# --------------------------------------------------------------------------------------------
+# criteria on synthetic facts
+# --------------------------------------------------------------------------------------------
+
+LOF_GENE = GeneFacts("GENE1", lof_mechanism=True, mechanism_source="test", inheritance=("AD",))
+ABSENT = Population(found=False, source_complete=True)
+
+
+def facts(**kw) -> VariantFacts:
+    base = dict(
+        variant_id="chr1-100-A-T",
+        gene="GENE1",
+        consequence="missense",
+        hgvs_p="p.(Arg10Trp)",
+        population=ABSENT,
+        clinvar_codon=(),
+        hotspot=None,
+        hotspot_assessed=True,
+        gene_facts=LOF_GENE,
+    )
+    base.update(kw)
+    return VariantFacts(**base)
+
+
+def met(result: acmg.Classification) -> dict[str, str]:
+    return {c.code: c.strength for c in result.met}
+
+
+@pytest.mark.parametrize(
+    "term,tf,strength",
+    [
+        ("stop_gained", TranscriptFacts(nmd_escape=False, exon=3, exon_count=10), "very_strong"),
+        ("frameshift", TranscriptFacts(nmd_escape=True, fraction_removed=0.25), "strong"),
+        ("frameshift", TranscriptFacts(nmd_escape=True, fraction_removed=0.04), "moderate"),
+        (
+            "splice_donor",
+            TranscriptFacts(
+                skipped_exon_in_frame=False, nmd_escape=False, skipped_exon_coding=True
+            ),
+            "very_strong",
+        ),
+        (
+            "splice_acceptor",
+            TranscriptFacts(
+                skipped_exon_in_frame=True, skipped_exon_fraction=0.2, skipped_exon_coding=True
+            ),
+            "strong",
+        ),
+        (
+            "splice_acceptor",
+            TranscriptFacts(
+                skipped_exon_in_frame=True, skipped_exon_fraction=0.02, skipped_exon_coding=True
+            ),
+            "moderate",
+        ),
+        ("start_lost", None, "moderate"),
+        ("stop_gained", None, "strong"),
+    ],
+)
+def test_pvs1_decision_tree(term, tf, strength):
+    r = classify(facts(consequence=term, hgvs_p=None, transcript=tf))
+    assert met(r)["PVS1"] == strength
+
+
+def test_pvs1_needs_a_known_mechanism():
+    r = classify(facts(consequence="stop_gained", gene_facts=GeneFacts("GENE1")))
+    assert "PVS1" not in met(r)
+    assert any(n.code == "PVS1" and "not curated" in n.reason for n in r.not_evaluated)
+    gof = GeneFacts("GENE1", lof_mechanism=False, mechanism_source="G2P: gain of function")
+    r = classify(facts(consequence="frameshift", gene_facts=gof))
+    pvs1 = next(c for c in r.criteria if c.code == "PVS1")
+    assert not pvs1.met and "gain of function" in pvs1.evidence
+
+
+def test_override_sets_mechanism_and_thresholds():
+    ov = Overrides(genes={"GENE1": {"lof_mechanism": True, "ba1_af": 0.001, "source": "VCEP"}})
+    r = classify(facts(consequence="stop_gained", gene_facts=GeneFacts("GENE1")), None, ov)
+    assert met(r)["PVS1"] == "strong"  # no transcript facts: Strong, not Very Strong
+    common = Population(found=True, af=0.002, af_popmax=0.003, popmax_group="nfe")
+    r = classify(facts(population=common), None, ov)
+    assert r.cls == "Benign" and "BA1" in met(r)
+
+
+def test_disabled_criterion_is_listed_not_silent():
+    ov = Overrides(genes={"GENE1": {"disabled": ["PM2"], "source": "lab rule"}})
+    r = classify(facts(), None, ov)
+    assert "PM2" not in met(r)
+    assert any(n.code == "PM2" and "lab rule" in n.reason for n in r.not_evaluated)
+
+
+def test_ps1_pm5_use_reviewed_clinvar_only():
+    same = ClinVarEntry("111", "Pathogenic", 2, "p.(Arg10Trp)", "same_aa")
+    other = ClinVarEntry("222", "Likely pathogenic", 1, "p.(Arg10Gln)", "different_aa")
+    unknown = ClinVarEntry("333", "Pathogenic", None, "p.(Arg10Gly)", "different_aa")
+    assert met(classify(facts(clinvar_codon=(same,))))["PS1"] == "strong"
+    r = classify(facts(clinvar_codon=(other,)))
+    assert met(r)["PM5"] == "supporting" and "PS1" not in met(r)
+    r = classify(facts(clinvar_codon=(unknown,)))
+    assert "PM5" not in met(r)
+    pm5 = next(c for c in r.criteria if c.code == "PM5")
+    assert "unknown review status ignored" in pm5.evidence
+    assert any(n.code == "PS1" for n in classify(facts(clinvar_codon=None)).not_evaluated)
+
+
+def test_population_rules():
+    assert met(classify(facts()))["PM2"] == "supporting"
+    subset = Population(found=False, source_complete=False)
+    r = classify(facts(population=subset))
+    assert {"BA1", "BS1", "PM2"} <= {n.code for n in r.not_evaluated}
+    rare = Population(found=True, af=0.00001, af_popmax=None)
+    assert "PM2" in met(classify(facts(population=rare)))
+    bs1 = Population(found=True, af=0.02, af_popmax=0.03, popmax_group="afr")
+    r = classify(facts(population=bs1))
+    assert met(r) == {"BS1": "strong"} and r.cls == "Likely benign"
+    assert any(n.code == "PM2" for n in classify(facts(population=None)).not_evaluated)
+
+
+def test_pm1_pm4_bp7():
+    r = classify(facts(hotspot="Cancer Hotspots: residue R10 (HOTSPOT)"))
+    assert met(r)["PM1"] == "moderate"
+    assert any(n.code == "PM1" for n in classify(facts(hotspot_assessed=False)).not_evaluated)
+    r = classify(facts(consequence="inframe_deletion", hgvs_p="p.(Lys5del)"))
+    assert "PM4" in met(r)
+    assert "PM4" not in met(classify(facts(consequence="inframe_deletion", in_repeat=True)))
+    assert "BP7" in met(classify(facts(consequence="synonymous", hgvs_p="p.(Arg10=)")))
+    assert "BP7" not in met(classify(facts(consequence="splice_region")))
+
+
+def test_family_criteria():
+    assert met(classify(facts(), FamilyEvidence(de_novo="confirmed")))["PS2"] == "strong"
+    r = classify(facts(), FamilyEvidence(de_novo="assumed"))
+    assert "PM6" in met(r) and "PS2" not in met(r)
+    assert met(classify(facts(), FamilyEvidence(segregation_meioses=5)))["PP1"] == "moderate"
+    assert met(classify(facts(), FamilyEvidence(segregation_meioses=7)))["PP1"] == "strong"
+    assert "PP1" not in met(classify(facts(), FamilyEvidence(segregation_meioses=2)))
+    assert met(classify(facts(), FamilyEvidence(nonsegregation=True)))["BS4"] == "strong"
+    assert met(classify(facts(), FamilyEvidence(pm3_strength="strong")))["PM3"] == "strong"
+
+
+@pytest.mark.parametrize(
+    "points,cls",
+    [
+        (10, "Pathogenic"),
+        (9, "Likely pathogenic"),
+        (6, "Likely pathogenic"),
+        (5, "Uncertain significance"),
+        (0, "Uncertain significance"),
+        (-1, "Likely benign"),
+        (-6, "Likely benign"),
+        (-7, "Benign"),
+    ],
+)
+def test_point_thresholds(points, cls):
+    assert acmg.points_to_class(points) == cls
+
+
+def test_ba1_is_stand_alone():
+    common = Population(found=True, af=0.2, af_popmax=0.3, popmax_group="eas")
+    fam = FamilyEvidence(de_novo="confirmed", segregation_meioses=9)
+    r = classify(
+        facts(
+            population=common,
+            consequence="stop_gained",
+            transcript=TranscriptFacts(nmd_escape=False),
+        ),
+        fam,
+    )
+    assert r.cls == "Benign" and r.points > 0
+
+
+def test_criterion_labels():
+    r = classify(facts())
+    pm2 = next(c for c in r.criteria if c.code == "PM2")
+    assert pm2.label == "PM2_Supporting"
+    r = classify(
+        facts(
+            consequence="frameshift",
+            transcript=TranscriptFacts(nmd_escape=True, fraction_removed=0.5),
+        )
+    )
+    assert next(c for c in r.criteria if c.code == "PVS1").label == "PVS1_Strong"
+
+
+# --------------------------------------------------------------------------------------------
+# invariants (Hypothesis)
+# --------------------------------------------------------------------------------------------
+
+TERMS = [
+    "missense",
+    "stop_gained",
+    "frameshift",
+    "splice_donor",
+    "splice_acceptor",
+    "start_lost",
+    "synonymous",
+    "inframe_deletion",
+    "stop_lost",
+    "intron",
+]
+
+populations = st.one_of(
+    st.none(),
+    st.builds(Population, found=st.just(False), source_complete=st.booleans()),
+    st.builds(
+        Population,
+        found=st.just(True),
+        af=st.floats(0, 0.6),
+        af_popmax=st.one_of(st.none(), st.floats(0, 0.9)),
+        popmax_group=st.just("nfe"),
+    ),
+)
+clinvar_entries = st.builds(
+    ClinVarEntry,
+    variation_id=st.just("1"),
+    clinical_class=st.sampled_from(["Pathogenic", "Likely pathogenic", "Benign", None]),
+    stars=st.one_of(st.none(), st.integers(0, 4)),
+    hgvs_p=st.just("p.(Arg10Gln)"),
+    relation=st.sampled_from(["same_aa", "different_aa"]),
+)
+variant_facts = st.builds(
+    VariantFacts,
+    variant_id=st.just("chr1-1-A-T"),
+    gene=st.just("GENE1"),
+    consequence=st.sampled_from(TERMS),
+    hgvs_p=st.just("p.(Arg10Trp)"),
+    population=populations,
+    clinvar_codon=st.one_of(st.none(), st.lists(clinvar_entries, max_size=3).map(tuple)),
+    hotspot=st.one_of(st.none(), st.just("hotspot")),
+    hotspot_assessed=st.booleans(),
+    gene_facts=st.builds(
+        GeneFacts, symbol=st.just("GENE1"), lof_mechanism=st.sampled_from([True, False, None])
+    ),
+    transcript=st.one_of(
+        st.none(),
+        st.builds(
+            TranscriptFacts,
+            nmd_escape=st.sampled_from([True, False, None]),
+            fraction_removed=st.one_of(st.none(), st.floats(0, 1)),
+            skipped_exon_in_frame=st.sampled_from([True, False, None]),
+            skipped_exon_fraction=st.one_of(st.none(), st.floats(0, 1)),
+            skipped_exon_coding=st.sampled_from([True, False, None]),
+        ),
+    ),
+    in_repeat=st.sampled_from([True, False, None]),
+)
+families = st.one_of(
+    st.none(),
+    st.builds(
+        FamilyEvidence,
+        de_novo=st.sampled_from([None, "confirmed", "assumed", "no"]),
+        pm3_strength=st.sampled_from([None, "none", "supporting", "moderate", "strong"]),
+        segregation_meioses=st.one_of(st.none(), st.integers(0, 12)),
+        nonsegregation=st.sampled_from([None, True, False]),
+    ),
+)
+
+
+def rank(r: acmg.Classification) -> int:
+    return acmg.CLASS_RANK[r.cls]
+
+
+@settings(max_examples=300, deadline=None)
+@given(variant_facts, families, st.sampled_from(["confirmed", "assumed"]), st.integers(3, 12))
+def test_adding_pathogenic_evidence_never_lowers_the_class(f, fam, de_novo, meioses):
+    before = classify(f, fam)
+    base = fam or FamilyEvidence()
+    order = [None, "no", "assumed", "confirmed"]
+    pm3 = [None, "none", "supporting", "moderate", "strong"]
+    stronger = replace(
+        base,
+        de_novo=max(base.de_novo, de_novo, key=order.index),
+        segregation_meioses=max(base.segregation_meioses or 0, meioses),
+        pm3_strength=max(base.pm3_strength, "moderate", key=pm3.index),
+    )
+    assert rank(classify(f, stronger)) >= rank(before)
+    hot = replace(f, hotspot="hotspot", hotspot_assessed=True)
+    assert rank(classify(hot, fam)) >= rank(before)
+
+
+@settings(max_examples=300, deadline=None)
+@given(variant_facts, families, st.floats(0.05, 1.0, exclude_min=True))
+def test_adding_benign_evidence_never_raises_the_class(f, fam, af):
+    before = classify(f, fam)
+    base = fam or FamilyEvidence()
+    assert rank(classify(f, replace(base, nonsegregation=True))) <= rank(before)
+    common = Population(found=True, af=af, af_popmax=af, popmax_group="afr")
+    assert rank(classify(replace(f, population=common), fam)) <= rank(before)
+
+
+@settings(max_examples=200, deadline=None)
+@given(variant_facts, families)
+def test_every_criterion_is_decided_or_explained(f, fam):
+    r = classify(f, fam)
+    decided = {c.code for c in r.criteria}
+    skipped = {n.code for n in r.not_evaluated}
+    assert not decided & skipped
+    assert all(c.evidence for c in r.criteria) and all(n.reason for n in r.not_evaluated)
+    assert r.points == sum(c.points for c in r.criteria)
+
+
+# --------------------------------------------------------------------------------------------
+# the overrides file
+# --------------------------------------------------------------------------------------------
+
+
+def test_shipped_overrides_are_valid():
+    assert OVERRIDES.for_gene("MYH7").ba1_af == 0.001
+    assert OVERRIDES.for_gene("MYH7").lof_mechanism is False
+    assert OVERRIDES.for_gene("NOTAGENE") == OVERRIDES.defaults
+
+
+@pytest.mark.parametrize(
+    "text,message",
+    [
+        (
+            "genes:\n  MYH7:\n    ba1: 0.1\n",
+            "field 'genes.MYH7': Additional properties are not allowed ('ba1' was unexpected) "
+            "(check the spelling of the key)",
+        ),
+        ("defaults:\n  ba1_af: 5\n", "field 'defaults.ba1_af': 5 is greater than the maximum of 1"),
+        (
+            "genes:\n  TTN:\n    disabled: [PX9]\n",
+            "field 'genes.TTN.disabled.0': 'PX9' is not one of",
+        ),
+        ("genes: [\n", "not valid YAML"),
+    ],
+)
+def test_bad_overrides(tmp_path, text, message):
+    path = tmp_path / "overrides.yaml"
+    path.write_text(text)
+    with pytest.raises(InputError) as err:
+        load_overrides(str(path))
+    assert str(err.value).startswith(f"{path}: ")
+    assert message in str(err.value)
+    assert "\n" not in str(err.value)
