@@ -1,0 +1,161 @@
+"""Simulated tumor/normal pair: germline haplotypes, nested tumor clones, ART reads.
+
+The normal is two haplotypes carrying shared germline variants. The tumor is the same two
+haplotypes plus clones nested inside haplotype 1: a somatic variant of VAF band b_j is on
+clones 1..j, whose weights sum to b_j, so its expected allele fraction is exactly b_j.
+"""
+
+from __future__ import annotations
+
+import gzip
+import random
+import subprocess
+from dataclasses import dataclass
+from pathlib import Path
+
+BASES = "ACGT"
+GAP = 30  # no two planted variants closer than this (bp)
+
+
+@dataclass
+class Variant:
+    contig: str
+    pos: int  # 1-based; indels carry the anchor base (VCF convention)
+    ref: str
+    alt: str
+    kind: str  # snv | indel | ms_deletion
+    origin: str  # germline | somatic | msi
+    band: float | None = None  # somatic VAF band
+    hap: int = 0  # germline: 0 = het hap1, 1 = het hap2, 2 = hom
+    label: str = ""  # e.g. KRAS p.G12D for real hotspots
+
+    @property
+    def end(self) -> int:
+        return self.pos + len(self.ref) - 1
+
+
+def read_fasta(path: Path, keep: set[str] | None = None) -> dict[str, str]:
+    seqs: dict[str, list[str]] = {}
+    name = None
+    opener = gzip.open if str(path).endswith(".gz") else open
+    with opener(path, "rt") as handle:
+        for line in handle:
+            if line.startswith(">"):
+                name = line[1:].split()[0]
+                if keep is None or name in keep:
+                    seqs[name] = []
+            elif name in seqs:
+                seqs[name].append(line.strip().upper())
+    return {k: "".join(v) for k, v in seqs.items()}
+
+
+def read_contig_map(path: Path) -> dict[str, tuple[str, int, int]]:
+    out = {}
+    with open(path) as handle:
+        next(handle)
+        for line in handle:
+            contig, chrom, start, end = line.rstrip("\n").split("\t")[:4]
+            out[contig] = (chrom, int(start), int(end))
+    return out
+
+
+class Occupancy:
+    def __init__(self, gap: int = GAP) -> None:
+        self.used: dict[str, list[tuple[int, int]]] = {}
+        self.gap = gap
+
+    def free(self, contig: str, start: int, end: int) -> bool:
+        return all(end + self.gap < s or start - self.gap > e for s, e in self.used.get(contig, []))
+
+    def add(self, contig: str, start: int, end: int) -> None:
+        self.used.setdefault(contig, []).append((start, end))
+
+
+def random_snv(rng: random.Random, seq: str, pos: int) -> tuple[str, str] | None:
+    ref = seq[pos - 1]
+    if ref not in BASES:
+        return None
+    return ref, rng.choice([b for b in BASES if b != ref])
+
+
+def random_indel(rng: random.Random, seq: str, pos: int, max_len: int) -> tuple[str, str] | None:
+    n = rng.randint(1, max_len)
+    anchor = seq[pos - 1]
+    if anchor not in BASES:
+        return None
+    if rng.random() < 0.5:
+        ref = seq[pos - 1 : pos + n]
+        if len(ref) != n + 1 or "N" in ref:
+            return None
+        return ref, anchor
+    return anchor, anchor + "".join(rng.choice(BASES) for _ in range(n))
+
+
+def apply(seq: str, variants: list[Variant], offset: int = 0) -> str:
+    """The sequence with variants applied (1-based positions relative to offset)."""
+    out = []
+    last = 0
+    for v in sorted(variants, key=lambda x: x.pos):
+        s = v.pos - 1 - offset
+        assert seq[s : s + len(v.ref)] == v.ref, (v, seq[s : s + len(v.ref)])
+        out.append(seq[last:s])
+        out.append(v.alt)
+        last = s + len(v.ref)
+    out.append(seq[last:])
+    return "".join(out)
+
+
+def window_fasta(
+    path: Path, seqs: dict[str, str], windows: list[tuple[str, int, int]], variants: list[Variant]
+) -> None:
+    """One record per window (0-based half-open) with the variants inside it applied."""
+    with open(path, "w") as handle:
+        for c, s, e in windows:
+            inside = [v for v in variants if v.contig == c and s < v.pos and v.end <= e]
+            text = apply(seqs[c][s:e], inside, offset=s)
+            handle.write(f">{c}_{s}_{e}\n")
+            for i in range(0, len(text), 80):
+                handle.write(text[i : i + 80] + "\n")
+
+
+def art(fasta: Path, coverage: float, seed: int, prefix: Path) -> tuple[Path, Path]:
+    cmd = ["art_illumina", "-ss", "HS25", "-i", str(fasta), "-l", "150", "-p", "-m", "350",
+           "-s", "50", "-f", f"{coverage:g}", "-rs", str(seed), "-na", "-o", str(prefix)]
+    with open(f"{prefix}.log", "w") as log:
+        subprocess.run(cmd, check=True, stdout=log, stderr=subprocess.STDOUT)
+    return Path(f"{prefix}1.fq"), Path(f"{prefix}2.fq")
+
+
+def pool_reads(parts: list[tuple[str, Path, Path]], fq1: Path, fq2: Path) -> int:
+    """Concatenate ART pairs with a component prefix in the read names; returns pairs."""
+    pairs = 0
+    with gzip.open(fq1, "wt", compresslevel=1) as o1, gzip.open(fq2, "wt", compresslevel=1) as o2:
+        for tag, r1, r2 in parts:
+            for mate, src, out in ((1, r1, o1), (2, r2, o2)):
+                with open(src) as handle:
+                    for n, line in enumerate(handle):
+                        if n % 4 == 0:
+                            name = line[1:].split()[0].rsplit("/", 1)[0]
+                            out.write(f"@{tag}_{name}/{mate}\n")
+                            pairs += mate == 1
+                        else:
+                            out.write(line)
+                src.unlink()
+    return pairs
+
+
+def write_vcf(path: Path, variants: list[Variant], lengths: dict[str, int]) -> None:
+    with open(path, "w") as handle:
+        handle.write("##fileformat=VCFv4.2\n")
+        for c, n in lengths.items():
+            handle.write(f"##contig=<ID={c},length={n}>\n")
+        for key, desc in (("ORIGIN", "germline, somatic or msi"), ("BAND", "VAF band"),
+                          ("LABEL", "hotspot label")):
+            handle.write(f'##INFO=<ID={key},Number=1,Type=String,Description="{desc}">\n')
+        handle.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
+        order = {c: i for i, c in enumerate(lengths)}
+        for v in sorted(variants, key=lambda x: (order[x.contig], x.pos)):
+            info = f"ORIGIN={v.origin};BAND={v.band if v.band is not None else '.'}"
+            if v.label:
+                info += f";LABEL={v.label.replace(' ', '_')}"
+            handle.write(f"{v.contig}\t{v.pos}\t.\t{v.ref}\t{v.alt}\t.\tPASS\t{info}\n")

@@ -1,0 +1,73 @@
+"""Rule script: the crc interpretation of one tumor (biomarkers, tiers, therapy lines)."""
+
+import json
+
+from bigmed.atomic import write_text
+from bigmed.crc import (
+    PIK3CA_CODONS,
+    POLE_EXO,
+    RAS_CODONS,
+    CrcInputs,
+    bam_depth_fn,
+    codon_coverage,
+    erbb2_amplification,
+    interpret,
+    load_knowledge,
+    read_exon_depths,
+    read_somatic,
+    required_depth,
+)
+from bigmed.gff import load_transcripts
+from bigmed.interpretation import validate
+from bigmed.rulelog import run_logged
+
+
+def main(snakemake) -> None:  # type: ignore[no-untyped-def]
+    inp, par = snakemake.input, snakemake.params
+    cfg = par.crc
+    transcripts = load_transcripts(inp.transcripts)
+    min_depth = required_depth(cfg["detection_vaf"], par.min_alt_reads)
+    depth = bam_depth_fn(inp.tumor_bam, par.min_mapq, par.min_baseq)
+    codons = {
+        "KRAS": RAS_CODONS,
+        "NRAS": RAS_CODONS,
+        "BRAF": (600,),
+        "PIK3CA": PIK3CA_CODONS,
+        "POLE": tuple(range(POLE_EXO[0], POLE_EXO[1] + 1)),
+    }
+    coverage = {g: codon_coverage(g, c, transcripts, depth, min_depth) for g, c in codons.items()}
+    normal_exons = read_exon_depths(inp.normal_exons) if hasattr(inp, "normal_exons") else None
+    erbb2 = erbb2_amplification(
+        read_exon_depths(inp.tumor_exons),
+        normal_exons,
+        par.purity,
+        cfg["erbb2_min_normal_depth"],
+        cfg["erbb2_min_log2_ratio"],
+    )
+    with open(inp.msi) as handle:
+        msi = json.load(handle)
+    with open(inp.tmb) as handle:
+        tmb = json.load(handle)
+    data = CrcInputs(
+        patient=par.patient,
+        tumor_type=par.tumor_type,
+        purity=par.purity,
+        tumor_only=normal_exons is None,
+        variants=read_somatic(inp.vcf),
+        coverage=coverage,
+        erbb2=erbb2,
+        msi=msi,
+        tmb=tmb,
+        transcripts=transcripts,
+        note=cfg["notes"].get(par.patient, ""),
+    )
+    knowledge = load_knowledge(dict(par.sources), inp.oncotree, inp.manifest)
+    doc = interpret(data, knowledge)
+    validate(doc)
+    write_text(snakemake.output[0], json.dumps(doc, indent=1) + "\n")
+    print(doc["note"])
+    for b in doc["biomarkers"]:
+        print(f"{b['name']}: {b['status']} ({b['reason']})")
+
+
+run_logged(snakemake, main)  # type: ignore[name-defined]  # noqa: F821
