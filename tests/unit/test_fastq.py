@@ -65,3 +65,21 @@ def test_quality_outside_phred33(tmp_path: Path):
     a.write_bytes(records(3, 1, qual="\x1f"))
     with pytest.raises(InputError, match="outside Phred\\+33"):
         check_pair(str(a), str(a))
+
+
+def test_pair_result_cached_until_a_file_changes(tmp_path: Path):
+    fq1, fq2 = pair(tmp_path, 5, 5)
+    cache = FastqCache(str(tmp_path / "c.json"))
+    assert check_pair(fq1, fq2, cache=cache) == (5, 5)
+    cache.save()
+    cache = FastqCache(str(tmp_path / "c.json"))
+    assert len(cache.pairs) == 1
+    # same size and mtime: the cached answer is used without reading the files
+    Path(fq1).chmod(0o644)
+    assert check_pair(fq1, fq2, cache=cache) == (5, 5)
+    Path(fq2).write_bytes(gzip.compress(records(4, 2)))
+    with pytest.raises(InputError, match="has 4 reads but its mate"):
+        check_pair(fq1, fq2, cache=cache)
+    Path(fq2).unlink()
+    with pytest.raises(InputError, match="FASTQ file not found"):
+        check_pair(fq1, fq2, cache=cache)
