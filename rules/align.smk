@@ -54,10 +54,11 @@ rule map_reads:
 
 rule mark_duplicates:
     input:
-        get_unit_bams,
+        bams=get_unit_bams,
+        ref=REF,
     output:
-        bam="results/alignments/{sample}.bam",
-        bai="results/alignments/{sample}.bam.bai",
+        bam=f"results/alignments/{{sample}}.{ALN}",
+        bai=f"results/alignments/{{sample}}.{ALN}.{ALN_INDEX}",
         metrics="results/qc/markdup/{sample}.txt",
     log:
         "logs/mark_duplicates/{sample}.log",
@@ -66,7 +67,36 @@ rule mark_duplicates:
     conda:
         "../envs/align.yaml"
     threads: 2
+    resources:
+        mem_mb=2000,
+    params:
+        # CRAM 3.0 against the prepared reference; BAM otherwise
+        fmt="--output-fmt cram,version=3.0" if ALN == "cram" else "--output-fmt bam",
     shell:
-        "(samtools merge -@ {threads} -u -o - {input}"
+        "(samtools merge -@ {threads} -u -o - {input.bams}"
         " | samtools markdup -@ {threads} -f {output.metrics} -T {output.bam}.tmp"
+        " --reference {input.ref} {params.fmt}"
         " --write-index - {output.bam}##idx##{output.bai}) 2> {log}"
+
+
+if ALN == "cram":
+
+    # Stop-gap for rules that still read results/alignments/{sample}.bam: a temporary BAM
+    # decoded from the CRAM, deleted once they are done. Rules using get_patient_bams()
+    # read the CRAM itself.
+    rule decode_cram:
+        input:
+            cram="results/alignments/{sample}.cram",
+            crai="results/alignments/{sample}.cram.crai",
+            ref=REF,
+        output:
+            bam=temp("results/alignments/{sample}.bam"),
+            bai=temp("results/alignments/{sample}.bam.bai"),
+        log:
+            "logs/decode_cram/{sample}.log",
+        conda:
+            "../envs/align.yaml"
+        threads: 2
+        shell:
+            "samtools view -@ {threads} --bam --reference {input.ref} --write-index"
+            " -o {output.bam}##idx##{output.bai} {input.cram} 2> {log}"

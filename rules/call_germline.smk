@@ -72,7 +72,7 @@ rule normalize_calls:
         bcf="results/calls/{patient}/raw.bcf",
         ref=REF,
     output:
-        "results/calls/{patient}/normalized.bcf",
+        temp("results/calls/{patient}/normalized.bcf"),
     log:
         "logs/normalize_calls/{patient}.log",
     conda:

@@ -1,12 +1,59 @@
-# cardiac pilot: interpretation of a patient's calls (see workflow/schemas/interpretation.schema.json).
-# Minimal for now: ACMG/AMP classification of the joined calls; findings in Cardiac G2P genes.
+# cardiac pilot: gene panel by referral indication, ACMG/AMP findings, panel coverage and
+# cascade testing (bigmed.cardiac), and known-familial-variant reports (bigmed.targeted).
+
+from bigmed import panels as bm_panels
+from bigmed import targeted as bm_targeted
+
+CARDIAC = config["cardiac"]
+TARGETED = {t["sample"]: t for t in CARDIAC["targeted"]}
+# indication codes of each cardiac patient, and the targeted items, checked before any job
+try:
+    CARDIAC_INDICATIONS = (
+        bm_panels.patient_indications(
+            PATIENTS.values(),
+            bm_panels.g2p_indications(KNOWLEDGE["cardiac_g2p"].files[0]),
+            CARDIAC["indications"],
+            config["samples"],
+        )
+        if "cardiac_g2p" in KNOWLEDGE
+        else {}
+    )
+    if (
+        any(p.pilot == "cardiac" for p in PATIENTS.values())
+        and "cardiac_g2p" not in KNOWLEDGE
+    ):
+        raise InputError(
+            "config",
+            "the cardiac pilot needs the Cardiac G2P source (its panels)",
+            field="knowledge.sources.cardiac_g2p",
+        )
+    bm_targeted.check_items(
+        CARDIAC["targeted"],
+        SAMPLE_BY_ID,
+        annotation=config["reference"]["annotation"],
+        contigs=REF_CONTIGS,
+        cmap=CONTIG_MAP if config["reference"]["contig_map"] else None,
+    )
+except InputError as _err:
+    _fail(_err)
 
 
 rule interpret_cardiac:
     input:
         annotated="results/knowledge/{patient}.annotated.json",
         vcf="results/{patient}/calls.vcf.gz",
+        tbi="results/{patient}/calls.vcf.gz.tbi",
         overrides=ACMG_OVERRIDES,
+        manifest=KB_BUNDLE["manifest"],
+        genes=KB_BUNDLE["genes"],
+        transcripts="results/reference/transcripts.json",
+        targets="results/reference/targets.bed",
+        exons=get_index_exons,
+        alignments=get_patient_bams,
+        indexes=get_patient_bais,
+        ref=REF,
+        fai=f"{REF}.fai",
+        contig_map=config["reference"]["contig_map"] or [],
     output:
         "results/interpretation/cardiac/{patient}.json",
     log:
@@ -14,9 +61,48 @@ rule interpret_cardiac:
     conda:
         "../envs/python.yaml"
     params:
-        pilot="cardiac",
         samples=lambda wc: patient_samples_json(wc.patient),
-        min_depth=config["calling"]["min_depth"],
+        indications=lambda wc: CARDIAC_INDICATIONS[wc.patient],
+        cfg={k: v for k, v in CARDIAC.items() if k != "targeted"},
+        min_depth=config["coverage"]["min_depth"],
+        padding=config["coverage"]["exon_padding"],
+        min_mapq=config["calling"]["min_mapq"],
+        min_baseq=config["calling"]["min_baseq"],
         code=BIGMED_HASH,
     script:
-        "../scripts/interpret_germline.py"
+        "../scripts/interpret_cardiac.py"
+
+
+rule report_targeted_variant:
+    input:
+        vcf="results/{patient}/calls.vcf.gz",
+        tbi="results/{patient}/calls.vcf.gz.tbi",
+        alignment=get_sample_alignment,
+        index=lambda wc: f"{get_sample_alignment(wc)}.{ALN_INDEX}",
+        transcripts="results/reference/transcripts.json",
+        ref=REF,
+        fai=f"{REF}.fai",
+        contig_map=config["reference"]["contig_map"] or [],
+    output:
+        json="results/{patient}/targeted_{sample}.json",
+        html="results/{patient}/targeted_{sample}.html",
+    log:
+        "logs/report_targeted/{patient}/{sample}.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        spec=lambda wc: json.dumps(TARGETED[wc.sample]),
+        sample=lambda wc: json.dumps(
+            {k: v for k, v in SAMPLE_BY_ID[wc.sample].__dict__.items() if k != "line"}
+        ),
+        min_depth=config["coverage"]["min_depth"],
+        min_alt_reads=CARDIAC["min_alt_reads"],
+        min_vaf=CARDIAC["min_vaf"],
+        min_mapq=config["calling"]["min_mapq"],
+        min_baseq=config["calling"]["min_baseq"],
+        config_hash=CONFIG_HASH,
+        pipeline_version=PIPELINE_VERSION,
+        git_commit=GIT_COMMIT,
+        code=BIGMED_HASH,
+    script:
+        "../scripts/report_targeted.py"

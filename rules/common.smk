@@ -16,6 +16,7 @@ from bigmed.config import config_hash, validate_config
 from bigmed.errors import InputError
 from bigmed.gff import read_gff3
 from bigmed.sheets import group_patients, read_samples, read_units
+from bigmed.vcfinput import read_calls
 
 ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9_-]*"  # same as the sheet schemas' id pattern
 
@@ -45,7 +46,12 @@ try:
     config.update(validate_config(_cfg, source="config"))
     os.umask(int(config["umask"], 8))
     SAMPLES = read_samples(config["samples"])
-    UNITS = read_units(config["units"], SAMPLES)
+    # patients entering as a VCF (calls sheet) have no reads (rules/inputs.smk)
+    CALLSETS = read_calls(config["calls"], SAMPLES) if config["calls"] else []
+    VCF_SAMPLES = frozenset(
+        s.sample for s in SAMPLES if s.patient in {c.patient for c in CALLSETS}
+    )
+    UNITS = read_units(config["units"], SAMPLES, VCF_SAMPLES)
     PATIENTS = group_patients(SAMPLES)
     REF_CONTIGS = bm_ref.fasta_contigs(config["reference"]["fasta"])
     if config["reference"]["contig_map"]:
@@ -56,7 +62,7 @@ try:
         bm_ref.read_bed(config["targets"], REF_CONTIGS)
     read_gff3(config["reference"]["annotation"], REF_CONTIGS)
     _cache = bm_fastq.FastqCache(".bigmed/fastq_checks.json")
-    for _u in UNITS:
+    for _u in [u for u in UNITS if not u.bam]:  # aligned input: rules/inputs.smk
         bm_fastq.check_pair(
             _u.fq1, _u.fq2, full=config["validation"]["fastq_full_check"], cache=_cache
         )
@@ -65,10 +71,14 @@ except InputError as _err:
     _fail(_err)
 
 SAMPLE_BY_ID = {s.sample: s for s in SAMPLES}
+READ_SAMPLES = [s.sample for s in SAMPLES if s.sample not in VCF_SAMPLES]  # with reads
 UNITS_BY_SAMPLE = {}
 for _u in UNITS:
     UNITS_BY_SAMPLE.setdefault(_u.sample, {})[_u.unit] = _u
 SHARDS = [f"{i:03d}" for i in range(config["calling"]["scatter"])]
+# final per-sample alignments: BAM + .bai, or CRAM + .crai (alignment.format)
+ALN = config["alignment"]["format"]
+ALN_INDEX = {"bam": "bai", "cram": "crai"}[ALN]
 CALLER = config["calling"]["germline_caller"]
 CONFIG_HASH = config_hash(config)
 PIPELINE_VERSION = bigmed.__version__
@@ -116,7 +126,26 @@ BWA_INDEX = multiext(REF, ".amb", ".ann", ".bwt", ".pac", ".sa")
 
 def get_fastqs(wildcards):
     unit = UNITS_BY_SAMPLE[wildcards.sample][wildcards.unit]
+    if unit.bam:  # inputs.realign: reads back from the BAM/CRAM (rules/inputs.smk)
+        prefix = f"results/inputs/fastq/{unit.sample}/{unit.unit}"
+        return {"r1": f"{prefix}_R1.fastq.gz", "r2": f"{prefix}_R2.fastq.gz"}
     return {"r1": unit.fq1, "r2": unit.fq2}
+
+
+def get_sample_inputs(wildcards):
+    """(unit or kind, path...) per input of a sample: FASTQ pair, BAM/CRAM, or its VCF."""
+    if wildcards.sample in VCF_SAMPLES:
+        patient = SAMPLE_BY_ID[wildcards.sample].patient
+        return [(c.kind, c.vcf) for c in CALLSETS if c.patient == patient]
+    return [
+        (u.unit, u.bam) if u.bam else (u.unit, u.fq1, u.fq2)
+        for u in UNITS_BY_SAMPLE[wildcards.sample].values()
+    ]
+
+
+def uses_reads_as_aligned(unit):
+    """A BAM/CRAM unit taken as it is (no realignment): no trimming, no fastp report."""
+    return bool(unit.bam) and not config["inputs"]["realign"]
 
 
 def get_unit_bams(wildcards):
@@ -128,12 +157,12 @@ def get_unit_bams(wildcards):
 
 def get_patient_bams(wildcards):
     return [
-        f"results/alignments/{s}.bam" for s in PATIENTS[wildcards.patient].sample_ids
+        f"results/alignments/{s}.{ALN}" for s in PATIENTS[wildcards.patient].sample_ids
     ]
 
 
 def get_patient_bais(wildcards):
-    return [f"{bam}.bai" for bam in get_patient_bams(wildcards)]
+    return [f"{aln}.{ALN_INDEX}" for aln in get_patient_bams(wildcards)]
 
 
 def get_fastp_jsons(wildcards):
@@ -166,19 +195,23 @@ def get_interpretation(wildcards):
 
 
 def get_patient_qc(wildcards):
-    ids = PATIENTS[wildcards.patient].sample_ids
+    ids = [s for s in PATIENTS[wildcards.patient].sample_ids if s not in VCF_SAMPLES]
     return {
         "fastp": [
-            f"results/qc/fastp/{s}/{u}.fastp.json"
+            f"results/qc/fastp/{s}/{u.unit}.fastp.json"
             for s in ids
-            for u in UNITS_BY_SAMPLE[s]
+            for u in UNITS_BY_SAMPLE[s].values()
+            if not uses_reads_as_aligned(u)
         ],
         "stats": [f"results/qc/samtools_stats/{s}.txt" for s in ids],
         "markdup": [f"results/qc/markdup/{s}.txt" for s in ids],
         "mosdepth": [f"results/qc/mosdepth/{s}.mosdepth.summary.txt" for s in ids],
         "thresholds": [f"results/qc/mosdepth/{s}.thresholds.bed.gz" for s in ids],
         "exons": [f"results/qc/mosdepth/{s}.exons.thresholds.bed.gz" for s in ids],
-        "checksums": [f"results/provenance/inputs/{s}.json" for s in ids],
+        "checksums": [
+            f"results/provenance/inputs/{s}.json"
+            for s in PATIENTS[wildcards.patient].sample_ids
+        ],
     }
 
 
@@ -200,6 +233,7 @@ def all_targets():
     if config["report"]["pdf"]:
         targets += [f"results/{p}/report.pdf" for p in PATIENTS]
     targets += ["results/qc/multiqc.html", "results/batch/summary.html"]
+    targets += get_targeted_reports()
     return targets
 
 
@@ -295,3 +329,80 @@ def get_crc_sources(wildcards):
 
 def get_tumor_sample(wildcards):
     return PATIENTS[wildcards.patient].with_role("tumor")[0]
+
+
+# --- cardiac pilot: panel coverage of the index, cascade pileups, targeted reports (cardiac.smk)
+
+
+def get_index_exons(wildcards):
+    index = PATIENTS[wildcards.patient].with_role("proband")[0].sample
+    return f"results/qc/mosdepth/{index}.exons.thresholds.bed.gz"
+
+
+def get_targeted_reports():
+    return [
+        f"results/{SAMPLE_BY_ID[t['sample']].patient}/targeted_{t['sample']}.{ext}"
+        for t in config["cardiac"]["targeted"]
+        for ext in ("json", "html")
+    ]
+
+
+def get_sample_alignment(wildcards):
+    return f"results/alignments/{wildcards.sample}.{ALN}"
+
+
+# --- rare_disease pilot: families (sheet, PED, Phenopackets) and interpretation inputs
+
+
+def load_rare_disease_families(hpo_files, rd_config):
+    """Families of the rare_disease patients, HPO ids checked (InputError: stop the run)."""
+    from bigmed.hpo import read_ontology
+    from bigmed.pedigree import check_sheet_terms, load_families
+
+    wanted = any(p.pilot == "rare_disease" for p in PATIENTS.values())
+    has_terms = any(s.phenotypes for s in SAMPLES) or rd_config["phenopackets"]
+    ontology = None
+    if "ontology" in hpo_files and (wanted or has_terms):
+        ontology = read_ontology(hpo_files["ontology"])
+    elif has_terms:
+        sys.stderr.write(
+            "bigmed: warning: HPO ids are not checked against the ontology "
+            "(knowledge.sources.hpo_ontology is not configured)\n"
+        )
+    warnings = (
+        check_sheet_terms(ontology, config["samples"], SAMPLES) if ontology else []
+    )
+    families = load_families(
+        PATIENTS,
+        config["samples"],
+        ontology=ontology,
+        ped=rd_config["pedigree"],
+        phenopackets=rd_config["phenopackets"],
+    )
+    for fam in families.values():
+        warnings += [w for w in fam.warnings if w not in warnings]
+    for w in warnings:
+        sys.stderr.write(f"bigmed: warning: {w}\n")
+    return families
+
+
+def rare_disease_read_samples(patient):
+    """Sequenced members with reads (a VCF-only sample has no exon depth)."""
+    return [m.id for m in RD_FAMILIES[patient].sequenced if m.id not in VCF_SAMPLES]
+
+
+def get_rare_disease_inputs(wildcards):
+    fam = RD_FAMILIES[wildcards.patient]
+    out = {
+        "exons": [
+            f"results/qc/mosdepth/{s}.exons.regions.bed.gz"
+            for s in rare_disease_read_samples(wildcards.patient)
+        ]
+    }
+    if fam.proband not in VCF_SAMPLES:
+        out["proband_exons"] = (
+            f"results/qc/mosdepth/{fam.proband}.exons.thresholds.bed.gz"
+        )
+    if "ontology" in HPO_FILES and "genes" in HPO_FILES:
+        out["index"] = HPO_INDEX
+    return out

@@ -3,7 +3,7 @@
 
 rule samtools_stats:
     input:
-        bam="results/alignments/{sample}.bam",
+        bam=f"results/alignments/{{sample}}.{ALN}",
         ref=REF,
     output:
         "results/qc/samtools_stats/{sample}.txt",
@@ -12,13 +12,14 @@ rule samtools_stats:
     conda:
         "../envs/qc.yaml"
     shell:
-        "samtools stats -r {input.ref} {input.bam} > {output} 2> {log}"
+        "samtools stats --reference {input.ref} -r {input.ref} {input.bam} > {output} 2> {log}"
 
 
 rule mosdepth_coverage:
     input:
-        bam="results/alignments/{sample}.bam",
-        bai="results/alignments/{sample}.bam.bai",
+        bam=f"results/alignments/{{sample}}.{ALN}",
+        bai=f"results/alignments/{{sample}}.{ALN}.{ALN_INDEX}",
+        ref=REF,
         targets="results/reference/targets.bed",
         exons="results/reference/coding_exons.bed",
     output:
@@ -38,21 +39,25 @@ rule mosdepth_coverage:
         min_mapq=config["calling"]["min_mapq"],
         thresholds=f"1,10,{config['coverage']['min_depth']},30,50,100",
     shell:
-        "(mosdepth -t {threads} -n -Q {params.min_mapq} --by {input.targets}"
+        "(mosdepth -t {threads} -n -Q {params.min_mapq} --fasta {input.ref} --by {input.targets}"
         " --thresholds {params.thresholds} {params.prefix} {input.bam}"
-        " && mosdepth -t {threads} -n -Q {params.min_mapq} --by {input.exons}"
+        " && mosdepth -t {threads} -n -Q {params.min_mapq} --fasta {input.ref} --by {input.exons}"
         " --thresholds {params.thresholds} {params.prefix}.exons {input.bam}) 2> {log}"
 
 
 rule multiqc:
     input:
-        fastp=[f"results/qc/fastp/{u.sample}/{u.unit}.fastp.json" for u in UNITS],
-        stats=expand("results/qc/samtools_stats/{sample}.txt", sample=SAMPLE_BY_ID),
+        fastp=[
+            f"results/qc/fastp/{u.sample}/{u.unit}.fastp.json"
+            for u in UNITS
+            if not uses_reads_as_aligned(u)
+        ],
+        stats=expand("results/qc/samtools_stats/{sample}.txt", sample=READ_SAMPLES),
         mosdepth=expand(
             "results/qc/mosdepth/{sample}.mosdepth.global.dist.txt",
-            sample=SAMPLE_BY_ID,
+            sample=READ_SAMPLES,
         ),
-        markdup=expand("results/qc/markdup/{sample}.txt", sample=SAMPLE_BY_ID),
+        markdup=expand("results/qc/markdup/{sample}.txt", sample=READ_SAMPLES),
     output:
         html="results/qc/multiqc.html",
         data=directory("results/qc/multiqc_data"),

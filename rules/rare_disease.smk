@@ -1,22 +1,62 @@
-# rare_disease pilot: interpretation of a patient's calls (see workflow/schemas/interpretation.schema.json).
-# Minimal for now: ACMG/AMP classification of the joined calls (bigmed.germline_interpretation).
+# rare_disease pilot: families (sheet, PED, Phenopackets; checked at parse time), the HPO
+# similarity index, and the interpretation: inheritance models, sample checks, phenotype
+# ranking and ACMG/AMP (bigmed.rare_disease; workflow/schemas/interpretation.schema.json).
+
+RD_CONFIG = config["rare_disease"]
+HPO_KEYS = {
+    "ontology": "hpo_ontology",
+    "genes": "hpo_genes",
+    "annotations": "hpo_annotations",
+}
+HPO_FILES = {k: KNOWLEDGE[s].files[0] for k, s in HPO_KEYS.items() if s in KNOWLEDGE}
+HPO_INDEX = f"{KB_DIR}/hpo_similarity.npz"
+
+try:
+    RD_FAMILIES = load_rare_disease_families(HPO_FILES, RD_CONFIG)
+except InputError as _err:
+    _fail(_err)
+
+
+rule build_phenotype_index:
+    input:
+        **HPO_FILES,
+    output:
+        HPO_INDEX,
+    log:
+        "logs/rare_disease/build_phenotype_index.log",
+    benchmark:
+        "results/benchmarks/rare_disease/build_phenotype_index.tsv"
+    conda:
+        "../envs/python.yaml"
+    params:
+        code=BIGMED_HASH,
+    script:
+        "../scripts/build_phenotype_index.py"
 
 
 rule interpret_rare_disease:
     input:
+        unpack(get_rare_disease_inputs),
         annotated="results/knowledge/{patient}.annotated.json",
         vcf="results/{patient}/calls.vcf.gz",
         overrides=ACMG_OVERRIDES,
+        targets="results/reference/targets.bed",
+        contig_map=config["reference"]["contig_map"] or [],
     output:
         "results/interpretation/rare_disease/{patient}.json",
     log:
         "logs/interpret/rare_disease/{patient}.log",
+    benchmark:
+        "results/benchmarks/interpret/rare_disease/{patient}.tsv"
     conda:
         "../envs/python.yaml"
     params:
-        pilot="rare_disease",
-        samples=lambda wc: patient_samples_json(wc.patient),
+        family=lambda wc: json.dumps(RD_FAMILIES[wc.patient].as_dict()),
+        no_reads=lambda wc: sorted(VCF_SAMPLES & set(PATIENTS[wc.patient].sample_ids)),
+        settings=RD_CONFIG,
         min_depth=config["calling"]["min_depth"],
+        coverage_depth=config["coverage"]["min_depth"],
+        padding=config["coverage"]["exon_padding"],
         code=BIGMED_HASH,
     script:
-        "../scripts/interpret_germline.py"
+        "../scripts/interpret_rare_disease.py"

@@ -28,6 +28,8 @@ rule index_bwa:
         "results/benchmarks/reference/index_bwa.tsv"
     conda:
         "../envs/align.yaml"
+    resources:
+        mem_mb=6000,
     shell:
         "bwa index {input} 2> {log}"
 

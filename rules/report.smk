@@ -16,9 +16,7 @@ rule collect_tool_versions:
 
 rule checksum_inputs:
     input:
-        fastqs=lambda wc: [
-            fq for u in UNITS_BY_SAMPLE[wc.sample].values() for fq in (u.fq1, u.fq2)
-        ],
+        files=lambda wc: [f for row in get_sample_inputs(wc) for f in row[1:]],
     output:
         "results/provenance/inputs/{sample}.json",
     log:
@@ -26,9 +24,7 @@ rule checksum_inputs:
     conda:
         "../envs/python.yaml"
     params:
-        units=lambda wc: [
-            (u.unit, u.fq1, u.fq2) for u in UNITS_BY_SAMPLE[wc.sample].values()
-        ],
+        units=get_sample_inputs,
         code=BIGMED_HASH,
     script:
         "../scripts/checksum_inputs.py"
@@ -74,6 +70,7 @@ rule build_report:
         patient=lambda wc: wc.patient,
         pilot=lambda wc: PATIENTS[wc.patient].pilot,
         samples=lambda wc: patient_samples_json(wc.patient),
+        no_reads=lambda wc: sorted(VCF_SAMPLES & set(PATIENTS[wc.patient].sample_ids)),
         min_depth=config["coverage"]["min_depth"],
         padding=config["coverage"]["exon_padding"],
         max_variants_html=config["report"]["max_variants_html"],
@@ -112,12 +109,9 @@ rule export_pdf:
         "results/{patient}/report.pdf",
     log:
         "logs/export_pdf/{patient}.log",
+    conda:
+        "../envs/report.yaml"
     params:
-        profile=lambda wc, output: f"{output[0]}.chromium",
-    shell:
-        # a fresh profile per run; no network, no first-run or background services
-        "(chromium --headless --no-sandbox --disable-gpu --no-first-run --disable-sync"
-        " --disable-background-networking --disable-component-update"
-        " --user-data-dir={params.profile} --no-pdf-header-footer"
-        " --print-to-pdf={output} file://$(realpath {input}); rm -rf {params.profile}"
-        " ; test -s {output}) > {log} 2>&1"
+        code=BIGMED_HASH,
+    script:
+        "../scripts/export_pdf.py"

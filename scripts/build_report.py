@@ -19,23 +19,30 @@ from bigmed.report import (
     variants_tsv,
 )
 from bigmed.rulelog import run_logged
+from bigmed.vcfinput import no_reads_coverage, no_reads_items, no_reads_qc
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     inp, par = snakemake.input, snakemake.params
     samples = json.loads(par.samples)
     ids = [s["sample"] for s in samples]
-    qc = {}
-    for i, sid in enumerate(ids):
+    # samples that entered as a VCF (no reads) have no QC files: the inputs list the others
+    read_ids = [sid for sid in ids if sid not in par.no_reads]
+    qc = {sid: no_reads_qc(sid) for sid in ids if sid in par.no_reads}
+    for i, sid in enumerate(read_ids):
         fastp = [p for p in inp.fastp if f"/fastp/{sid}/" in p]
         qc[sid] = sample_qc(
             sid, fastp, inp.stats[i], inp.mosdepth[i], inp.thresholds[i], par.min_depth
         )
     # coverage is judged on the sample the question is about: proband, index or tumor
-    primary = next((i for i, s in enumerate(samples) if s["role"] in ("proband", "tumor")), 0)
+    primary = next((s["sample"] for s in samples if s["role"] in ("proband", "tumor")), ids[0])
     cmap = read_contig_map(inp.contig_map) if inp.contig_map else None
-    coverage = coverage_section(inp.exons[primary], inp.targets, par.min_depth, par.padding, cmap)
-    coverage["sample"] = ids[primary]
+    if primary in read_ids:
+        exons = inp.exons[read_ids.index(primary)]
+        coverage = coverage_section(exons, inp.targets, par.min_depth, par.padding, cmap)
+    else:
+        coverage = no_reads_coverage(par.min_depth, par.padding)
+    coverage["sample"] = primary
     with open(inp.reference) as handle:
         ref = json.load(handle)
     with open(inp.tools) as handle:
@@ -64,6 +71,7 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
         coverage=coverage,
         provenance=provenance,
     )
+    report["not_assessable"] += no_reads_items(par.no_reads)
     with open(inp.interpretation) as handle:
         merge(report, json.load(handle))
     if par.previous and os.path.exists(par.previous):

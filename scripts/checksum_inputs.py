@@ -1,4 +1,4 @@
-"""Rule script: sha256 of every FASTQ of a sample."""
+"""Rule script: sha256 of every input file (FASTQ, BAM/CRAM) of a sample."""
 
 import json
 
@@ -9,8 +9,8 @@ from bigmed.rulelog import run_logged
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     rows = []
-    for unit, fq1, fq2 in snakemake.params.units:
-        for path in (fq1, fq2):
+    for unit, *paths in snakemake.params.units:  # fq1, fq2 or one BAM/CRAM
+        for path in paths:
             rows.append(
                 {
                     "sample": snakemake.wildcards.sample,

@@ -91,6 +91,10 @@ def make_batch(workdir: Path, patients: list[str] | None = None, copy_reads: boo
         samples = [samples[0]] + [ln for ln in samples[1:] if ln.split("\t")[0] in patients]
         keep = {ln.split("\t")[1] for ln in samples[1:]}
         units = [units[0]] + [ln for ln in units[1:] if ln.split("\t")[0] in keep]
+        # the demo's known-familial-variant reports name demo samples
+        cardiac = cfg.get("cardiac") or {}
+        if cardiac.get("targeted"):
+            cardiac["targeted"] = [t for t in cardiac["targeted"] if t["sample"] in keep]
     out_units = [units[0]]
     for ln in units[1:]:
         cols = ln.split("\t")
@@ -108,6 +112,20 @@ def make_batch(workdir: Path, patients: list[str] | None = None, copy_reads: boo
     (workdir / "units.tsv").write_text("\n".join(out_units) + "\n")
     cfg["samples"] = str(workdir / "samples.tsv")
     cfg["units"] = str(workdir / "units.tsv")
+    if cfg.get("calls"):  # patients entering as a VCF: absolute paths, the kept patients
+        kept = {ln.split("\t")[0] for ln in samples[1:]}
+        calls = (ROOT / cfg["calls"]).read_text().splitlines()
+        rows = [calls[0]]
+        for ln in calls[1:]:
+            cols = ln.split("\t")
+            if cols[0] in kept:
+                cols[2] = str(ROOT / cols[2])
+                rows.append("\t".join(cols))
+        if len(rows) > 1:
+            (workdir / "calls.tsv").write_text("\n".join(rows) + "\n")
+            cfg["calls"] = str(workdir / "calls.tsv")
+        else:
+            cfg["calls"] = None
     batch = Batch(workdir)
     batch.write_config(cfg)
     return batch

@@ -12,6 +12,8 @@ from typing import Any
 
 import jsonschema
 
+from bigmed.report import coverage_not_assessable
+
 SCHEMA_PATH = (
     Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "interpretation.schema.json"
 )
@@ -44,6 +46,13 @@ def merge(report: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
     report["findings"] = doc["findings"]
     report["biomarkers"] = doc["biomarkers"]
     report["sections"] = doc["sections"]
+    if "coverage" in doc:
+        # the pilot's coverage (e.g. its panel) replaces the whole-reference one
+        old = coverage_not_assessable(report["coverage"])
+        report["not_assessable"] = [x for x in report["not_assessable"] if x not in old]
+        report["coverage"] = doc["coverage"]
+    if "panel" in doc:
+        report["panel"] = doc["panel"]
     report["not_assessable"] = doc["not_assessable"] + report["not_assessable"]
     # every source of the bundle stays listed; a pilot may add sources of its own
     kbs = report["provenance"].get("knowledge_bases") or []

@@ -709,17 +709,20 @@ def parse_hotspot(rec: pysam.VariantRecord) -> list[tuple[str, dict[str, str]]]:
 # --------------------------------------------------------------------------------------------
 
 
-def _rows(path: str, sep: str = "\t", first_column: str | None = None) -> Iterator[dict[str, str]]:
+def _rows(
+    path: str, sep: str = "\t", first_column: str | None = None, quoted: bool = False
+) -> Iterator[dict[str, str]]:
     """Rows of a delimited table whose header may follow '#' comment lines.
 
     The header is the first line that contains ``first_column`` (or the first line).
-    Header names are stripped of spaces and a leading '#'.
+    Header names are stripped of spaces and a leading '#'. ``quoted``: a tab-separated
+    spreadsheet export whose quoted cells may hold tabs or line breaks.
     """
     with open_text(path) as handle:
         header: list[str] | None = None
         reader: Iterator[list[str]] = (
             csv.reader(handle, delimiter=sep)
-            if sep == ","
+            if sep == "," or quoted
             else (line.rstrip("\r\n").split(sep) for line in handle)
         )
         for cells in reader:
@@ -791,7 +794,8 @@ class AcmgSfGene:
 def read_acmg_sf(path: str) -> dict[str, list[AcmgSfGene]]:
     """gene -> ACMG secondary-findings entries (one per disease)."""
     out: dict[str, list[AcmgSfGene]] = {}
-    for row in _rows(path, first_column="Gene"):
+    # the published table is a spreadsheet export: quoted cells span lines (GLA, PRKAG2)
+    for row in _rows(path, first_column="Gene", quoted=True):
         lower = {k.lower(): v for k, v in row.items()}
         gene = lower.get("gene", "")
         if not gene:

@@ -88,6 +88,8 @@ def sample_qc(
     before, after = read_fastp(fastp)
     sn = read_samtools_stats(stats)
     total = sn.get("raw total sequences", 0.0)
+    if not fastp:  # aligned input (BAM/CRAM as it is): no trimming, reads from samtools stats
+        before = after = int(total)
     qc = SampleQC(sample, reads=before, reads_after_trimming=after)
     if total:
         qc.mapped_fraction = sn.get("reads mapped", 0.0) / total

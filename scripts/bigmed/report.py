@@ -167,6 +167,19 @@ def coverage_section(
     return {"min_depth": min_depth, "exon_padding": padding, "genes": gene_rows, "gaps": gaps}
 
 
+def coverage_not_assessable(coverage: dict[str, Any]) -> list[dict[str, str]]:
+    """The not-assessable items of a coverage section: every gene below full coverage."""
+    return [
+        {
+            "what": f"{g['gene']} ({g['transcript']})",
+            "reason": f"{g['status']}: {g['fraction_at_min_depth']:.1%} of coding bases at "
+            f">= {coverage['min_depth']}x",
+        }
+        for g in coverage["genes"]
+        if g["status"] != "assessable"
+    ]
+
+
 def build_report(
     *,
     patient: str,
@@ -201,15 +214,7 @@ def build_report(
             not_assessable.append(
                 {"what": f"sample {s['sample']}", "reason": "QC failed: " + "; ".join(q["reasons"])}
             )
-    for g in coverage["genes"]:
-        if g["status"] != "assessable":
-            not_assessable.append(
-                {
-                    "what": f"{g['gene']} ({g['transcript']})",
-                    "reason": f"{g['status']}: {g['fraction_at_min_depth']:.1%} of coding bases at "
-                    f">= {coverage['min_depth']}x",
-                }
-            )
+    not_assessable += coverage_not_assessable(coverage)
     report = {
         "schema_version": "1.0",
         "patient": patient,
@@ -273,6 +278,7 @@ th{background:#eef1f6;cursor:pointer;user-select:none;position:sticky;top:0}
 .badge{display:inline-block;padding:1px 7px;border-radius:10px;font-size:.8em;background:#eef1f6}
 .empty{color:#5b6578;font-style:italic}input[type=search]{padding:4px 8px;width:320px}
 code{font-size:.95em}.small{font-size:.82em;color:#5b6578}
+@page{size:A4 landscape;margin:10mm}@media print{th{position:static}section{break-inside:auto}}
 """
 
 JS = """
@@ -566,6 +572,8 @@ def render_html(report: dict[str, Any], max_variants: int = 2000) -> str:
         f"<section id='coverage'><h2>Coverage of coding exons (&ge; {cov['min_depth']}x, "
         f"exons &plusmn;{cov['exon_padding']} bp)</h2>"
     )
+    if cov.get("scope"):
+        out.append(f"<p class='small'>Genes: {E(cov['scope'])}.</p>")
     out.append(coverage_svg(cov["genes"], cov["min_depth"]))
     for s in samples:
         if s["role"] == "tumor":

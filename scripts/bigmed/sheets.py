@@ -29,8 +29,9 @@ SAMPLE_COLUMNS = (
     "phenotypes",
     "tumor_type",
     "purity",
+    "indication",
 )
-UNIT_COLUMNS = ("sample", "unit", "fq1", "fq2")
+UNIT_COLUMNS = ("sample", "unit", "fq1", "fq2", "bam")  # bam: aligned input (BAM or CRAM)
 FAMILY_ROLES = {"proband", "mother", "father", "sibling", "relative"}
 
 
@@ -46,6 +47,7 @@ class Sample:
     tumor_type: str | None = None
     purity: float | None = None
     line: int = 0
+    indication: tuple[str, ...] = ()  # cardiac referral indication codes (e.g. DCM, LQTS)
 
 
 @dataclass(frozen=True)
@@ -55,6 +57,7 @@ class Unit:
     fq1: str
     fq2: str
     line: int = 0
+    bam: str | None = None  # aligned input instead of fq1/fq2 (then both are "")
 
 
 @dataclass
@@ -191,6 +194,7 @@ def read_samples(path: str | os.PathLike[str]) -> list[Sample]:
             tumor_type=r.get("tumor_type"),
             purity=r.get("purity"),
             line=lineno,
+            indication=tuple(r["indication"].split(";")) if "indication" in r else (),
         )
         for lineno, r in typed
     ]
@@ -290,6 +294,14 @@ def check_samples(path: str, samples: list[Sample]) -> None:
                         line=found[0].line,
                         field="sex",
                     )
+    for s in samples:
+        if s.indication and s.pilot != "cardiac":
+            raise InputError(
+                path,
+                f"a referral indication applies to cardiac patients only (pilot is '{s.pilot}')",
+                line=s.line,
+                field="indication",
+            )
 
 
 def group_patients(samples: list[Sample]) -> dict[str, Patient]:
@@ -299,9 +311,20 @@ def group_patients(samples: list[Sample]) -> dict[str, Patient]:
     return patients
 
 
-def read_units(path: str | os.PathLike[str], samples: list[Sample]) -> list[Unit]:
+def read_units(
+    path: str | os.PathLike[str], samples: list[Sample], without_reads: frozenset[str] = frozenset()
+) -> list[Unit]:
+    """Units of every sample; samples in ``without_reads`` (VCF input) need none."""
     path = str(path)
-    rows = read_tsv(path, UNIT_COLUMNS, UNIT_COLUMNS)
+    rows = read_tsv(path, UNIT_COLUMNS, ("sample", "unit"))
+    for lineno, r in rows:
+        if "bam" in r and ("fq1" in r or "fq2" in r):
+            raise InputError(
+                path, "give either fq1 and fq2 or bam, not both", line=lineno, field="bam"
+            )
+        for mate in ("fq1", "fq2"):
+            if "bam" not in r and mate not in r:
+                raise InputError(path, "empty or missing value", line=lineno, field=mate)
     _validate_rows(path, rows, "units.schema.yaml")
     known = {s.sample for s in samples}
     units: list[Unit] = []
@@ -324,12 +347,14 @@ def read_units(path: str | os.PathLike[str], samples: list[Sample]) -> list[Unit
                 field="unit",
             )
         seen[key] = lineno
-        units.append(Unit(r["sample"], r["unit"], r["fq1"], r["fq2"], lineno))
+        units.append(
+            Unit(r["sample"], r["unit"], r.get("fq1", ""), r.get("fq2", ""), lineno, r.get("bam"))
+        )
     per_sample: dict[str, int] = defaultdict(int)
     for u in units:
         per_sample[u.sample] += 1
     for s in samples:
-        if s.sample not in per_sample:
+        if s.sample not in per_sample and s.sample not in without_reads:
             raise InputError(
                 path,
                 f"sample '{s.sample}' (samples sheet line {s.line}) has no unit",

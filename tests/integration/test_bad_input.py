@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import gzip
+import subprocess
 from collections.abc import Callable
 from pathlib import Path
 
@@ -256,6 +257,72 @@ def missing_reference(b: Batch) -> str:
     return "GRCh38.fa: reference FASTA not found"
 
 
+def _vcf_patient(b: Batch, contigs: list[str], samples: list[str], patient: str = "VCF1") -> None:
+    """A patient entering as a germline VCF (calls sheet); the VCF has only a header."""
+    sheet = b.sheet("samples.tsv")
+    sheet.write_text(sheet.read_text() + "VCF1\tVCF1-P\tproband\tfemale\tyes\trare_disease\n")
+    cols = ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]
+    vcf = b.workdir / "in.vcf.gz"
+    text = "\n".join(["##fileformat=VCFv4.2", *contigs, "\t".join(cols)]) + "\n"
+    vcf.write_bytes(gzip.compress(text.encode()))
+    calls = b.workdir / "calls.tsv"
+    calls.write_text(f"patient\tkind\tvcf\tsample_map\n{patient}\tgermline\t{vcf}\tNA=VCF1-P\n")
+    b.edit(calls=str(calls))
+
+
+def _bam_unit(b: Batch, sq: list[tuple[str, int]], sm: str = "HG001") -> None:
+    """Replace HG001's FASTQ unit by a small BAM with the given @SQ lines and SM."""
+    lines = ["@HD\tVN:1.6\tSO:coordinate", *(f"@SQ\tSN:{n}\tLN:{ln}" for n, ln in sq)]
+    lines.append(f"@RG\tID:L1\tSM:{sm}")
+    sam = b.workdir / "in.sam"
+    sam.write_text("\n".join(lines) + "\n")
+    bam = b.workdir / "in.bam"
+    subprocess.run(["samtools", "view", "-b", "-o", str(bam), str(sam)], check=True)
+    b.sheet("units.tsv").write_text(f"sample\tunit\tbam\nHG001\tL001\t{bam}\n")
+
+
+def _first_contig() -> tuple[str, int]:
+    fai = ROOT / "resources" / "reference" / "minigenome.fa.gz.fai"
+    name, length = fai.read_text().split("\n")[0].split("\t")[:2]
+    return name, int(length)
+
+
+def bam_contig_length(b: Batch) -> str:
+    name, length = _first_contig()
+    _bam_unit(b, [(name, length + 3)])
+    return f"in.bam: @SQ '{name}' has length {length + 3} but the reference has {length}"
+
+
+def bam_contig_not_in_reference(b: Batch) -> str:
+    _bam_unit(b, [_first_contig(), ("chr7_55019017_55211628", 192612)])
+    return "in.bam: @SQ 'chr7_55019017_55211628' is not in the reference"
+
+
+def bam_read_group_other_sample(b: Batch) -> str:
+    _bam_unit(b, [_first_contig()], sm="NA12878")
+    return "in.bam: read group 'L1' has SM 'NA12878' but the sample id is 'HG001'"
+
+
+def vcf_contig_without_chr(b: Batch) -> str:
+    _vcf_patient(b, ["##contig=<ID=7,length=159345973>"], ["NA"])
+    return "in.vcf.gz: contig '7' is named without 'chr' but the reference uses 'chr7'"
+
+
+def vcf_grch37(b: Batch) -> str:
+    _vcf_patient(b, ["##contig=<ID=chr1,length=249250621>"], ["NA"])
+    return "in.vcf.gz: contig 'chr1' has length 249250621 but GRCh38 has 248956422"
+
+
+def vcf_sample_not_in_sheet(b: Batch) -> str:
+    _vcf_patient(b, [], ["NA", "NA12891"])
+    return "in.vcf.gz: VCF sample 'NA12891' is not a sample of patient 'VCF1'"
+
+
+def calls_unknown_patient(b: Batch) -> str:
+    _vcf_patient(b, [], ["NA"], patient="VCF9")
+    return "calls.tsv: line 2: field 'patient': patient 'VCF9' is not in the sample sheet"
+
+
 CASES: list[Callable[[Batch], str]] = [
     missing_fastq,
     unreadable_fastq,
@@ -288,6 +355,13 @@ CASES: list[Callable[[Batch], str]] = [
     gff_broken_parent,
     contig_map_length_mismatch,
     missing_reference,
+    vcf_contig_without_chr,
+    vcf_grch37,
+    vcf_sample_not_in_sheet,
+    calls_unknown_patient,
+    bam_contig_length,
+    bam_contig_not_in_reference,
+    bam_read_group_other_sample,
 ]
 
 

@@ -6,7 +6,6 @@ import shutil
 from pathlib import Path
 
 import pytest
-
 from conftest import Batch
 
 pytestmark = pytest.mark.integration
@@ -102,7 +101,11 @@ def test_batch_summary_links_every_report(demo_run: Batch, browser):
 
 @pytest.mark.parametrize("patient", PATIENTS)
 def test_pdf_export(demo_run: Batch, patient: str):
+    import pypdf
+
     pdf = demo_run.workdir / "results" / patient / "report.pdf"
-    data = pdf.read_bytes()
-    assert data.startswith(b"%PDF-") and b"%%EOF" in data[-2048:]
-    assert data.count(b"/Type /Page") >= 2 or data.count(b"/Type/Page") >= 2
+    reader = pypdf.PdfReader(str(pdf))
+    assert len(reader.pages) >= 2
+    first = reader.pages[0].extract_text()
+    assert f"Patient {patient}" in first
+    assert "Actionable findings" in first

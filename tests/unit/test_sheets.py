@@ -20,9 +20,10 @@ def write(tmp_path: Path, *rows: str, header: str = HEADER) -> Path:
 
 def test_demo_sheets_parse():
     samples = read_samples(ROOT / "config" / "samples.tsv")
-    units = read_units(ROOT / "config" / "units.tsv", samples)
+    units = read_units(ROOT / "config" / "units.tsv", samples, without_reads=frozenset({"HG001V"}))
     patients = group_patients(samples)
-    assert set(patients) == {"RD01", "CARD01", "CRC01", "HG001"}
+    # HG001V enters as a VCF (config/calls.tsv): it has no unit
+    assert set(patients) == {"RD01", "CARD01", "CRC01", "HG001", "HG001V"}
     assert [s.role for s in patients["CRC01"].samples] == ["tumor", "normal"]
     assert sum(u.sample == "CRC01-T" for u in units) == 5
     proband = patients["RD01"].with_role("proband")[0]

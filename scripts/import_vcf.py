@@ -1,0 +1,29 @@
+"""Rule script: a patient's input VCF in the reference's coordinates (bigmed.vcfinput)."""
+
+import json
+
+from bigmed.reference import fasta_contigs, read_contig_map
+from bigmed.rulelog import run_logged
+from bigmed.vcfinput import CallSet, import_vcf, write_lines
+
+
+def main(snakemake) -> None:  # type: ignore[no-untyped-def]
+    doc = json.loads(snakemake.params.callset)
+    callset = CallSet(
+        doc["patient"],
+        doc["kind"],
+        doc["vcf"],
+        tuple((a, b) for a, b in doc["sample_map"]),
+        doc["line"],
+    )
+    contigs = fasta_contigs(snakemake.input.ref)
+    cmap = (
+        read_contig_map(snakemake.input.contig_map, contigs) if snakemake.input.contig_map else None
+    )
+    lines, stats = import_vcf(callset, contigs, cmap, doc["renames"])
+    write_lines(snakemake.output[0], lines)
+    print(f"{stats.written} records imported from {callset.vcf}")
+    print(f"{stats.outside} records dropped: outside every reference contig or slice")
+
+
+run_logged(snakemake, main)  # type: ignore[name-defined]  # noqa: F821

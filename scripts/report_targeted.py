@@ -1,0 +1,76 @@
+"""Rule script: known-familial-variant report of one sample (cardiac.targeted)."""
+
+import json
+
+import pysam
+from bigmed import cascade, targeted
+from bigmed.atomic import write_text
+from bigmed.gff import load_transcripts, preferred_transcripts
+from bigmed.hgvs import describe
+from bigmed.reference import read_contig_map
+from bigmed.rulelog import run_logged
+from bigmed.variant_spec import parse_grch38, parse_hgvs_c, pick_transcript
+
+
+def main(snakemake) -> None:  # type: ignore[no-untyped-def]
+    inp, par = snakemake.input, snakemake.params
+    spec = json.loads(par.spec)
+    sample = json.loads(par.sample)
+    cmap = read_contig_map(inp.contig_map) if inp.contig_map else None
+    transcripts = load_transcripts(inp.transcripts)
+    with pysam.FastaFile(inp.ref) as fa:
+        contigs = dict(zip(fa.references, fa.lengths, strict=True))
+
+        def seq(contig: str, start: int, end: int) -> str:
+            return str(fa.fetch(contig, max(0, start - 1), end)).upper() if end >= start else ""
+
+        if spec.get("hgvs_c"):
+            tx = pick_transcript(transcripts, spec["gene"], spec.get("transcript"))
+            locus = parse_hgvs_c(tx, spec["hgvs_c"], seq, cmap)
+        else:
+            locus = parse_grch38(
+                spec["chrom"], spec["pos"], spec["ref"], spec["alt"], seq, contigs, cmap
+            )
+            overlapping = [
+                t
+                for t in preferred_transcripts(transcripts).values()
+                if t.contig == locus.contig
+                and min(s for s, _ in t.exons) <= locus.pos <= max(e for _, e in t.exons)
+            ]
+            tx = overlapping[0] if overlapping else None
+        hgvs = describe(
+            tx, locus.pos, locus.ref, locus.alt, lambda s, e: seq(locus.contig, s, e)
+        ) if tx else None  # fmt: skip
+    call = cascade.calls_at(inp.vcf, [locus.id]).get(locus.id, {}).get(sample["sample"])
+    reads = call if call is not None and call.has_call else None
+    if reads is None:
+        reads = cascade.pileup_reads(
+            inp.alignment, locus.contig, locus.pos, locus.ref, locus.alt,
+            min_mapq=par.min_mapq, min_baseq=par.min_baseq, reference=inp.ref,
+        )  # fmt: skip
+    th = cascade.Thresholds(par.min_depth, par.min_alt_reads, par.min_vaf)
+    doc = targeted.targeted_document(
+        patient=sample["patient"],
+        sample=sample,
+        spec=spec,
+        locus=locus,
+        gene=tx.gene if tx else None,
+        transcript=tx.id if tx else None,
+        hgvs_c=hgvs.c if hgvs else None,
+        hgvs_p=hgvs.p if hgvs else None,
+        reads=reads,
+        thresholds=th,
+        provenance={
+            "pipeline_version": par.pipeline_version,
+            "git_commit": par.git_commit,
+            "config_hash": par.config_hash,
+            "alignment": inp.alignment,
+            "calls": inp.vcf,
+        },
+    )
+    write_text(snakemake.output.html, targeted.render_html(doc))
+    write_text(snakemake.output.json, json.dumps(doc, indent=1) + "\n")
+    print(doc["conclusion"])
+
+
+run_logged(snakemake, main)  # type: ignore[name-defined]  # noqa: F821

@@ -1,0 +1,120 @@
+"""Patients that enter as a VCF, and re-analysis that re-runs only interpretation and report."""
+
+from __future__ import annotations
+
+import json
+
+import pytest
+from conftest import ROOT, Batch, make_batch
+
+pytestmark = pytest.mark.integration
+
+DEMO_VCF = ROOT / "resources" / "demo" / "vcf" / "NA12878_panel.GRCh38.vcf.gz"
+TARGETS = ("results/HG001/report.json", "results/HG001V/report.json")
+# rules that touch reads or call variants: none may run again on re-analysis
+UPSTREAM = {
+    "trim_reads",
+    "map_reads",
+    "mark_duplicates",
+    "samtools_stats",
+    "mosdepth_coverage",
+    "call_variants_bcftools",
+    "call_variants_freebayes",
+    "gather_calls",
+    "normalize_calls",
+    "import_germline_vcf",
+    "convert_input_calls",
+    "annotate_consequences",
+    "finalize_calls",
+}
+
+
+def _job_counts(stdout: str) -> dict[str, int]:
+    """The 'Job stats' table of a dry run: rule -> job count."""
+    counts: dict[str, int] = {}
+    lines = stdout.splitlines()
+    if "Job stats:" not in lines:
+        return counts
+    for ln in lines[lines.index("Job stats:") + 3 :]:
+        cells = ln.split()
+        if len(cells) != 2 or cells[0] == "total":
+            break
+        counts[cells[0]] = int(cells[1])
+    return counts
+
+
+@pytest.fixture(scope="module")
+def vcf_batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    """HG001 from FASTQ and HG001V, the same person, from the NA12878 panel VCF."""
+    b = make_batch(tmp_path_factory.mktemp("vcf_input"), patients=["HG001"])
+    sheet = b.sheet("samples.tsv")
+    sheet.write_text(
+        sheet.read_text() + "HG001V\tHG001V\tproband\tfemale\tunknown\trare_disease\tHP:0003002\n"
+    )
+    calls = b.sheet("calls.tsv")
+    calls.write_text(
+        f"patient\tkind\tvcf\tsample_map\nHG001V\tgermline\t{DEMO_VCF}\tNA12878_03=HG001V\n"
+    )
+    b.edit(calls=str(calls), report__pdf=False)
+    proc = b.run(*TARGETS)
+    if proc.returncode != 0:
+        pytest.fail(f"run failed:\n{proc.stderr[-5000:]}")
+    return b
+
+
+def _report(b: Batch, patient: str) -> dict:
+    return json.loads((b.workdir / "results" / patient / "report.json").read_text())
+
+
+def test_vcf_patient_is_reported_without_reads(vcf_batch: Batch):
+    report = _report(vcf_batch, "HG001V")
+    # 70 of the 326 panel calls lie in the mini-genome's slices; the others are counted
+    log = (vcf_batch.workdir / "logs/inputs/import_germline_vcf/HG001V.log").read_text()
+    assert "70 records imported" in log and "256 records dropped" in log
+    assert len(report["variants"]) == 70
+    assert {v["chrom"] for v in report["variants"]} <= {f"chr{i}" for i in range(1, 23)} | {"chrX"}
+    mutyh = next(v for v in report["variants"] if v["pos"] == 45331833)
+    assert (mutyh["gene"], mutyh["hgvs_c"]) == ("MUTYH", "c.1014G>C")
+    reasons = [x["reason"] for x in report["not_assessable"]]
+    assert "not assessable: no reads (the sample entered as a VCF)" in reasons
+    assert report["samples"][0]["qc"]["reasons"] == [
+        "not assessable: no reads (the sample entered as a VCF)"
+    ]
+    assert [(i["unit"], i["path"]) for i in report["provenance"]["inputs"]] == [
+        ("germline", str(DEMO_VCF))
+    ]
+    html = (vcf_batch.workdir / "results/HG001V/report.html").read_text()
+    assert "not assessable: no reads" in html
+    # no read-level work was done for the VCF patient
+    assert not list((vcf_batch.workdir / "results").glob("alignments/HG001V*"))
+    assert not list((vcf_batch.workdir / "results").glob("qc/*/HG001V*"))
+
+
+def test_vcf_and_fastq_calls_of_the_same_person_agree(vcf_batch: Batch):
+    """NA12878 from reads (HG001, demo reads cover BRCA1) and from the panel VCF (HG001V)."""
+    coding = {
+        p: {v["id"]: v["gene"] for v in _report(vcf_batch, p)["variants"] if v.get("hgvs_p")}
+        for p in ("HG001", "HG001V")
+    }
+    genes = set(coding["HG001"].values())
+    from_vcf = {i for i, g in coding["HG001V"].items() if g in genes}
+    assert len(from_vcf) >= 5
+    assert from_vcf <= set(coding["HG001"])
+
+
+def test_reanalysis_reruns_only_interpretation_and_report(vcf_batch: Batch):
+    b = vcf_batch
+    dry = b.run("-n", *TARGETS)
+    assert dry.returncode == 0 and _job_counts(dry.stdout) == {}, dry.stdout[-3000:]
+
+    before = (b.workdir / "results/HG001/report.html").read_text()
+    b.edit(report__max_variants_html=1)
+    dry = b.run("-n", *TARGETS)
+    assert _job_counts(dry.stdout) == {"build_report": 2}, dry.stdout[-3000:]
+    assert b.run(*TARGETS).returncode == 0
+    assert (b.workdir / "results/HG001/report.html").read_text() != before
+
+    b.edit(rare_disease__candidate_max_af=0.5)
+    jobs = _job_counts(b.run("-n", *TARGETS).stdout)
+    assert jobs == {"interpret_rare_disease": 2, "build_report": 2}
+    assert not UPSTREAM & set(jobs)

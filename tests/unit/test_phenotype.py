@@ -1,0 +1,129 @@
+"""HPO ontology parsing, obsolete-term mapping and the phenotype similarity index."""
+
+from __future__ import annotations
+
+import time
+
+import numpy as np
+import pytest
+from bigmed.errors import InputError
+from bigmed.hpo import map_patient_terms, read_ontology
+from bigmed.phenotype import PhenotypeIndex, read_disease_terms, read_gene_terms
+from conftest import ROOT
+
+from unit.rdfixtures import GENES, write_obo
+
+HPO = ROOT / "resources" / "knowledge_sources" / "hpo"
+
+
+@pytest.fixture
+def ontology(tmp_path):
+    return read_ontology(write_obo(tmp_path))
+
+
+@pytest.fixture
+def index(ontology):
+    return PhenotypeIndex.build(ontology, GENES)
+
+
+def test_read_ontology(ontology):
+    assert ontology.version == "2099-01-01"
+    assert ontology.terms["HP:0000102"].parents == ["HP:0000101"]
+    assert ontology.alt["HP:0000199"] == "HP:0000103"
+    assert ontology.terms["HP:0000901"].consider == ["HP:0000201", "HP:0000202"]
+
+
+@pytest.mark.parametrize(
+    "given,ids,warning",
+    [
+        ("HP:0000102", ("HP:0000102",), None),
+        ("HP:0000199", ("HP:0000103",), "alternative id"),  # its primary term
+        ("HP:0000900", ("HP:0000101",), "replaced_by"),
+        ("HP:0000901", ("HP:0000201", "HP:0000202"), "consider"),
+        ("HP:0000902", (), "no replacement"),
+    ],
+)
+def test_map_term(ontology, given, ids, warning):
+    m = ontology.map_term(given)
+    assert m is not None and m.ids == ids
+    assert (m.warning is None) if warning is None else (warning in m.warning)
+
+
+def test_unknown_term_is_an_error(ontology):
+    with pytest.raises(InputError) as err:
+        map_patient_terms(ontology, ["HP:0000102", "HP:9999999"], path="s.tsv", line=3)
+    assert str(err.value) == "s.tsv: line 3: field 'phenotypes': unknown HPO term HP:9999999"
+
+
+def test_real_ontology_obsolete_terms():
+    ont = read_ontology(str(HPO / "hp.obo.gz"))
+    assert ont.version == "2025-01-16"
+    assert ont.map_term("HP:0000057").ids == ("HP:0008665",)  # replaced_by
+    assert ont.map_term("HP:0001726").ids == ("HP:0001654",)  # consider
+    # obsolete with 'consider' and also listed as an alt_id: the stanza's own pointers win
+    assert ont.map_term("HP:0000489").ids == ("HP:0100886", "HP:0100887")
+    assert ont.map_term("HP:0004715") is not None  # an alt_id
+
+
+def test_index_scores_the_matching_gene_first(index):
+    scores = index.gene_scores(["HP:0000102", "HP:0000103"])
+    assert max(scores, key=scores.__getitem__) == "HEART1"
+    scores = index.gene_scores(["HP:0000202"])
+    assert max(scores, key=scores.__getitem__) == "SKEL1"
+    assert scores["NEURO1"] == 0.0  # shares only the phenotypic-abnormality root (IC 0)
+
+
+def test_index_ignores_inheritance_terms(index):
+    assert "HP:0000006" not in index.index
+    assert index.gene_scores(["HP:0000006"]) == dict.fromkeys(index.genes, 0.0)
+
+
+def test_bma_penalises_unspecific_genes(index):
+    # MIXED1 has the atrial septal defect too, but also unrelated terms
+    bma = index.gene_scores(["HP:0000102"], "bma")
+    p2g = index.gene_scores(["HP:0000102"], "p2g")
+    assert p2g["MIXED1"] == p2g["HEART1"]
+    assert bma["MIXED1"] < bma["HEART1"]
+
+
+def test_resnik_is_ic_of_the_mica(index):
+    ic = dict(zip(index.term_ids, index.ic.tolist(), strict=True))
+    s = index.gene_scores(["HP:0000103"], "p2g")
+    # MIXED1 has HP:0000102 only: the MICA of ASD and VSD is 'Septal defect'
+    assert s["MIXED1"] == pytest.approx(ic["HP:0000101"])
+    assert s["HEART1"] == pytest.approx(ic["HP:0000103"])
+
+
+def test_matches_name_the_mica(index):
+    m = {x.term: x for x in index.matches(["HP:0000103", "HP:0000301"], "MIXED1")}
+    assert m["HP:0000103"].mica == "HP:0000101" and not m["HP:0000103"].exact
+    assert m["HP:0000301"].exact and m["HP:0000301"].mica_name == "Seizure"
+
+
+def test_save_and_load(index, tmp_path):
+    path = str(tmp_path / "idx.npz")
+    index.save(path)
+    back = PhenotypeIndex.load(path)
+    terms = ["HP:0000102", "HP:0000201"]
+    assert np.array_equal(back.score(terms), index.score(terms))
+    assert back.version == index.version and back.genes == index.genes
+
+
+def test_real_index_scores_all_genes_in_under_a_second(tmp_path):
+    ont = read_ontology(str(HPO / "hp.obo.gz"))
+    genes = read_gene_terms(str(HPO / "genes_to_phenotype.txt.gz"))
+    diseases = read_disease_terms(str(HPO / "phenotype.hpoa.gz"))
+    index = PhenotypeIndex.build(ont, genes, diseases)
+    path = str(tmp_path / "hpo.npz")
+    index.save(path)
+    t0 = time.perf_counter()
+    loaded = PhenotypeIndex.load(path)
+    # the demo proband RD01-P (Myhre syndrome, SMAD4)
+    lines = (ROOT / "config" / "samples.tsv").read_text().splitlines()
+    row = dict(zip(lines[0].split("\t"), lines[1].split("\t"), strict=False))
+    scores = loaded.gene_scores(row["phenotypes"].split(";"))
+    elapsed = time.perf_counter() - t0
+    assert len(scores) > 4000
+    assert elapsed < 1.0
+    ranked = sorted(scores, key=lambda g: -scores[g])
+    assert ranked[0] == "SMAD4"

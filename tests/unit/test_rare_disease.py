@@ -1,0 +1,277 @@
+"""Rare-disease ranking: candidate filter, score components, the interpretation document."""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+from bigmed.hpo import read_ontology
+from bigmed.inheritance import Thresholds
+from bigmed.interpretation import validate
+from bigmed.phenotype import PhenotypeIndex
+from bigmed.rare_disease import (
+    DEFAULT_WEIGHTS,
+    Settings,
+    acmg_component,
+    interpret_family,
+    is_candidate,
+    rank_candidates,
+    rarity,
+)
+from bigmed.samplecheck import PairCheck, SampleChecks
+
+from unit.rdfixtures import GENES, site, trio, write_obo
+
+HEART_TERMS = ["HP:0000102", "HP:0000103"]
+
+
+def sources(gnomad: bool = True, complete: bool = True) -> dict[str, Any]:
+    off = {"configured": False, "complete": True, "name": "x", "version": "1"}
+    return {
+        "gnomad": {"configured": gnomad, "complete": complete, "name": "gnomAD", "version": "4"},
+        "clinvar": dict(off, name="ClinVar"),
+        "hotspots": dict(off, name="hotspots"),
+        "hotspots_residues": dict(off, name="hotspots"),
+        "acmg_sf": {"configured": True, "complete": True, "name": "ACMG SF", "version": "v3.0"},
+    }
+
+
+def gene(modes: list[str], **extra: Any) -> dict[str, Any]:
+    return {"inheritance": modes, "hpo_diseases": [{"id": "OMIM:1"}], "lof_mechanism": None,
+            "acmg_sf": [], **extra}  # fmt: skip
+
+
+def variant(s, population: dict[str, Any] | None = None, **extra: Any) -> dict[str, Any]:
+    return {
+        "id": s.id, "chrom": s.chrom, "pos": s.pos, "ref": s.ref, "alt": s.alt,
+        "filter": s.filter, "gene": s.gene, "consequence": s.consequence,
+        "hgvs_c": s.hgvs_c, "hgvs_p": s.hgvs_p, "population": population, "clinvar": None,
+        "clinvar_codon": None, "hotspot": None, "assertions": [], "transcript_facts": None,
+        **extra,
+    }  # fmt: skip
+
+
+def doc(sites_and_extra: list[tuple[Any, dict[str, Any]]], genes: dict[str, Any], **kw: Any):
+    return {
+        "sources": sources(**kw),
+        "genes": genes,
+        "variants": [variant(s, **x) for s, x in sites_and_extra],
+        "knowledge_bases": [{"name": "gnomAD", "version": "4"}],
+    }
+
+
+@pytest.fixture(scope="module")
+def index(tmp_path_factory):
+    ont = read_ontology(write_obo(tmp_path_factory.mktemp("hpo")))
+    return PhenotypeIndex.build(ont, GENES)
+
+
+# --------------------------------------------------------------------------- components
+
+
+@pytest.mark.parametrize(
+    "population,gnomad,complete,expected",
+    [
+        (None, True, True, 1.0),  # absent from a complete source: rare
+        (None, True, False, 0.5),  # absent from a subset: unknown
+        (None, False, True, 0.5),  # no source
+        ({"af": 5e-5, "af_popmax": None}, True, True, 1.0),
+        ({"af": 1e-3, "af_popmax": None}, True, True, 0.5),  # halfway on the log scale
+        ({"af": 1e-4, "af_popmax": 0.02}, True, True, 0.0),  # popmax wins
+    ],
+)
+def test_rarity(population, gnomad, complete, expected):
+    v = {"population": population}
+    s = sources(gnomad, complete)
+    assert rarity(v, s) == pytest.approx(expected)
+
+
+def test_acmg_component():
+    assert acmg_component(-7) == 0.0 and acmg_component(10) == 1.0
+    assert acmg_component(-20) == 0.0 and acmg_component(14) == 1.0
+    assert acmg_component(2) == pytest.approx(9 / 17)
+
+
+@pytest.mark.parametrize(
+    "kw,calls,population,expected",
+    [
+        ({}, {"P": "0/1"}, None, True),
+        ({"consequence": "intron"}, {"P": "0/1"}, None, False),
+        ({"consequence": "synonymous"}, {"P": "0/1"}, None, False),
+        ({"consequence": "splice_region"}, {"P": "0/1"}, None, True),
+        ({"filt": "LowQual"}, {"P": "0/1"}, None, False),
+        ({}, {"P": "0/0"}, None, False),  # the proband does not carry it
+        ({}, {"P": "0/1"}, {"af": 0.02, "af_popmax": None}, False),
+        ({}, {"P": "0/1"}, {"af": 0.002, "af_popmax": None}, True),
+    ],
+)
+def test_candidate_filter(kw, calls, population, expected):
+    s = site(calls, **kw)
+    assert is_candidate(variant(s, population), s, "P", 0.01) is expected
+
+
+# --------------------------------------------------------------------------- ranking
+
+
+def demo_family(index):
+    fam = trio()
+    fam.hpo = HEART_TERMS
+    heart = site({"P": "0/1", "M": "0/0", "F": "0/0"}, pos=100, gene="HEART1")
+    neuro = site({"P": "0/1", "M": "0/0", "F": "0/0"}, pos=200, gene="NEURO1")
+    skel = site({"P": "0/1", "M": "0/1", "F": "0/0"}, pos=300, gene="SKEL1")
+    intron = site(
+        {"P": "0/1", "M": "0/0", "F": "0/0"}, pos=400, gene="HEART1", consequence="intron"
+    )
+    common = site({"P": "0/1", "M": "0/1", "F": "0/0"}, pos=500, gene="HEART1")
+    sites = [heart, neuro, skel, intron, common]
+    genes = {"HEART1": gene(["AD"]), "NEURO1": gene(["AD"]), "SKEL1": gene(["AD"])}
+    d = doc(
+        [(heart, {}), (neuro, {}), (skel, {}), (intron, {}),
+         (common, {"population": {"af": 0.2, "af_popmax": 0.3, "popmax_group": "afr"}})],
+        genes,
+    )  # fmt: skip
+    return fam, sites, d
+
+
+def test_phenotype_decides_between_two_de_novo_variants(index):
+    fam, sites, d = demo_family(index)
+    cands, _, pheno = rank_candidates(
+        d, sites, fam, checks=None, index=index, overrides=None, settings=Settings()
+    )
+    assert [c.variant["gene"] for c in cands] == ["HEART1", "NEURO1", "SKEL1"]
+    top = cands[0]
+    assert top.model is not None and top.model.name == "de_novo"
+    assert top.components["phenotype"] == 1.0 and top.components["inheritance"] == 1.0
+    assert cands[1].components["phenotype"] == 0.0
+    assert cands[2].model is not None and cands[2].model.status == "reduced penetrance"
+    expected = sum(DEFAULT_WEIGHTS[k] * v for k, v in top.components.items())
+    assert top.score == pytest.approx(expected, abs=1e-3)
+    assert max(pheno, key=pheno.__getitem__) == "HEART1"
+
+
+def test_weights_are_configurable(index):
+    fam, sites, d = demo_family(index)
+    only_inheritance = {"phenotype": 0.0, "inheritance": 1.0, "acmg": 0.0, "rarity": 0.0}
+    cands, _, _ = rank_candidates(
+        d, sites, fam, checks=None, index=index, overrides=None,
+        settings=Settings(weights=only_inheritance),
+    )  # fmt: skip
+    # both de novo variants tie on inheritance; the id breaks the tie
+    assert {c.variant["gene"] for c in cands[:2]} == {"HEART1", "NEURO1"}
+    assert cands[2].variant["gene"] == "SKEL1"
+
+
+def test_interpretation_document(index):
+    fam, sites, d = demo_family(index)
+    out = interpret_family(
+        d, sites, fam, checks=None, index=index, overrides=None,
+        settings=Settings(report_candidates=2),
+    )  # fmt: skip
+    validate(out)
+    f = out["findings"][0]
+    assert (f["gene"], f["rank"], f["inheritance"]) == ("HEART1", 1, "de_novo")
+    assert "PM6" in f["acmg_criteria"] and f["de_novo"] == "assumed"
+    assert {m["id"] for m in f["matched_hpo"]} == set(HEART_TERMS)
+    assert f["genotypes"] == {"P": "0/1", "M": "0/0", "F": "0/0"}
+    assert len(out["findings"]) == 2
+    assert out["variants"][sites[0].id]["rank"] == 1
+    assert out["variants"][sites[3].id]["rank"] is None  # intronic: classified, not ranked
+    ids = [s["id"] for s in out["sections"]]
+    assert ids[0] == "candidates" and "phenotype" in ids and "acmg-classification" in ids
+    assert "secondary-findings" not in ids and "not analysed (opt-in)" in out["note"]
+
+
+def test_without_phenotype_index(index):
+    fam, sites, d = demo_family(index)
+    out = interpret_family(
+        d, sites, fam, checks=None, index=None, overrides=None, settings=Settings()
+    )
+    validate(out)
+    assert any(x["what"] == "phenotype-driven ranking" for x in out["not_assessable"])
+
+
+def test_sample_check_problems_reach_the_report(index):
+    fam, sites, d = demo_family(index)
+    checks = SampleChecks(
+        [],
+        [PairCheck("P", "F", 0.25, "parent-offspring", 0.01, 0.05, 400, "unrelated",
+                   "mismatch", "kinship 0.010: sample swap or non-paternity/non-maternity")],
+    )  # fmt: skip
+    out = interpret_family(
+        d, sites, fam, checks=checks, index=index, overrides=None, settings=Settings()
+    )
+    assert any(x["what"] == "sample identity" for x in out["not_assessable"])
+    assert "Sample check problems" in out["note"]
+    # the father's parentage is contradicted: the de novo status is not used
+    assert out["findings"][0]["de_novo"] is None
+    assert "PM6" not in out["findings"][0]["acmg_criteria"]
+
+
+def lof_pair():
+    """A stop-gained (PVS1) and a missense in one recessive gene, in trans."""
+    fam = trio()
+    stop = site({"P": "0/1", "M": "0/1", "F": "0/0"}, pos=100, gene="AR1",
+                consequence="stop_gained")  # fmt: skip
+    mis = site({"P": "0/1", "M": "0/0", "F": "0/1"}, pos=200, gene="AR1")
+    facts = {"transcript_facts": {"nmd_escape": False, "exon": 2, "exon_count": 9}}
+    genes = {"AR1": gene(["AR"], lof_mechanism=True, mechanism_source="G2P",
+                         acmg_sf=[{"disease": "X", "inheritance": "AR"}])}  # fmt: skip
+    return fam, [stop, mis], doc([(stop, facts), (mis, {})], genes, complete=True)
+
+
+def test_compound_het_gets_pm3_from_its_likely_pathogenic_partner(index):
+    fam, sites, d = lof_pair()
+    cands, _, _ = rank_candidates(
+        d, sites, fam, checks=None, index=index, overrides=None, settings=Settings()
+    )
+    by_gene = {c.variant["consequence"]: c for c in cands}
+    stop, mis = by_gene["stop_gained"], by_gene["missense"]
+    assert stop.classification.cls == "Likely pathogenic"  # PVS1 + PM2_Supporting
+    assert {x.label for x in mis.classification.met} == {"PM2_Supporting", "PM3_Supporting"}
+    assert stop.model is not None and stop.model.name == "compound_het"
+    assert stop.components["inheritance"] == 1.0
+
+
+def sf_family(n_stops: int, mode: str):
+    fam = trio()
+    origins = [("0/1", "0/0"), ("0/0", "0/1")]
+    sites = [
+        site({"P": "0/1", "M": m, "F": f}, pos=100 * (i + 1), gene="SF1", consequence="stop_gained")
+        for i, (m, f) in enumerate(origins[:n_stops])
+    ]
+    facts = {"transcript_facts": {"nmd_escape": False, "exon": 2, "exon_count": 9}}
+    genes = {"SF1": gene([mode], lof_mechanism=True, mechanism_source="G2P",
+                         acmg_sf=[{"disease": "Y", "inheritance": mode}])}  # fmt: skip
+    return fam, sites, doc([(s, facts) for s in sites], genes, complete=True)
+
+
+@pytest.mark.parametrize(
+    "n_stops,mode,rows",
+    [
+        (2, "AR", 2),  # biallelic in a recessive SF gene: both reported
+        (1, "AR", 0),  # a single heterozygous variant in a recessive gene: a carrier
+        (1, "AD", 1),
+    ],
+)
+def test_secondary_findings_respect_recessive_genes(index, n_stops, mode, rows):
+    fam, sites, d = sf_family(n_stops, mode)
+    out = interpret_family(
+        d, sites, fam, checks=None, index=index, overrides=None,
+        settings=Settings(secondary_findings=True, thresholds=Thresholds()),
+    )  # fmt: skip
+    validate(out)
+    sf = next(s for s in out["sections"] if s["id"] == "secondary-findings")
+    assert len(sf["rows"]) == rows
+    assert all(r[3] in ("Pathogenic", "Likely pathogenic") for r in sf["rows"])
+
+
+def test_acmg_component_leaves_out_family_criteria(index):
+    fam, sites, d = demo_family(index)
+    cands, _, _ = rank_candidates(
+        d, sites, fam, checks=None, index=index, overrides=None, settings=Settings()
+    )
+    top = cands[0]
+    assert "PM6" in {x.code for x in top.classification.met}  # in the class...
+    pm6 = 2
+    expected = acmg_component(top.classification.points - pm6)  # ...not in the score
+    assert top.components["acmg"] == pytest.approx(expected, abs=1e-4)

@@ -1,0 +1,211 @@
+"""VCF input: calls sheet, header checks, coordinate mapping, caller FORMAT conventions."""
+
+from __future__ import annotations
+
+import gzip
+from pathlib import Path
+
+import pytest
+from bigmed.errors import InputError
+from bigmed.reference import ContigSlice, fasta_contigs, read_contig_map
+from bigmed.sheets import Sample
+from bigmed.vcfinput import (
+    CallSet,
+    allele_depths,
+    check_callset,
+    import_vcf,
+    locate,
+    normalise_format,
+    parse_sample_map,
+    read_calls,
+)
+from conftest import ROOT
+
+DEMO_VCF = ROOT / "resources" / "demo" / "vcf" / "NA12878_panel.GRCh38.vcf.gz"
+REF = str(ROOT / "resources" / "reference" / "minigenome.fa.gz")
+CONTIGS = str(ROOT / "resources" / "reference" / "contigs.tsv")
+
+
+@pytest.mark.parametrize(
+    "caller,fmt,ref,alts,expected",
+    [
+        ("Mutect2", {"GT": "0/1", "AD": "80,20", "AF": "0.2", "DP": "100"}, "C", ["T"], [80, 20]),
+        ("VarDict", {"GT": "0/1", "AD": "45,5", "AF": "0.1", "DP": "50"}, "A", ["G"], [45, 5]),
+        ("DRAGEN", {"GT": "0/1", "AD": "30,10,5", "AF": "0.2,0.1"}, "A", ["G", "T"], [30, 10, 5]),
+        ("freebayes RO/AO", {"GT": "0/1", "RO": "12", "AO": "8"}, "A", ["G"], [12, 8]),
+        ("freebayes DP/AO", {"GT": "0/1", "DP": "169", "AO": "86"}, "G", ["A"], [83, 86]),
+        (
+            "Strelka2 SNV",
+            {"AU": "0,0", "CU": "70,71", "GU": "0,0", "TU": "30,31"},
+            "C",
+            ["T"],
+            [70, 30],
+        ),
+        ("Strelka2 indel", {"TAR": "40,41", "TIR": "10,12", "DP": "55"}, "CA", ["C"], [40, 10]),
+        ("AF and DP only", {"AF": "0.25", "DP": "40"}, "A", ["T"], [30, 10]),
+        ("nothing", {"GT": "0/1"}, "A", ["T"], None),
+        ("AD of wrong length", {"AD": "5"}, "A", ["T"], None),
+    ],
+)
+def test_allele_depths_of_common_callers(caller, fmt, ref, alts, expected):
+    assert allele_depths(fmt, ref, alts) == expected, caller
+
+
+def test_normalise_format_adds_ad_dp_af_and_keeps_gt_first():
+    keys, values = normalise_format(["GT", "DP", "AO"], [["0/1", "169", "86"]], "G", ["A"])
+    assert keys == ["GT", "AO", "AD", "DP", "AF"]
+    assert values == [["0/1", "86", "83,86", "169", "0.5089"]]
+
+
+def test_normalise_format_leaves_underivable_samples_missing():
+    keys, values = normalise_format(["GT"], [["0/1"]], "G", ["A"])
+    assert keys == ["GT", "AD", "DP", "AF"] and values == [["0/1", ".", ".", "."]]
+
+
+def test_locate_maps_grch38_into_slices():
+    by_chrom = {"chr7": [ContigSlice("chr7_140717327_140929764", "chr7", 140717327, 140929764)]}
+    # BRAF V600E: GRCh38 chr7:140753336 is slice position 36010
+    assert locate("chr7", 140753336, 1, by_chrom) == ("chr7_140717327_140929764", 36010)
+    assert locate("chr7", 140929764, 2, by_chrom) is None  # runs past the slice end
+    assert locate("chr7", 1000, 1, by_chrom) is None
+    assert locate("chr8", 140753336, 1, by_chrom) is None
+
+
+def test_parse_sample_map():
+    assert parse_sample_map("TUMOR=CRC02-T, NORMAL=CRC02-N") == (
+        ("TUMOR", "CRC02-T"),
+        ("NORMAL", "CRC02-N"),
+    )
+    with pytest.raises(ValueError, match="'TUMOR' is not VCF_NAME=SAMPLE"):
+        parse_sample_map("TUMOR")
+
+
+SAMPLES = [
+    Sample("P1", "P1-P", "proband", "female", "yes", "rare_disease", line=2),
+    Sample("P1", "P1-M", "mother", "female", "no", "rare_disease", line=3),
+    Sample("T1", "T1-T", "tumor", "male", "yes", "crc", tumor_type="COADREAD", line=4),
+]
+
+
+@pytest.mark.parametrize(
+    "row,message",
+    [
+        ("X9\tgermline\t{vcf}", "line 2: field 'patient': patient 'X9' is not in the sample sheet"),
+        ("P1\tsomatic\t{vcf}", "field 'kind': a somatic VCF does not fit patient 'P1'"),
+        ("T1\tsomatic\t{vcf}", "VCF input is not supported yet for crc patients (the pilot"),
+        ("P1\tgermlin\t{vcf}", "field 'kind': 'germlin' is not one of: germline, somatic"),
+        ("P1\tgermline\t/nope.vcf", "field 'vcf': VCF '/nope.vcf' not found"),
+        ("P1\tgermline\t{vcf}\tNA12878", "field 'sample_map': 'NA12878' is not VCF_NAME=SAMPLE"),
+        ("P1\tgermline\t{vcf}\tA=T1-T", "sample 'T1-T' is not a sample of patient 'P1'"),
+    ],
+)
+def test_calls_sheet_errors(tmp_path, row, message):
+    sheet = tmp_path / "calls.tsv"
+    sheet.write_text("patient\tkind\tvcf\tsample_map\n" + row.format(vcf=DEMO_VCF) + "\n")
+    with pytest.raises(InputError, match=r"calls\.tsv") as err:
+        read_calls(sheet, SAMPLES)
+    assert message in str(err.value)
+
+
+def _vcf(path: Path, contigs: list[str], samples: list[str], extra: str = "") -> CallSet:
+    lines = ["##fileformat=VCFv4.2", *contigs]
+    if extra:
+        lines.append(extra)
+    lines.append(
+        "\t".join(
+            ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *samples]
+        )
+    )
+    path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
+    return CallSet("P1", "germline", str(path), (("NA12878", "P1-P"), ("MOM", "P1-M")))
+
+
+@pytest.fixture(scope="module")
+def ref() -> tuple[dict[str, int], dict[str, ContigSlice]]:
+    contigs = fasta_contigs(REF)
+    return contigs, read_contig_map(CONTIGS, contigs)
+
+
+@pytest.mark.parametrize(
+    "contigs,samples,extra,rename,message",
+    [
+        (
+            ["##contig=<ID=7,length=159345973>"],
+            ["NA12878", "MOM"],
+            "",
+            False,
+            "contig '7' is named without 'chr' but the reference uses 'chr7' "
+            "(set inputs.rename_contigs: true to rename)",
+        ),
+        (
+            ["##contig=<ID=chr1,length=249250621>"],
+            ["NA12878", "MOM"],
+            "",
+            False,
+            "contig 'chr1' has length 249250621 but GRCh38 has 248956422 (a GRCh37/hg19 VCF?",
+        ),
+        (
+            ["##contig=<ID=1,length=249250621>"],
+            ["NA12878", "MOM"],
+            "",
+            True,
+            "contig '1' has length 249250621 but GRCh38 has 248956422",
+        ),
+        (
+            [],
+            ["NA12878", "MOM"],
+            "##reference=file:///data/hs37d5.fa",
+            False,
+            "header says reference=file:///data/hs37d5.fa; the pipeline needs GRCh38",
+        ),
+        (
+            ["##contig=<ID=chr1,length=248956422>"],
+            ["NA12878", "DAD"],
+            "",
+            False,
+            "VCF sample 'DAD' is not a sample of patient 'P1' (P1-P, P1-M); map it",
+        ),
+        (
+            ["##contig=<ID=chr1,length=248956422>"],
+            ["NA12878"],
+            "",
+            False,
+            "sample 'P1-M' of patient 'P1' is not in the VCF (VCF samples: NA12878)",
+        ),
+    ],
+)
+def test_header_checks(tmp_path, ref, contigs, samples, extra, rename, message):
+    cs = _vcf(tmp_path / "in.vcf.gz", contigs, samples, extra)
+    with pytest.raises(InputError) as err:
+        check_callset(cs, SAMPLES, *ref, rename)
+    assert str(err.value).startswith(f"{cs.vcf}: ")
+    assert message in str(err.value)
+
+
+def test_rename_contigs_and_import_into_slices(tmp_path, ref):
+    contigs, cmap = ref
+    cs = _vcf(tmp_path / "in.vcf.gz", ["##contig=<ID=7,length=159345973>"], ["NA12878", "MOM"])
+    renames = check_callset(cs, SAMPLES, contigs, cmap, True)
+    assert renames == {"7": "chr7"}
+    body = "\n".join(
+        [
+            "7\t140753336\t.\tA\tT\t50\tPASS\t.\tGT:AD\t0/1:30,10\t0/0:20,0",
+            "7\t1000\t.\tA\tT\t50\tPASS\t.\tGT:AD\t0/1:30,10\t0/0:20,0",
+        ]
+    )
+    text = gzip.decompress(Path(cs.vcf).read_bytes()).decode() + body + "\n"
+    Path(cs.vcf).write_bytes(gzip.compress(text.encode()))
+    lines, stats = import_vcf(cs, contigs, cmap, renames)
+    assert (stats.written, stats.outside) == (1, 1)
+    assert lines[-2].endswith("FORMAT\tP1-P\tP1-M")
+    assert lines[-1].split("\t")[:2] == ["chr7_140717327_140929764", "36010"]
+    assert lines[-1].split("\t")[8:] == ["GT:AD:DP:AF", "0/1:30,10:40:0.25", "0/0:20,0:20:0"]
+
+
+def test_demo_vcf_imports_with_known_drop_count(ref):
+    contigs, cmap = ref
+    cs = CallSet("P1", "germline", str(DEMO_VCF), (("NA12878_03", "P1-P"),))
+    lines, stats = import_vcf(cs, contigs, cmap, {})
+    # 326 panel calls, 70 of them inside the mini-genome's slices
+    assert (stats.written, stats.outside) == (70, 256)
+    assert not any(ln.startswith("##INFO=<ID=CSQ") for ln in lines)
