@@ -200,7 +200,7 @@ def test_demo_subset_through_slurm_matches_local_run(slurm_cluster, tmp_path):
         capture_output=True,
         text=True,
         env=env,
-        timeout=1800,
+        timeout=900,  # ~4-6 min here; a hung status poll must not eat CI's 90 min
         check=False,
     )
     t_slurm = time.monotonic() - t0
