@@ -302,6 +302,13 @@ def get_population_style(wildcards):
     return KNOWLEDGE["gnomad"].chrom_style if "gnomad" in KNOWLEDGE else None
 
 
+def get_somatic_calls(wildcards):
+    """The somatic call set a crc patient's report lists next to the germline calls."""
+    if PATIENTS[wildcards.patient].pilot != "crc":
+        return []
+    return f"results/somatic/{wildcards.patient}/somatic.vcf.gz"
+
+
 def get_crc_inputs(wildcards):
     tumor, normal = get_tumor(wildcards), get_normal(wildcards)
     out = {

@@ -53,6 +53,7 @@ rule build_report:
         vcf="results/{patient}/calls.vcf.gz",
         tbi="results/{patient}/calls.vcf.gz.tbi",
         interpretation=get_interpretation,
+        somatic=get_somatic_calls,
         targets="results/reference/targets.bed",
         tools="results/provenance/tools.json",
         reference="results/provenance/reference.json",

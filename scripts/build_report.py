@@ -12,6 +12,7 @@ from bigmed.reference import read_contig_map
 from bigmed.report import (
     build_report,
     coverage_section,
+    merge_somatic,
     python_packages,
     read_variants,
     render_html,
@@ -67,7 +68,10 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
         pilot=par.pilot,
         samples=samples,
         qc=qc,
-        variants=read_variants(inp.vcf),
+        variants=merge_somatic(
+            read_variants(inp.vcf),
+            read_variants(inp.somatic, origin="somatic", pass_only=True) if inp.somatic else [],
+        ),
         coverage=coverage,
         provenance=provenance,
     )

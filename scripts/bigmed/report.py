@@ -14,7 +14,7 @@ import jsonschema
 import pysam
 
 from bigmed.qc import SampleQC, read_thresholds
-from bigmed.reference import ContigSlice
+from bigmed.reference import GRCH38_LENGTHS, ContigSlice
 
 SCHEMA_PATH = Path(__file__).resolve().parents[2] / "workflow" / "schemas" / "report.schema.json"
 PYTHON_PACKAGES = ("snakemake", "pysam", "numpy", "jsonschema", "PyYAML", "multiqc")
@@ -35,6 +35,7 @@ TSV_COLUMNS = [
     "classification",
     "rank",
     "genotypes",
+    "origin",
 ]
 
 
@@ -52,12 +53,16 @@ def _num(x: Any) -> int | None:
     return int(x) if isinstance(x, int) else None
 
 
-def read_variants(vcf: str) -> list[dict[str, Any]]:
-    """Every record of the final call set, as report variants (GRCh38 coordinates)."""
+def read_variants(
+    vcf: str, origin: str = "germline", pass_only: bool = False
+) -> list[dict[str, Any]]:
+    """Every record of a final call set, as report variants (GRCh38 coordinates)."""
     variants = []
     with pysam.VariantFile(vcf) as vf:
         samples = list(vf.header.samples)
         for rec in vf:
+            if pass_only and list(rec.filter.keys()) != ["PASS"]:
+                continue
             alt = rec.alts[0] if rec.alts else "."
             genotypes: dict[str, Any] = {}
             for s in samples:
@@ -94,10 +99,22 @@ def read_variants(vcf: str) -> list[dict[str, Any]]:
                 "rank": None,
                 "evidence": [],
             }
+            variant["origin"] = origin
             if "SRC_CONTIG" in info:
                 variant["source"] = {"contig": info["SRC_CONTIG"], "pos": int(info["SRC_POS"])}
             variants.append(variant)
     return variants
+
+
+def merge_somatic(
+    germline: list[dict[str, Any]], somatic: list[dict[str, Any]]
+) -> list[dict[str, Any]]:
+    """Germline calls plus somatic calls; an allele called both ways is kept as somatic."""
+    somatic_ids = {v["id"] for v in somatic}
+    merged = [v for v in germline if v["id"] not in somatic_ids] + somatic
+    order = {c: i for i, c in enumerate(GRCH38_LENGTHS)}
+    merged.sort(key=lambda v: (order.get(v["chrom"], len(order)), v["pos"], v["ref"], v["alt"]))
+    return merged
 
 
 def _to_grch38(

@@ -238,3 +238,15 @@ def test_calls_vcf_gz_is_bgzf(demo_run: Batch):
     path = demo_run.workdir / "results" / "RD01" / "calls.vcf.gz"
     with gzip.open(path, "rt") as handle:
         assert handle.readline().startswith("##fileformat=VCF")
+
+
+def test_crc_report_lists_somatic_calls_with_their_tier(demo_run: Batch):
+    report = _report(demo_run, "CRC01")
+    somatic = [v for v in report["variants"] if v["origin"] == "somatic"]
+    assert somatic and all(v["filter"] == "PASS" for v in somatic)
+    braf = [v for v in somatic if v["id"] == "chr7-140753336-A-T"]
+    assert len(braf) == 1
+    assert [v["id"] for v in report["variants"]].count("chr7-140753336-A-T") == 1
+    assert braf[0]["genotypes"]["CRC01-T"]["vaf"] > 0.4
+    assert braf[0]["genotypes"]["CRC01-N"]["vaf"] == 0
+    assert (braf[0]["classification"] or "").startswith("Tier I")
