@@ -47,20 +47,10 @@ from bigmed.inheritance import Model, Segregation, Thresholds, pm3_strength, seg
 from bigmed.pedigree import Family
 from bigmed.phenotype import Match, PhenotypeIndex
 from bigmed.samplecheck import SampleChecks
+from bigmed.vcf import SEVERITY
 
-CANDIDATE_TERMS = (
-    "stop_gained",
-    "frameshift",
-    "splice_acceptor",
-    "splice_donor",
-    "start_lost",
-    "stop_lost",
-    "inframe_insertion",
-    "inframe_deletion",
-    "inframe_altering",
-    "missense",
-    "splice_region",
-)
+# Protein-altering and splice consequences: the severity order's head, up to splice_region.
+CANDIDATE_TERMS = tuple(SEVERITY[: SEVERITY.index("splice_region") + 1])
 DEFAULT_WEIGHTS = {"phenotype": 0.40, "inheritance": 0.25, "acmg": 0.20, "rarity": 0.15}
 ACMG_MIN, ACMG_MAX = -7, 10  # Benign .. Pathogenic points (Tavtigian 2020)
 RARE_AF, COMMON_AF = 1e-4, 1e-2
