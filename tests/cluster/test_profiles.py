@@ -10,23 +10,9 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, Batch, make_batch
+from conftest import ROOT, make_batch
 
 PROFILES = ROOT / "workflow" / "profiles"
-
-
-def subset_batch(workdir: Path, patients: list[str]) -> Batch:
-    """make_batch for some demo patients, without config entries naming samples left out
-    (cardiac.targeted lists a demo sample)."""
-    batch = make_batch(workdir, patients=patients)
-    cfg = batch.config()
-    targeted = (cfg.get("cardiac") or {}).get("targeted")
-    if targeted:
-        rows = batch.sheet("samples.tsv").read_text().splitlines()[1:]
-        kept = {row.split("\t")[1] for row in rows}
-        cfg["cardiac"]["targeted"] = [t for t in targeted if t.get("sample") in kept]
-        batch.write_config(cfg)
-    return batch
 
 
 def _profile(name: str) -> dict:
@@ -35,7 +21,7 @@ def _profile(name: str) -> dict:
 
 @pytest.fixture(scope="module")
 def rule_names(tmp_path_factory: pytest.TempPathFactory) -> set[str]:
-    batch = subset_batch(tmp_path_factory.mktemp("profiles"), ["HG001"])
+    batch = make_batch(tmp_path_factory.mktemp("profiles"), ["HG001"])
     proc = batch.run("--list-rules", timeout=300)
     assert proc.returncode == 0, proc.stderr[-3000:]
     return set(proc.stdout.split())
@@ -72,7 +58,7 @@ def test_slurm_profile_memory_and_runtime_grow_with_attempt():
 
 
 def test_slurm_profile_reads_account_and_partition_from_environment(tmp_path):
-    batch = subset_batch(tmp_path / "b", ["HG001"])
+    batch = make_batch(tmp_path / "b", ["HG001"])
     env = dict(
         os.environ,
         BIGMED_SLURM_ACCOUNT="lab_acct",

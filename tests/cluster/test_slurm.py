@@ -20,7 +20,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 import pytest
-from conftest import ROOT, Batch, make_batch
+from conftest import ROOT, make_batch
 
 pytestmark = [pytest.mark.integration, pytest.mark.cluster]
 
@@ -35,20 +35,6 @@ FAST_POLLING = (
     "--seconds-between-status-checks",
     "1",
 )
-
-
-def subset_batch(workdir: Path, patients: list[str]) -> Batch:
-    """make_batch for some demo patients, without config entries naming samples left out
-    (cardiac.targeted lists a demo sample)."""
-    batch = make_batch(workdir, patients=patients)
-    cfg = batch.config()
-    targeted = (cfg.get("cardiac") or {}).get("targeted")
-    if targeted:
-        rows = batch.sheet("samples.tsv").read_text().splitlines()[1:]
-        kept = {row.split("\t")[1] for row in rows}
-        cfg["cardiac"]["targeted"] = [t for t in targeted if t.get("sample") in kept]
-        batch.write_config(cfg)
-    return batch
 
 
 def snapshot_workflow(dest: Path) -> Path:
@@ -144,7 +130,7 @@ def _report(path: Path) -> dict:
 
 def test_demo_subset_through_slurm_matches_local_run(slurm_cluster, tmp_path):
     # one config and one set of sheets for both runs: same config hash, same provenance
-    shared = subset_batch(tmp_path / "batch", PATIENTS)
+    shared = make_batch(tmp_path / "batch", PATIENTS)
     local_dir, slurm_dir = tmp_path / "local", tmp_path / "slurm"
     local_dir.mkdir()
     slurm_dir.mkdir()

@@ -39,20 +39,6 @@ UPSTREAM = {
 }
 
 
-def subset_batch(workdir: Path, patients: list[str]) -> Batch:
-    """make_batch for some demo patients, without config entries naming samples left out
-    (cardiac.targeted lists a demo sample)."""
-    batch = make_batch(workdir, patients=patients)
-    cfg = batch.config()
-    targeted = (cfg.get("cardiac") or {}).get("targeted")
-    if targeted:
-        rows = batch.sheet("samples.tsv").read_text().splitlines()[1:]
-        kept = {row.split("\t")[1] for row in rows}
-        cfg["cardiac"]["targeted"] = [t for t in targeted if t.get("sample") in kept]
-        batch.write_config(cfg)
-    return batch
-
-
 def snapshot_workflow(dest: Path) -> Path:
     """A copy of the workflow's code (data linked) to run from: edits to the working tree
     during the test, and the git commit param, cannot change jobs between its runs."""
@@ -139,7 +125,7 @@ def snakefile(tmp_path_factory: pytest.TempPathFactory) -> Path:
 @pytest.fixture(scope="module")
 def baseline(tmp_path_factory: pytest.TempPathFactory, snakefile: Path) -> Batch:
     """An uninterrupted run; its config file is shared with the interrupted run."""
-    batch = subset_batch(tmp_path_factory.mktemp("restart") / "baseline", [PATIENT])
+    batch = make_batch(tmp_path_factory.mktemp("restart") / "baseline", [PATIENT])
     proc = _run(snakefile, batch.workdir, batch.config_path)
     assert proc.returncode == 0, proc.stderr[-5000:]
     batch.steps = _steps(proc.stderr)  # type: ignore[attr-defined]
