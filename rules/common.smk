@@ -264,8 +264,18 @@ def get_somatic_shards(wildcards):
 
 
 def get_depth_beds(wildcards):
+    # none for a patient that entered as a somatic VCF (compute_tmb: tmb.vcf_callable_mb)
     ids = [get_tumor(wildcards), get_normal(wildcards)]
-    return [f"results/callable/{s}.quantized.bed.gz" for s in ids if s]
+    return [
+        f"results/callable/{s}.quantized.bed.gz"
+        for s in ids
+        if s and s not in VCF_SAMPLES
+    ]
+
+
+def somatic_from_vcf(wildcards):
+    """The patient entered as a somatic VCF: no reads for coverage, MSI or ERBB2."""
+    return get_tumor(wildcards) in VCF_SAMPLES
 
 
 def get_callable_depth(wildcards):
@@ -310,11 +320,15 @@ def get_somatic_calls(wildcards):
 
 
 def get_crc_inputs(wildcards):
+    """Read-level inputs of the crc interpretation; none for a somatic VCF patient."""
+    if somatic_from_vcf(wildcards):
+        return {}
     tumor, normal = get_tumor(wildcards), get_normal(wildcards)
     out = {
         "tumor_bam": f"results/alignments/{tumor}.bam",
         "tumor_bai": f"results/alignments/{tumor}.bam.bai",
         "tumor_exons": f"results/qc/mosdepth/{tumor}.exons.regions.bed.gz",
+        "msi": f"results/msi/{wildcards.patient}.json",
     }
     if normal:
         out["normal_exons"] = f"results/qc/mosdepth/{normal}.exons.regions.bed.gz"
@@ -413,3 +427,17 @@ def get_rare_disease_inputs(wildcards):
     if "ontology" in HPO_FILES and "genes" in HPO_FILES:
         out["index"] = HPO_INDEX
     return out
+
+
+# --- patients entering as a VCF (rules/inputs.smk)
+
+
+def callset_json(patient, kind, **extra):
+    """A calls-sheet row, its contig renames and extras, for scripts/import_vcf.py."""
+    return json.dumps(
+        {
+            **CALLSET_BY_KEY[(patient, kind)].__dict__,
+            "renames": CALL_RENAMES[(patient, kind)],
+            **extra,
+        }
+    )

@@ -13,7 +13,6 @@ rule interpret_crc:
         unpack(get_crc_inputs),
         vcf="results/somatic/{patient}/somatic.vcf.gz",
         tbi="results/somatic/{patient}/somatic.vcf.gz.tbi",
-        msi="results/msi/{patient}.json",
         tmb="results/tmb/{patient}.json",
         transcripts="results/reference/transcripts.json",
         manifest=KB_BUNDLE["manifest"],
@@ -37,6 +36,8 @@ rule interpret_crc:
         min_alt_reads=config["somatic"]["min_alt_reads"],
         min_mapq=config["calling"]["min_mapq"],
         min_baseq=config["calling"]["min_baseq"],
+        no_reads=lambda wc: somatic_from_vcf(wc),
+        tumor_only=lambda wc: get_normal(wc) is None,
         code=BIGMED_HASH,
     script:
         "../scripts/interpret_crc.py"

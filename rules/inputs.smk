@@ -19,11 +19,13 @@ except InputError as _err:
     _fail(_err)
 
 CALLSET_BY_KEY = {(c.patient, c.kind): c for c in CALLSETS}
-# a regex that matches no patient when the calls sheet has no germline VCF
+# regexes that match no patient when the calls sheet has no VCF of the kind
 VCF_GERMLINE = "|".join(c.patient for c in CALLSETS if c.kind == "germline") or "(?!)"
+VCF_SOMATIC = "|".join(c.patient for c in CALLSETS if c.kind == "somatic") or "(?!)"
 
 
-ruleorder: convert_input_calls > gather_calls
+ruleorder: convert_input_calls > no_germline_calls > gather_calls
+ruleorder: convert_input_somatic > gather_somatic
 
 
 rule import_germline_vcf:
@@ -41,12 +43,7 @@ rule import_germline_vcf:
     conda:
         "../envs/python.yaml"
     params:
-        callset=lambda wc: json.dumps(
-            {
-                **CALLSET_BY_KEY[(wc.patient, "germline")].__dict__,
-                "renames": CALL_RENAMES[(wc.patient, "germline")],
-            }
-        ),
+        callset=lambda wc: callset_json(wc.patient, "germline"),
         code=BIGMED_HASH,
     script:
         "../scripts/import_vcf.py"
@@ -65,6 +62,83 @@ rule convert_input_calls:
         "../envs/call.yaml"
     shell:
         "bcftools view --output-type b --output {output} {input} 2> {log}"
+
+
+# A crc patient enters with its somatic VCF: tumor (and normal) columns in the pipeline's
+# order, one record per ALT, population frequency from the knowledge bundle; then the
+# somatic path's consequence annotation and finalisation, as for its own calls.
+rule import_somatic_vcf:
+    input:
+        vcf=lambda wc: CALLSET_BY_KEY[(wc.patient, "somatic")].vcf,
+        ref=REF,
+        fai=f"{REF}.fai",
+        contig_map=config["reference"]["contig_map"] or [],
+        population=get_population_files,
+    output:
+        temp("results/inputs/{patient}/somatic.vcf"),
+    log:
+        "logs/inputs/import_somatic_vcf/{patient}.log",
+    wildcard_constraints:
+        patient=VCF_SOMATIC,
+    conda:
+        "../envs/python.yaml"
+    params:
+        callset=lambda wc: callset_json(
+            wc.patient,
+            "somatic",
+            order=[s for s in (get_tumor(wc), get_normal(wc)) if s],
+            population_style=get_population_style(wc),
+        ),
+        code=BIGMED_HASH,
+    script:
+        "../scripts/import_vcf.py"
+
+
+rule convert_input_somatic:
+    input:
+        vcf="results/inputs/{patient}/somatic.vcf",
+        ref=REF,
+        fai=f"{REF}.fai",
+    output:
+        temp("results/somatic/{patient}/raw.bcf"),
+    log:
+        "logs/inputs/convert_input_somatic/{patient}.log",
+    wildcard_constraints:
+        patient=VCF_SOMATIC,
+    conda:
+        "../envs/call.yaml"
+    shell:
+        # left-aligned like the pipeline's own calls; a REF that disagrees with the
+        # reference is dropped (and counted in the log)
+        "bcftools norm --fasta-ref {input.ref} --check-ref x --output-type b"
+        " --output {output} {input.vcf} 2> {log}"
+
+
+# ... and has no germline calls: an empty call set (the report says so) keeps the
+# germline path and results/{patient}/calls.vcf.gz the same for every patient
+rule no_germline_calls:
+    input:
+        fai=f"{REF}.fai",
+    output:
+        temp("results/calls/{patient}/raw.bcf"),
+    log:
+        "logs/inputs/no_germline_calls/{patient}.log",
+    wildcard_constraints:
+        patient=VCF_SOMATIC,
+    conda:
+        "../envs/call.yaml"
+    params:
+        samples=lambda wc: "\\t".join(PATIENTS[wc.patient].sample_ids),
+    shell:
+        "((echo '##fileformat=VCFv4.2';"
+        " echo '##bigmed_note=no germline calls: the patient entered as a somatic VCF';"
+        " echo '##INFO=<ID=DP,Number=1,Type=Integer,Description=\"Raw read depth\">';"
+        " echo '##FORMAT=<ID=GT,Number=1,Type=String,Description=\"Genotype\">';"
+        " echo '##FORMAT=<ID=AD,Number=R,Type=Integer,Description=\"Allelic depths\">';"
+        " echo '##FORMAT=<ID=DP,Number=1,Type=Integer,Description=\"Read depth\">';"
+        ' awk -v OFS= \'{{print "##contig=<ID=", $1, ",length=", $2, ">"}}\' {input.fai};'
+        " printf '#CHROM\\tPOS\\tID\\tREF\\tALT\\tQUAL\\tFILTER\\tINFO\\tFORMAT\\t{params.samples}\\n')"
+        " | bcftools view --output-type b --output {output}) 2> {log}"
 
 
 # --- aligned input: units.tsv `bam` (BAM or CRAM), checked at parse time (bigmed.aligned)

@@ -20,7 +20,7 @@ from bigmed.report import (
     variants_tsv,
 )
 from bigmed.rulelog import run_logged
-from bigmed.vcfinput import no_reads_coverage, no_reads_items, no_reads_qc
+from bigmed.vcfinput import NO_GERMLINE, no_reads_coverage, no_reads_items, no_reads_qc
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]
@@ -76,6 +76,8 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
         provenance=provenance,
     )
     report["not_assessable"] += no_reads_items(par.no_reads)
+    if par.no_germline:
+        report["not_assessable"].append({"what": "germline variants", "reason": NO_GERMLINE})
     with open(inp.interpretation) as handle:
         merge(report, json.load(handle))
     if par.previous and os.path.exists(par.previous):

@@ -4,7 +4,16 @@ import json
 
 from bigmed.atomic import write_text
 from bigmed.rulelog import run_logged
-from bigmed.tmb import TmbParams, callable_region, count_mutations, read_bed, size, tmb
+from bigmed.tmb import (
+    TmbParams,
+    callable_region,
+    count_mutations,
+    read_bed,
+    size,
+    tmb,
+    without_reads,
+)
+from bigmed.vcfinput import NO_READS
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]
@@ -12,6 +21,7 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     params = TmbParams(
         min_callable_mb=par.tmb["min_callable_mb"], high=par.tmb["high"], min_vaf=par.tmb["min_vaf"]
     )
+    # a somatic VCF without reads: counted in coding exons and targets, over the declared size
     region = callable_region(
         read_bed(inp.coding),
         read_bed(inp.targets),
@@ -19,7 +29,13 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     )
     write_text(snakemake.output.bed, "".join(f"{c}\t{s}\t{e}\n" for c, s, e in region))
     mutations = count_mutations(inp.vcf, region, params)
-    result = tmb(len(mutations), size(region), params, tumor_only=par.tumor_only)
+    if not par.vcf_input:
+        result = tmb(len(mutations), size(region), params, tumor_only=par.tumor_only)
+    elif par.tmb["vcf_callable_mb"] is not None:
+        callable_bp = round(par.tmb["vcf_callable_mb"] * 1e6)
+        result = tmb(len(mutations), callable_bp, params, par.tumor_only, declared=True)
+    else:
+        result = without_reads(NO_READS, params, par.tumor_only)
     result["counted"] = mutations
     write_text(snakemake.output.json, json.dumps(result, indent=1) + "\n")
     print(result["reason"])

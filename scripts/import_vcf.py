@@ -4,6 +4,7 @@ import json
 
 from bigmed.reference import fasta_contigs, read_contig_map
 from bigmed.rulelog import run_logged
+from bigmed.somatic import population_lookup
 from bigmed.vcfinput import CallSet, import_vcf, write_lines
 
 
@@ -20,7 +21,17 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     cmap = (
         read_contig_map(snakemake.input.contig_map, contigs) if snakemake.input.contig_map else None
     )
-    lines, stats = import_vcf(callset, contigs, cmap, doc["renames"])
+    population = [f for f in getattr(snakemake.input, "population", []) if not f.endswith(".tbi")]
+    lines, stats = import_vcf(
+        callset,
+        contigs,
+        cmap,
+        doc["renames"],
+        order=doc.get("order", ()),
+        population=(
+            population_lookup(population, doc.get("population_style")) if population else None
+        ),
+    )
     write_lines(snakemake.output[0], lines)
     print(f"{stats.written} records imported from {callset.vcf}")
     print(f"{stats.outside} records dropped: outside every reference contig or slice")

@@ -13,13 +13,16 @@ from bigmed.crc import (
     erbb2_amplification,
     interpret,
     load_knowledge,
+    not_evaluable,
     read_exon_depths,
     read_somatic,
     required_depth,
+    unmeasured_coverage,
 )
 from bigmed.gff import load_transcripts
 from bigmed.interpretation import validate
 from bigmed.rulelog import run_logged
+from bigmed.vcfinput import NO_READS
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]
@@ -27,7 +30,6 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     cfg = par.crc
     transcripts = load_transcripts(inp.transcripts)
     min_depth = required_depth(cfg["detection_vaf"], par.min_alt_reads)
-    depth = bam_depth_fn(inp.tumor_bam, par.min_mapq, par.min_baseq)
     codons = {
         "KRAS": RAS_CODONS,
         "NRAS": RAS_CODONS,
@@ -35,31 +37,50 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
         "PIK3CA": PIK3CA_CODONS,
         "POLE": tuple(range(POLE_EXO[0], POLE_EXO[1] + 1)),
     }
-    coverage = {g: codon_coverage(g, c, transcripts, depth, min_depth) for g, c in codons.items()}
-    normal_exons = read_exon_depths(inp.normal_exons) if hasattr(inp, "normal_exons") else None
-    erbb2 = erbb2_amplification(
-        read_exon_depths(inp.tumor_exons),
-        normal_exons,
-        par.purity,
-        cfg["erbb2_min_normal_depth"],
-        cfg["erbb2_min_log2_ratio"],
-    )
-    with open(inp.msi) as handle:
-        msi = json.load(handle)
+    if par.no_reads:  # the patient entered as a somatic VCF: nothing read-level is measured
+        coverage = {g: unmeasured_coverage(g, NO_READS) for g in codons}
+        erbb2 = not_evaluable("ERBB2 amplification", NO_READS)
+        msi = {"status": "not evaluable", "reason": NO_READS}
+        normal_exons = None
+    else:
+        depth = bam_depth_fn(inp.tumor_bam, par.min_mapq, par.min_baseq)
+        coverage = {
+            g: codon_coverage(g, c, transcripts, depth, min_depth) for g, c in codons.items()
+        }
+        normal_exons = read_exon_depths(inp.normal_exons) if hasattr(inp, "normal_exons") else None
+        erbb2 = erbb2_amplification(
+            read_exon_depths(inp.tumor_exons),
+            normal_exons,
+            par.purity,
+            cfg["erbb2_min_normal_depth"],
+            cfg["erbb2_min_log2_ratio"],
+        )
+        with open(inp.msi) as handle:
+            msi = json.load(handle)
     with open(inp.tmb) as handle:
         tmb = json.load(handle)
     data = CrcInputs(
         patient=par.patient,
         tumor_type=par.tumor_type,
         purity=par.purity,
-        tumor_only=normal_exons is None,
+        tumor_only=par.tumor_only,
         variants=read_somatic(inp.vcf),
         coverage=coverage,
         erbb2=erbb2,
         msi=msi,
         tmb=tmb,
         transcripts=transcripts,
-        note=cfg["notes"].get(par.patient, ""),
+        note=" ".join(
+            x
+            for x in (
+                cfg["notes"].get(par.patient, ""),
+                "Entered as a somatic VCF: read-level biomarkers (RAS/BRAF/PIK3CA/POLE "
+                "negatives, MSI, ERBB2) are not evaluable."
+                if par.no_reads
+                else "",
+            )
+            if x
+        ),
     )
     knowledge = load_knowledge(dict(par.sources), inp.oncotree, inp.manifest)
     doc = interpret(data, knowledge)

@@ -575,6 +575,7 @@ class CodonCoverage:
     min_depth: int
     depth: dict[int, int]  # codon -> lowest base depth
     missing_gene: bool = False
+    unknown: str | None = None  # why depth could not be measured (no reads)
 
     @property
     def short(self) -> list[int]:
@@ -582,7 +583,9 @@ class CodonCoverage:
 
     @property
     def covered(self) -> bool:
-        return not self.missing_gene and bool(self.depth) and not self.short
+        return (
+            not self.missing_gene and self.unknown is None and bool(self.depth) and not self.short
+        )
 
 
 def codon_coverage(
@@ -615,6 +618,8 @@ def _codon_text(codons: Sequence[int]) -> str:
 
 
 def _short_reason(cov: CodonCoverage) -> str:
+    if cov.unknown:
+        return f"{cov.unknown}; absent from the VCF is not wild type"
     if cov.missing_gene:
         return f"{cov.gene} is not in the reference annotation"
     shallow = ", ".join(f"{c} ({cov.depth[c]}x)" for c in cov.short)
@@ -700,7 +705,7 @@ def pole_biomarker(variants: Sequence[SomaticVariant], coverage: CodonCoverage) 
         n = len(coverage.short)
         reason = (
             _short_reason(coverage)
-            if coverage.missing_gene
+            if coverage.missing_gene or coverage.unknown
             else f"{n} of {len(coverage.depth)} codons of aa {lo}-{hi} below "
             f"{coverage.min_depth}x in the tumor"
         )
@@ -711,6 +716,15 @@ def pole_biomarker(variants: Sequence[SomaticVariant], coverage: CodonCoverage) 
         f"no protein-altering variant in aa {lo}-{hi}; every codon >= {coverage.min_depth}x",
         "wild type",
     )
+
+
+def unmeasured_coverage(gene: str, reason: str) -> CodonCoverage:
+    """Codon coverage that cannot be measured (a somatic VCF without reads)."""
+    return CodonCoverage(gene, None, 0, {}, unknown=reason)
+
+
+def not_evaluable(name: str, reason: str) -> dict[str, Any]:
+    return biomarker(name, "not evaluable", reason)
 
 
 def read_exon_depths(path: str) -> dict[str, float]:

@@ -81,9 +81,13 @@ def load_schema(name: str) -> dict[str, Any]:
 
 
 def read_tsv(
-    path: str | os.PathLike[str], expected: tuple[str, ...], required: tuple[str, ...]
+    path: str | os.PathLike[str],
+    expected: tuple[str, ...],
+    required: tuple[str, ...],
+    allow_empty: bool = False,
 ) -> list[tuple[int, dict[str, str]]]:
-    """Read a tab-separated sheet into (line number, row) pairs, empty cells dropped."""
+    """Read a tab-separated sheet into (line number, row) pairs, empty cells dropped;
+    ``allow_empty``: a header without rows is a valid, empty sheet."""
     p = Path(path)
     if not p.is_file():
         raise InputError(str(path), "file not found")
@@ -136,7 +140,7 @@ def read_tsv(
             )
         row = {col: cell.strip() for col, cell in zip(columns, cells, strict=False) if cell.strip()}
         rows.append((lineno, row))
-    if not rows:
+    if not rows and not allow_empty:
         raise InputError(str(path), "has a header but no rows")
     return rows
 
@@ -316,7 +320,8 @@ def read_units(
 ) -> list[Unit]:
     """Units of every sample; samples in ``without_reads`` (VCF input) need none."""
     path = str(path)
-    rows = read_tsv(path, UNIT_COLUMNS, ("sample", "unit"))
+    # a batch whose every patient enters as a VCF needs no units
+    rows = read_tsv(path, UNIT_COLUMNS, ("sample", "unit"), allow_empty=bool(without_reads))
     for lineno, r in rows:
         if "bam" in r and ("fq1" in r or "fq2" in r):
             raise InputError(

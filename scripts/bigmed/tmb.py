@@ -152,7 +152,11 @@ def count_mutations(
     return out
 
 
-def tmb(mutations: int, callable_bp: int, params: TmbParams, tumor_only: bool) -> dict[str, Any]:
+def tmb(
+    mutations: int, callable_bp: int, params: TmbParams, tumor_only: bool, declared: bool = False
+) -> dict[str, Any]:
+    """The TMB result; ``declared``: the callable size is the assay's, given in the config for
+    a somatic VCF without reads (counted mutations then lie in coding exons and targets)."""
     mb = callable_bp / 1e6
     result: dict[str, Any] = {
         "mutations": mutations,
@@ -161,6 +165,7 @@ def tmb(mutations: int, callable_bp: int, params: TmbParams, tumor_only: bool) -
         "min_callable_mb": params.min_callable_mb,
         "high_threshold": params.high,
         "tumor_only": tumor_only,
+        "callable_declared": declared,
     }
     if mb < params.min_callable_mb:
         result.update(
@@ -176,7 +181,26 @@ def tmb(mutations: int, callable_bp: int, params: TmbParams, tumor_only: bool) -
         f"{mutations} coding non-synonymous mutation(s) in {mb:.2f} callable Mb = {rate:.1f}/Mb "
         f"(TMB-high at >= {params.high:g}/Mb)"
     )
+    if declared:
+        reason += "; callable size declared in the config (tmb.vcf_callable_mb), not measured"
     if tumor_only:
         reason += "; tumor-only: germline variants not excluded, TMB may be overestimated"
     result.update(status="positive" if high else "negative", tmb=round(rate, 2), reason=reason)
     return result
+
+
+def without_reads(reason: str, params: TmbParams, tumor_only: bool) -> dict[str, Any]:
+    """TMB of a somatic VCF without reads and without a declared callable size."""
+    return {
+        "mutations": None,
+        "callable_bp": None,
+        "callable_mb": None,
+        "min_callable_mb": params.min_callable_mb,
+        "high_threshold": params.high,
+        "tumor_only": tumor_only,
+        "callable_declared": False,
+        "status": "not evaluable",
+        "tmb": None,
+        "reason": f"{reason}: callable coding size unknown (set tmb.vcf_callable_mb to the "
+        "assay's effective target size)",
+    }

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import gzip
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -21,15 +21,15 @@ from bigmed.errors import InputError
 from bigmed.qc import SampleQC
 from bigmed.reference import GRCH38_LENGTHS, ContigSlice
 from bigmed.sheets import Sample, group_patients, read_tsv
+from bigmed.vcf import NEW_INFO
+
+PopulationFn = Callable[[tuple[str, int, str, str]], float | None]
 
 CALL_COLUMNS = ("patient", "kind", "vcf", "sample_map")
 KINDS = ("germline", "somatic")
-VCF_PILOTS = ("rare_disease",)  # pilots whose interpretation needs no reads
-# why the other pilots still need reads
-UNSUPPORTED = {
-    "cardiac": "panel exon coverage and cascade pileups",
-    "crc": "MSI, TMB callable regions and the tumor pileup",
-}
+# the kind of VCF each pilot accepts in place of reads; the cardiac pilot needs reads
+# (panel exon coverage and cascade pileups are its findings)
+VCF_KIND = {"rare_disease": "germline", "crc": "somatic"}
 GRCH37_HINTS = ("grch37", "hg19", "b37", "hs37")
 STRELKA_BASES = {"A": "AU", "C": "CU", "G": "GU", "T": "TU"}
 DERIVED_FORMAT = (
@@ -37,7 +37,23 @@ DERIVED_FORMAT = (
     '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Read depth">',
     '##FORMAT=<ID=AF,Number=A,Type=Float,Description="Alt allele fraction AD[alt]/DP">',
 )
-DROPPED_INFO = ("CSQ", "ANN", "BCSQ")  # the pipeline annotates consequences itself
+# the pipeline annotates consequences, population frequency and tumor-only flags itself
+# (a VCF of its own fed back in gets them anew, not twice)
+DROPPED_INFO = (
+    "CSQ",
+    "ANN",
+    "BCSQ",
+    *(key for key, _ in NEW_INFO),
+    "POP_AF",
+    "TUMOR_ONLY",
+    "GERMLINE_NOT_EXCLUDED",
+)
+SOMATIC_INFO = (
+    '##INFO=<ID=POP_AF,Number=1,Type=Float,Description="Population allele frequency">',
+    '##INFO=<ID=TUMOR_ONLY,Number=0,Type=Flag,Description="Called without a matched normal">',
+    '##INFO=<ID=GERMLINE_NOT_EXCLUDED,Number=0,Type=Flag,Description="No matched normal: '
+    'the variant may be germline">',
+)
 
 
 @dataclass(frozen=True)
@@ -83,20 +99,21 @@ def read_calls(path: str | os.PathLike[str], samples: list[Sample]) -> list[Call
                 path, f"'{r['kind']}' is not one of: {', '.join(KINDS)}", line=lineno, field="kind"
             )
         pilot = patients[r["patient"]].pilot
-        if (r["kind"] == "somatic") != (pilot == "crc"):
+        if pilot not in VCF_KIND:
             raise InputError(
                 path,
-                f"a {r['kind']} VCF does not fit patient '{r['patient']}' (pilot '{pilot}')",
-                line=lineno,
-                field="kind",
-            )
-        if pilot not in VCF_PILOTS:
-            raise InputError(
-                path,
-                f"VCF input is not supported yet for {pilot} patients (the pilot needs "
-                f"reads: {UNSUPPORTED.get(pilot, 'read-level evidence')})",
+                f"patient '{r['patient']}' (pilot '{pilot}') cannot enter as a VCF: the "
+                "pilot's findings need reads (panel exon coverage, cascade pileups)",
                 line=lineno,
                 field="patient",
+            )
+        if r["kind"] != VCF_KIND[pilot]:
+            raise InputError(
+                path,
+                f"a {r['kind']} VCF does not fit patient '{r['patient']}': {pilot} patients "
+                f"enter with a {VCF_KIND[pilot]} VCF",
+                line=lineno,
+                field="kind",
             )
         key = (r["patient"], r["kind"])
         if key in seen:
@@ -329,18 +346,54 @@ class ImportStats:
     outside: int = 0
 
 
+def split_alleles(cols: list[str]) -> list[list[str]]:
+    """One record per ALT of a multi-allelic record whose FORMAT was normalised
+    (:func:`normalise_format`): AD becomes (ref, this alt), AF this alt's, DP is kept; GT
+    and other per-sample fields, whose meaning depends on the allele list, are dropped."""
+    alts = cols[4].split(",")
+    if len(alts) == 1:
+        return [cols]
+    keys = cols[8].split(":") if len(cols) > 8 else []
+    out = []
+    for k, alt in enumerate(alts):
+        rec = [*cols[:4], alt, *cols[5:8]]
+        if keys:
+            rec.append("AD:DP:AF")
+            for sample in cols[9:]:
+                fmt = dict(zip(keys, sample.split(":"), strict=False))
+                ad = fmt.get("AD", ".").split(",")
+                afs = fmt.get("AF", ".").split(",")
+                pair = f"{ad[0]},{ad[k + 1]}" if len(ad) == len(alts) + 1 else "."
+                af = afs[k] if len(afs) == len(alts) else "."
+                rec.append(f"{pair}:{fmt.get('DP', '.')}:{af}")
+        out.append(rec)
+    return out
+
+
 def import_vcf(
     callset: CallSet,
     ref_contigs: dict[str, int],
     cmap: dict[str, ContigSlice] | None,
     renames: dict[str, str],
+    order: Sequence[str] = (),
+    population: PopulationFn | None = None,
 ) -> tuple[list[str], ImportStats]:
-    """The VCF as text in the reference's coordinates, sample ids and AD/DP/AF fields."""
+    """The VCF as text in the reference's coordinates, sample ids and AD/DP/AF fields.
+
+    Somatic call sets (``callset.kind == "somatic"``) also get: sample columns in ``order``
+    (tumor first, then the normal, as the pipeline's own somatic VCF), one record per ALT,
+    POP_AF from ``population`` (looked up at the VCF's own GRCh38 position) and, without a
+    normal, the TUMOR_ONLY and GERMLINE_NOT_EXCLUDED flags.
+    """
     header = read_header(callset.vcf)
+    somatic = callset.kind == "somatic"
     by_chrom: dict[str, list[ContigSlice]] = {}
     for sl in (cmap or {}).values():
         by_chrom.setdefault(sl.chrom, []).append(sl)
-    order = {c: i for i, c in enumerate(ref_contigs)}
+    ref_order = {c: i for i, c in enumerate(ref_contigs)}
+    names = [callset.sheet_id(n) for n in header.samples]
+    columns = [names.index(sid) for sid in order] if order else list(range(len(names)))
+    tumor_only = somatic and len(columns) == 1
     stats = ImportStats()
     records: list[tuple[int, int, str]] = []
     with _open_text(callset.vcf) as handle:
@@ -357,27 +410,45 @@ def import_vcf(
             if hit is None:
                 stats.outside += 1
                 continue
-            cols[0], cols[1] = hit[0], str(hit[1])
             cols[7] = _strip_info(cols[7])
             if len(cols) > 9:
                 keys = cols[8].split(":")
-                values = [c.split(":") for c in cols[9:]]
+                values = [cols[9 + i].split(":") for i in columns]
                 keys, values = normalise_format(keys, values, cols[3], cols[4].split(","))
                 cols[8] = ":".join(keys)
                 cols[9:] = [":".join(v) for v in values]
-            records.append((order[hit[0]], hit[1], "\t".join(cols)))
+            for rec in split_alleles(cols) if somatic else [cols]:
+                if somatic:
+                    rec[7] = _somatic_info(rec[7], chrom, pos, rec[3], rec[4], population)
+                    if tumor_only:
+                        rec[7] = ";".join(
+                            x for x in (rec[7], "TUMOR_ONLY;GERMLINE_NOT_EXCLUDED") if x != "."
+                        )
+                rec[0], rec[1] = hit[0], str(hit[1])
+                records.append((ref_order[hit[0]], hit[1], "\t".join(rec)))
     records.sort(key=lambda r: (r[0], r[1]))
     stats.written = len(records)
     meta = [ln for ln in header.lines if _keep_meta(ln)]
     meta += list(DERIVED_FORMAT)
+    if somatic:
+        meta += list(SOMATIC_INFO)
     meta += [f"##contig=<ID={c},length={n}>" for c, n in ref_contigs.items()]
     meta.append(f"##bigmed_input={Path(callset.vcf).name} ({callset.kind})")
     chrom_line = "\t".join(
         ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT"]
-        + [callset.sheet_id(n) for n in header.samples]
+        + [names[i] for i in columns]
     )
     lines = [*meta, chrom_line, *(r[2] for r in records)]
     return lines, stats
+
+
+def _somatic_info(
+    info: str, chrom: str, pos: int, ref: str, alt: str, population: PopulationFn | None
+) -> str:
+    af = population((chrom, pos, ref.upper(), alt.upper())) if population else None
+    if af is None:
+        return info
+    return ";".join(x for x in (info, f"POP_AF={af:.6g}") if x != ".")
 
 
 def _keep_meta(line: str) -> bool:
@@ -400,6 +471,7 @@ def write_lines(path: str, lines: Iterable[str]) -> None:
 
 
 NO_READS = "not assessable: no reads (the sample entered as a VCF)"
+NO_GERMLINE = "not called: the patient entered as a somatic VCF (no germline VCF, no reads)"
 
 
 def no_reads_qc(sample: str) -> SampleQC:

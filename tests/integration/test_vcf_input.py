@@ -118,3 +118,73 @@ def test_reanalysis_reruns_only_interpretation_and_report(vcf_batch: Batch):
     jobs = _job_counts(b.run("-n", *TARGETS).stdout)
     assert jobs == {"interpret_rare_disease": 2, "build_report": 2}
     assert not UPSTREAM & set(jobs)
+
+
+@pytest.fixture(scope="module")
+def somatic_vcf_batch(demo_run: Batch, tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    """CRC01V: the demo's own CRC01 somatic VCF fed back in, under new sample ids, as the
+    only patient of a batch without reads (units sheet: a header only)."""
+    vcf = demo_run.workdir / "results" / "somatic" / "CRC01" / "somatic.vcf.gz"
+    b = make_batch(tmp_path_factory.mktemp("somatic_vcf"), patients=[])
+    head = b.sheet("samples.tsv").read_text().splitlines()[0]
+    b.sheet("samples.tsv").write_text(
+        f"{head}\nCRC01V\tCRC01V-T\ttumor\tmale\tyes\tcrc\t\tCOADREAD\t\t\n"
+        "CRC01V\tCRC01V-N\tnormal\tmale\tno\tcrc\t\t\t\t\n"
+    )
+    calls = b.sheet("calls.tsv")
+    calls.write_text(
+        "patient\tkind\tvcf\tsample_map\n"
+        f"CRC01V\tsomatic\t{vcf}\tCRC01-T=CRC01V-T,CRC01-N=CRC01V-N\n"
+    )
+    b.edit(calls=str(calls), report__pdf=False)
+    proc = b.run("results/CRC01V/report.json")
+    if proc.returncode != 0:
+        pytest.fail(f"run failed:\n{proc.stderr[-5000:]}")
+    return b
+
+
+def _somatic(report: dict) -> dict[str, tuple]:
+    return {
+        v["id"]: (v["gene"], v.get("hgvs_p"), v.get("classification"))
+        for v in report["variants"]
+        if v.get("origin") == "somatic"
+    }
+
+
+def test_own_somatic_vcf_fed_back_gives_the_same_findings(demo_run: Batch, somatic_vcf_batch):
+    fastq, vcf = _report(demo_run, "CRC01"), _report(somatic_vcf_batch, "CRC01V")
+    key = ("variant_id", "gene", "hgvs_c", "hgvs_p", "classification")
+    assert [tuple(f.get(k) for k in key) for f in vcf["findings"]] == [
+        tuple(f.get(k) for k in key) for f in fastq["findings"]
+    ]
+    braf = vcf["findings"][0]
+    assert (braf["variant_id"], braf["classification"]) == (
+        "chr7-140753336-A-T",
+        "Tier I (level A)",
+    )
+    assert {e["source"] for e in braf["evidence"]} >= {"MOAlmanac", "CIViC"}
+    # every somatic PASS call of the FASTQ run, with its consequence and tier
+    assert _somatic(vcf) == _somatic(fastq) and len(_somatic(vcf)) >= 3
+    card = {b["name"]: b for b in vcf["biomarkers"]}
+    assert card["BRAF V600E"]["status"] == "positive"
+    # what needs reads is said to be not evaluable, never negative
+    for name in ("KRAS", "NRAS", "PIK3CA", "POLE exonuclease domain", "MSI", "TMB"):
+        assert card[name]["status"] == "not evaluable"
+        assert "no reads" in card[name]["reason"]
+    assert "not wild type" in card["KRAS"]["reason"]
+    whats = {n["what"]: n["reason"] for n in vcf["not_assessable"]}
+    assert "entered as a somatic VCF" in whats["germline variants"]
+    assert "Entered as a somatic VCF" in vcf["interpretation"]["note"]
+    results = somatic_vcf_batch.workdir / "results"
+    assert not list(results.glob("alignments/*")) and not list(results.glob("msi/CRC01V*"))
+
+
+def test_declared_callable_size_gives_tmb_for_a_somatic_vcf(somatic_vcf_batch):
+    b = somatic_vcf_batch
+    b.edit(tmb__vcf_callable_mb=1.5)
+    assert b.run("results/CRC01V/report.json").returncode == 0
+    tmb = next(m for m in _report(b, "CRC01V")["biomarkers"] if m["name"] == "TMB")
+    counted = json.loads((b.workdir / "results/tmb/CRC01V.json").read_text())["mutations"]
+    assert tmb["status"] == "negative" and tmb["value"]["callable_mb"] == 1.5
+    assert tmb["value"]["mutations"] == counted >= 1
+    assert "declared in the config" in tmb["reason"]

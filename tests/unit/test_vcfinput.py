@@ -84,6 +84,8 @@ SAMPLES = [
     Sample("P1", "P1-P", "proband", "female", "yes", "rare_disease", line=2),
     Sample("P1", "P1-M", "mother", "female", "no", "rare_disease", line=3),
     Sample("T1", "T1-T", "tumor", "male", "yes", "crc", tumor_type="COADREAD", line=4),
+    Sample("T1", "T1-N", "normal", "male", "no", "crc", line=5),
+    Sample("C1", "C1-I", "proband", "male", "yes", "cardiac", line=6),
 ]
 
 
@@ -92,7 +94,8 @@ SAMPLES = [
     [
         ("X9\tgermline\t{vcf}", "line 2: field 'patient': patient 'X9' is not in the sample sheet"),
         ("P1\tsomatic\t{vcf}", "field 'kind': a somatic VCF does not fit patient 'P1'"),
-        ("T1\tsomatic\t{vcf}", "VCF input is not supported yet for crc patients (the pilot"),
+        ("T1\tgermline\t{vcf}", "a germline VCF does not fit patient 'T1': crc patients enter"),
+        ("C1\tgermline\t{vcf}", "patient 'C1' (pilot 'cardiac') cannot enter as a VCF: the pilot"),
         ("P1\tgermlin\t{vcf}", "field 'kind': 'germlin' is not one of: germline, somatic"),
         ("P1\tgermline\t/nope.vcf", "field 'vcf': VCF '/nope.vcf' not found"),
         ("P1\tgermline\t{vcf}\tNA12878", "field 'sample_map': 'NA12878' is not VCF_NAME=SAMPLE"),
@@ -209,3 +212,76 @@ def test_demo_vcf_imports_with_known_drop_count(ref):
     # 326 panel calls, 70 of them inside the mini-genome's slices
     assert (stats.written, stats.outside) == (70, 256)
     assert not any(ln.startswith("##INFO=<ID=CSQ") for ln in lines)
+
+
+SOMATIC_BODY = [
+    # BRAF V600E, normal column first in the VCF (as Strelka2 writes them), own INFO keys
+    "chr7\t140753336\t.\tA\tT\t50\tPASS\tSOMATIC;GENE=BRAF;POP_AF=0.5;CSQ=x\tGT:AD"
+    "\t0/0:20,0\t0/1:30,10",
+    # multi-allelic: one record per ALT, AD split, GT dropped
+    "chr7\t140753400\t.\tC\tA,G\t50\tPASS\t.\tGT:AD\t0/0:20,0,0\t1/2:30,6,4",
+]
+
+
+def _somatic_vcf(path: Path, samples: list[str]) -> CallSet:
+    header = [
+        "##fileformat=VCFv4.2",
+        "##contig=<ID=chr7,length=159345973>",
+        '##INFO=<ID=GENE,Number=1,Type=String,Description="x">',
+        '##INFO=<ID=POP_AF,Number=1,Type=Float,Description="x">',
+        "\t".join(["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT"])
+        + "\t"
+        + "\t".join(samples),
+    ]
+    body = (
+        SOMATIC_BODY
+        if len(samples) == 2
+        else [ln.rsplit("\t", 2)[0] + "\t" + ln.rsplit("\t", 1)[1] for ln in SOMATIC_BODY]
+    )
+    path.write_text("\n".join(header + body) + "\n")
+    pairs = (("NORMAL", "T1-N"), ("TUMOR", "T1-T"))
+    return CallSet("T1", "somatic", str(path), tuple(p for p in pairs if p[0] in samples))
+
+
+def test_somatic_import_orders_tumor_first_and_splits_alleles(tmp_path, ref):
+    contigs, cmap = ref
+    cs = _somatic_vcf(tmp_path / "somatic.vcf", ["NORMAL", "TUMOR"])
+    check_callset(cs, SAMPLES, contigs, cmap, False)
+    seen: list[tuple[str, int, str, str]] = []
+
+    def population(site: tuple[str, int, str, str]) -> float | None:
+        seen.append(site)
+        return 0.02 if site[3] == "G" else None
+
+    lines, stats = import_vcf(cs, contigs, cmap, {}, order=["T1-T", "T1-N"], population=population)
+    assert lines[-4].endswith("FORMAT\tT1-T\tT1-N")
+    records = [ln.split("\t") for ln in lines[-3:]]
+    assert stats.written == 3
+    # GRCh38 positions were looked up, then moved into the slice
+    assert seen == [
+        ("chr7", 140753336, "A", "T"),
+        ("chr7", 140753400, "C", "A"),
+        ("chr7", 140753400, "C", "G"),
+    ]
+    braf = records[0]
+    assert braf[:2] == ["chr7_140717327_140929764", "36010"]
+    assert braf[7] == "SOMATIC"  # GENE/POP_AF of the input dropped (re-derived), CSQ too
+    assert braf[8:] == ["GT:AD:DP:AF", "0/1:30,10:40:0.25", "0/0:20,0:20:0"]
+    assert [r[4] for r in records[1:]] == ["A", "G"]
+    assert records[1][7] == "." and records[2][7] == "POP_AF=0.02"
+    assert records[1][8:] == ["AD:DP:AF", "30,6:40:0.15", "20,0:20:0"]
+    assert records[2][8:] == ["AD:DP:AF", "30,4:40:0.1", "20,0:20:0"]
+    assert any(ln.startswith("##INFO=<ID=POP_AF,Number=1") for ln in lines)
+
+
+def test_tumor_only_somatic_import_flags_germline_not_excluded(tmp_path, ref):
+    contigs, cmap = ref
+    tumor_only = [s for s in SAMPLES if s.sample != "T1-N"]
+    cs = _somatic_vcf(tmp_path / "somatic.vcf", ["TUMOR"])
+    check_callset(cs, tumor_only, contigs, cmap, False)
+    lines, _ = import_vcf(cs, contigs, cmap, {}, order=["T1-T"])
+    info = [ln.split("\t")[7] for ln in lines if not ln.startswith("#")]
+    assert (
+        info
+        == ["SOMATIC;TUMOR_ONLY;GERMLINE_NOT_EXCLUDED"] + ["TUMOR_ONLY;GERMLINE_NOT_EXCLUDED"] * 2
+    )
