@@ -31,6 +31,7 @@ from typing import Any
 
 from bigmed import knowledge as kb
 from bigmed.atomic import write_text
+from bigmed.hpo import read_ontology
 
 FULL_HASH_LIMIT = 4 << 30  # files above 4 GiB (gnomAD) get a sampled fingerprint
 SAMPLE = 64 << 20
@@ -102,7 +103,7 @@ def detect_version(src: kb.Source) -> str:
     elif src.key == "hotspots":
         found = _vcf_meta(first).get("source")
     elif src.key == "hpo_ontology":
-        found = kb.read_hpo_ontology(first).version or None
+        found = read_ontology(first).version or None
     elif src.key == "hpo_annotations":
         with kb.open_text(first) as handle:
             for line in handle:

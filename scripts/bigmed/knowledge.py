@@ -22,7 +22,7 @@ loader.
 - ``cardiac_g2p``: Gene2Phenotype CSV -> :func:`read_g2p`, :func:`g2p_lof_mechanism`
 - ``gencc``: GenCC submissions TSV -> :func:`read_gencc`
 - ``hpo_ontology`` / ``hpo_genes`` / ``hpo_annotations``: hp.obo, genes_to_phenotype.txt,
-  phenotype.hpoa -> :func:`read_hpo_ontology`, :func:`read_hpo_genes`,
+  phenotype.hpoa -> :func:`bigmed.hpo.read_ontology`, :func:`read_hpo_genes`,
   :func:`read_hpo_annotations`
 
 :func:`check_sources` runs when Snakemake parses the workflow: it reads only headers and
@@ -43,7 +43,7 @@ import json
 import os
 import re
 from collections.abc import Iterable, Iterator
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from typing import IO, Any
 
 import pysam
@@ -948,82 +948,6 @@ def read_gencc(path: str) -> dict[str, list[GenccEntry]]:
 # --------------------------------------------------------------------------------------------
 # HPO
 # --------------------------------------------------------------------------------------------
-
-
-@dataclass
-class HpoTerm:
-    id: str
-    name: str = ""
-    parents: list[str] = field(default_factory=list)
-    alt_ids: list[str] = field(default_factory=list)
-    obsolete: bool = False
-    replaced_by: str | None = None
-
-
-@dataclass
-class HpoOntology:
-    version: str
-    terms: dict[str, HpoTerm]
-    alt: dict[str, str]  # alt id -> primary id
-
-    def resolve(self, term_id: str) -> str | None:
-        """Primary id of a term (alt ids and replaced obsolete terms followed)."""
-        tid = self.alt.get(term_id, term_id)
-        term = self.terms.get(tid)
-        if term is None:
-            return None
-        if term.obsolete:
-            return self.resolve(term.replaced_by) if term.replaced_by else None
-        return tid
-
-    def ancestors(self, term_id: str) -> set[str]:
-        """The term and all its is_a ancestors."""
-        seen: set[str] = set()
-        stack = [term_id]
-        while stack:
-            t = stack.pop()
-            if t in seen or t not in self.terms:
-                continue
-            seen.add(t)
-            stack.extend(self.terms[t].parents)
-        return seen
-
-
-def read_hpo_ontology(path: str) -> HpoOntology:
-    """hp.obo: terms with names, is_a parents, alt ids and obsolete status."""
-    terms: dict[str, HpoTerm] = {}
-    version = ""
-    cur: HpoTerm | None = None
-    in_term = False
-    with open_text(path) as handle:
-        for line in handle:
-            line = line.rstrip("\n")
-            if line.startswith("data-version:"):
-                version = line.split(":", 1)[1].strip().rsplit("/", 1)[-1]
-            if line.startswith("["):
-                in_term = line == "[Term]"
-                cur = None
-                continue
-            if not in_term or ":" not in line:
-                continue
-            key, value = line.split(":", 1)
-            value = value.strip()
-            if key == "id":
-                cur = terms.setdefault(value, HpoTerm(value))
-            elif cur is None:
-                continue
-            elif key == "name":
-                cur.name = value
-            elif key == "is_a":
-                cur.parents.append(value.split()[0])
-            elif key == "alt_id":
-                cur.alt_ids.append(value)
-            elif key == "is_obsolete":
-                cur.obsolete = value == "true"
-            elif key == "replaced_by":
-                cur.replaced_by = value
-    alt = {a: t.id for t in terms.values() for a in t.alt_ids}
-    return HpoOntology(version, terms, alt)
 
 
 @dataclass(frozen=True)

@@ -11,6 +11,7 @@ import pytest
 from bigmed import knowledge as kb
 from bigmed.errors import InputError
 from bigmed.gff import read_gff3
+from bigmed.hpo import read_ontology
 from bigmed.kbjoin import Call, Genome, TranscriptModels, annotate, codon_clinvar, lookup
 from bigmed.kbjoin import transcript_facts as tx_facts
 from bigmed.kbundle import Bundle, build_bundle
@@ -279,7 +280,7 @@ def test_official_mane_summary_layout(tmp_path):
 
 
 def test_hpo_loaders():
-    onto = kb.read_hpo_ontology(str(KS / "hpo" / "hp.obo.gz"))
+    onto = read_ontology(str(KS / "hpo" / "hp.obo.gz"))
     assert onto.version == "2025-01-16"
     assert onto.terms["HP:0001250"].name == "Seizure"
     assert "HP:0000118" in onto.ancestors("HP:0001250")  # phenotypic abnormality
