@@ -323,6 +323,37 @@ def calls_unknown_patient(b: Batch) -> str:
     return "calls.tsv: line 2: field 'patient': patient 'VCF9' is not in the sample sheet"
 
 
+def _somatic_vcf_patient(b: Batch, vcf_samples: list[str], sample_map: str) -> None:
+    """CRCV: a tumor/normal pair entering as a somatic VCF (header only)."""
+    sheet = b.sheet("samples.tsv")
+    sheet.write_text(
+        sheet.read_text()
+        + "CRCV\tCRCV-T\ttumor\tmale\tyes\tcrc\t\tCOADREAD\n"
+        + "CRCV\tCRCV-N\tnormal\tmale\tno\tcrc\n"
+    )
+    cols = ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT", *vcf_samples]
+    vcf = b.workdir / "somatic.vcf"
+    vcf.write_text("##fileformat=VCFv4.2\n" + "\t".join(cols) + "\n")
+    calls = b.workdir / "calls.tsv"
+    calls.write_text(f"patient\tkind\tvcf\tsample_map\nCRCV\tsomatic\t{vcf}\t{sample_map}\n")
+    b.edit(calls=str(calls))
+
+
+def somatic_vcf_without_the_normal(b: Batch) -> str:
+    _somatic_vcf_patient(b, ["TUMOR"], "TUMOR=CRCV-T")
+    return "somatic.vcf: sample 'CRCV-N' of patient 'CRCV' is not in the VCF (VCF samples: TUMOR)"
+
+
+def germline_vcf_for_a_crc_patient(b: Batch) -> str:
+    _somatic_vcf_patient(b, ["TUMOR", "NORMAL"], "TUMOR=CRCV-T,NORMAL=CRCV-N")
+    calls = b.workdir / "calls.tsv"
+    calls.write_text(calls.read_text().replace("somatic\t", "germline\t", 1))
+    return (
+        "calls.tsv: line 2: field 'kind': a germline VCF does not fit patient 'CRCV': crc "
+        "patients enter with a somatic VCF"
+    )
+
+
 CASES: list[Callable[[Batch], str]] = [
     missing_fastq,
     unreadable_fastq,
@@ -359,6 +390,8 @@ CASES: list[Callable[[Batch], str]] = [
     vcf_grch37,
     vcf_sample_not_in_sheet,
     calls_unknown_patient,
+    somatic_vcf_without_the_normal,
+    germline_vcf_for_a_crc_patient,
     bam_contig_length,
     bam_contig_not_in_reference,
     bam_read_group_other_sample,
