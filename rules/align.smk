@@ -1,42 +1,24 @@
 # Trimming, alignment, duplicate marking: one coordinate-sorted, indexed BAM per sample.
 
 
-rule trim_reads:
+rule map_reads:
+    # fastp, then bwa mem on its trimmed pairs, in one job per unit. Not piped (fastp
+    # --stdout | bwa mem -p): fastp's stdout order varies with its threads, which changes
+    # bwa's batches and so some alignments; its file output is in input order.
     input:
         unpack(get_fastqs),
-    output:
-        r1=temp("results/trimmed/{sample}/{unit}_R1.fastq.gz"),
-        r2=temp("results/trimmed/{sample}/{unit}_R2.fastq.gz"),
-        json="results/qc/fastp/{sample}/{unit}.fastp.json",
-        html="results/qc/fastp/{sample}/{unit}.fastp.html",
-    log:
-        "logs/trim_reads/{sample}/{unit}.log",
-    benchmark:
-        "results/benchmarks/trim_reads/{sample}/{unit}.tsv"
-    conda:
-        "../envs/align.yaml"
-    threads: 2
-    params:
-        min_length=config["trimming"]["min_length"],
-        qualified=config["trimming"]["qualified_quality"],
-    shell:
-        "fastp --in1 {input.r1} --in2 {input.r2} --out1 {output.r1} --out2 {output.r2}"
-        " --detect_adapter_for_pe --length_required {params.min_length}"
-        " --qualified_quality_phred {params.qualified} --thread {threads}"
-        " --json {output.json} --html {output.html} --report_title '{wildcards.sample} {wildcards.unit}'"
-        " 2> {log}"
-
-
-rule map_reads:
-    input:
-        r1="results/trimmed/{sample}/{unit}_R1.fastq.gz",
-        r2="results/trimmed/{sample}/{unit}_R2.fastq.gz",
         ref=REF,
         index=BWA_INDEX,
     output:
-        temp("results/mapped/{sample}/{unit}.bam"),
+        bam=temp("results/mapped/{sample}/{unit}.bam"),
+        json="results/qc/fastp/{sample}/{unit}.fastp.json",
+        html="results/qc/fastp/{sample}/{unit}.fastp.html",
+        # removed as soon as the job is done (nothing else reads them)
+        r1=temp("results/trimmed/{sample}/{unit}_R1.fastq.gz"),
+        r2=temp("results/trimmed/{sample}/{unit}_R2.fastq.gz"),
     log:
-        "logs/map_reads/{sample}/{unit}.log",
+        fastp="logs/map_reads/{sample}/{unit}.fastp.log",
+        bwa="logs/map_reads/{sample}/{unit}.log",
     benchmark:
         "results/benchmarks/map_reads/{sample}/{unit}.tsv"
     conda:
@@ -45,18 +27,30 @@ rule map_reads:
     resources:
         mem_mb=4000,
     params:
+        min_length=config["trimming"]["min_length"],
+        qualified=config["trimming"]["qualified_quality"],
         read_group=r"@RG\tID:{sample}.{unit}\tSM:{sample}\tLB:{sample}\tPL:ILLUMINA\tPU:{unit}",
     shell:
-        "(bwa mem -t {threads} -R '{params.read_group}' {input.ref} {input.r1} {input.r2}"
+        "fastp --in1 {input.r1} --in2 {input.r2} --out1 {output.r1} --out2 {output.r2}"
+        " --detect_adapter_for_pe --length_required {params.min_length}"
+        " --qualified_quality_phred {params.qualified} --thread {threads}"
+        " --json {output.json} --html {output.html} --report_title '{wildcards.sample} {wildcards.unit}'"
+        " 2> {log.fastp}"
+        " && (bwa mem -t {threads} -R '{params.read_group}' {input.ref} {output.r1} {output.r2}"
         " | samtools fixmate -m -u - -"
-        " | samtools sort -@ {threads} -m 500M -T {output}.tmp -o {output} -) 2> {log}"
+        " | samtools sort -@ {threads} -m 500M -T {output.bam}.tmp -o {output.bam} -) 2> {log.bwa}"
 
 
 rule mark_duplicates:
+    # lanes merged and duplicates marked, then the sample's QC and input checksums in the
+    # same job (scripts/sample_qc.py; the same outputs as rule sample_qc)
     input:
+        **SAMPLE_QC_INPUT,
         bams=get_unit_bams,
         ref=REF,
+        files=get_sample_input_files,
     output:
+        **SAMPLE_QC_OUTPUT,
         bam=f"results/alignments/{{sample}}.{ALN}",
         bai=f"results/alignments/{{sample}}.{ALN}.{ALN_INDEX}",
         metrics="results/qc/markdup/{sample}.txt",
@@ -64,19 +58,19 @@ rule mark_duplicates:
         "logs/mark_duplicates/{sample}.log",
     benchmark:
         "results/benchmarks/mark_duplicates/{sample}.tsv"
+    wildcard_constraints:
+        sample=MARKED_RE,
     conda:
-        "../envs/align.yaml"
+        "../envs/python.yaml"
     threads: 2
     resources:
         mem_mb=2000,
     params:
+        **SAMPLE_QC_PARAMS,
         # CRAM 3.0 against the prepared reference; BAM otherwise
         fmt="--output-fmt cram,version=3.0" if ALN == "cram" else "--output-fmt bam",
-    shell:
-        "(samtools merge -@ {threads} -u -o - {input.bams}"
-        " | samtools markdup -@ {threads} -f {output.metrics} -T {output.bam}.tmp"
-        " --reference {input.ref} {params.fmt}"
-        " --write-index - {output.bam}##idx##{output.bai}) 2> {log}"
+    script:
+        "../scripts/sample_qc.py"
 
 
 if ALN == "cram":

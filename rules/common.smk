@@ -72,6 +72,8 @@ except InputError as _err:
 
 SAMPLE_BY_ID = {s.sample: s for s in SAMPLES}
 READ_SAMPLES = [s.sample for s in SAMPLES if s.sample not in VCF_SAMPLES]  # with reads
+# a regex of the samples without reads (matches none when there are none)
+NO_READS = "|".join(sorted(VCF_SAMPLES)) or "(?!)"
 UNITS_BY_SAMPLE = {}
 for _u in UNITS:
     UNITS_BY_SAMPLE.setdefault(_u.sample, {})[_u.unit] = _u
@@ -143,9 +145,48 @@ def get_sample_inputs(wildcards):
     ]
 
 
+def get_sample_input_files(wildcards):
+    return [f for row in get_sample_inputs(wildcards) for f in row[1:]]
+
+
 def uses_reads_as_aligned(unit):
     """A BAM/CRAM unit taken as it is (no realignment): no trimming, no fastp report."""
     return bool(unit.bam) and not config["inputs"]["realign"]
+
+
+# Per-sample QC (samtools stats, mosdepth, input checksums: scripts/sample_qc.py) runs in
+# the mark_duplicates job of a sample (rules/align.smk), or in sample_qc (rules/qc.smk) for
+# a sample whose BAM/CRAM is used as it is; samples without reads have checksum_inputs.
+AS_ALIGNED_SAMPLES = sorted({u.sample for u in UNITS if uses_reads_as_aligned(u)})
+AS_ALIGNED_RE = "|".join(AS_ALIGNED_SAMPLES) or "(?!)"
+_not_marked = sorted(VCF_SAMPLES | set(AS_ALIGNED_SAMPLES))
+# any sample id but those (an id ends where [A-Za-z0-9_-] does)
+MARKED_RE = (
+    f"(?!(?:{'|'.join(_not_marked)})(?![A-Za-z0-9_-])){ID_PATTERN}"
+    if _not_marked
+    else ID_PATTERN
+)
+SAMPLE_QC_INPUT = {
+    "targets": "results/reference/targets.bed",
+    "exons": "results/reference/coding_exons.bed",
+}
+SAMPLE_QC_OUTPUT = {
+    "stats": "results/qc/samtools_stats/{sample}.txt",
+    "summary": "results/qc/mosdepth/{sample}.mosdepth.summary.txt",
+    "dist": "results/qc/mosdepth/{sample}.mosdepth.global.dist.txt",
+    "regions": "results/qc/mosdepth/{sample}.regions.bed.gz",
+    "thresholds": "results/qc/mosdepth/{sample}.thresholds.bed.gz",
+    "exons": "results/qc/mosdepth/{sample}.exons.regions.bed.gz",
+    "exon_thresholds": "results/qc/mosdepth/{sample}.exons.thresholds.bed.gz",
+    "checksums": "results/provenance/inputs/{sample}.json",
+}
+SAMPLE_QC_PARAMS = {
+    "prefix": "results/qc/mosdepth/{sample}",
+    "min_mapq": config["calling"]["min_mapq"],
+    "thresholds": f"1,10,{config['coverage']['min_depth']},30,50,100",
+    "units": get_sample_inputs,
+    "code": BIGMED_HASH,
+}
 
 
 def get_unit_bams(wildcards):

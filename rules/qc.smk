@@ -1,48 +1,30 @@
-# Per-sample QC (samtools stats, mosdepth over targets and coding exons) and MultiQC.
+# Per-sample QC (samtools stats, mosdepth over targets and coding exons, input checksums)
+# and MultiQC.
 
 
-rule samtools_stats:
+rule sample_qc:
+    # QC of a sample whose BAM/CRAM is used as it is (rules/inputs.smk): samtools stats,
+    # mosdepth over the targets and the coding exons, sha256 of its input file. Samples
+    # with FASTQ get the same files from their mark_duplicates job (rules/align.smk).
     input:
-        bam=f"results/alignments/{{sample}}.{ALN}",
-        ref=REF,
-    output:
-        "results/qc/samtools_stats/{sample}.txt",
-    log:
-        "logs/samtools_stats/{sample}.log",
-    conda:
-        "../envs/qc.yaml"
-    shell:
-        "samtools stats --reference {input.ref} -r {input.ref} {input.bam} > {output} 2> {log}"
-
-
-rule mosdepth_coverage:
-    input:
+        **SAMPLE_QC_INPUT,
         bam=f"results/alignments/{{sample}}.{ALN}",
         bai=f"results/alignments/{{sample}}.{ALN}.{ALN_INDEX}",
         ref=REF,
-        targets="results/reference/targets.bed",
-        exons="results/reference/coding_exons.bed",
+        files=get_sample_input_files,
     output:
-        summary="results/qc/mosdepth/{sample}.mosdepth.summary.txt",
-        dist="results/qc/mosdepth/{sample}.mosdepth.global.dist.txt",
-        regions="results/qc/mosdepth/{sample}.regions.bed.gz",
-        thresholds="results/qc/mosdepth/{sample}.thresholds.bed.gz",
-        exons="results/qc/mosdepth/{sample}.exons.regions.bed.gz",
-        exon_thresholds="results/qc/mosdepth/{sample}.exons.thresholds.bed.gz",
+        **SAMPLE_QC_OUTPUT,
     log:
-        "logs/mosdepth/{sample}.log",
+        "logs/sample_qc/{sample}.log",
+    wildcard_constraints:
+        sample=AS_ALIGNED_RE,
     conda:
-        "../envs/qc.yaml"
+        "../envs/python.yaml"
     threads: 2
     params:
-        prefix="results/qc/mosdepth/{sample}",
-        min_mapq=config["calling"]["min_mapq"],
-        thresholds=f"1,10,{config['coverage']['min_depth']},30,50,100",
-    shell:
-        "(mosdepth -t {threads} -n -Q {params.min_mapq} --fasta {input.ref} --by {input.targets}"
-        " --thresholds {params.thresholds} {params.prefix} {input.bam}"
-        " && mosdepth -t {threads} -n -Q {params.min_mapq} --fasta {input.ref} --by {input.exons}"
-        " --thresholds {params.thresholds} {params.prefix}.exons {input.bam}) 2> {log}"
+        **SAMPLE_QC_PARAMS,
+    script:
+        "../scripts/sample_qc.py"
 
 
 rule multiqc:

@@ -14,13 +14,18 @@ rule collect_tool_versions:
         "../scripts/collect_tool_versions.py"
 
 
+# samples with reads get their input checksums with their QC (mark_duplicates or
+# sample_qc: scripts/sample_qc.py); this rule covers the samples that entered as a VCF
+# (no reads, no QC job)
 rule checksum_inputs:
     input:
-        files=lambda wc: [f for row in get_sample_inputs(wc) for f in row[1:]],
+        files=get_sample_input_files,
     output:
         "results/provenance/inputs/{sample}.json",
     log:
         "logs/provenance/checksum_inputs/{sample}.log",
+    wildcard_constraints:
+        sample=NO_READS,
     conda:
         "../envs/python.yaml"
     params:

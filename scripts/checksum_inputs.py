@@ -1,24 +1,15 @@
-"""Rule script: sha256 of every input file (FASTQ, BAM/CRAM) of a sample."""
+"""Rule script: sha256 of every input file of a sample without reads (its VCF); samples
+with reads get theirs in their QC job (sample_qc.py)."""
 
 import json
 
 from bigmed.atomic import write_text
-from bigmed.provenance import sha256
+from bigmed.provenance import input_checksums
 from bigmed.rulelog import run_logged
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]
-    rows = []
-    for unit, *paths in snakemake.params.units:  # fq1, fq2 or one BAM/CRAM
-        for path in paths:
-            rows.append(
-                {
-                    "sample": snakemake.wildcards.sample,
-                    "unit": unit,
-                    "path": path,
-                    "sha256": sha256(path),
-                }
-            )
+    rows = input_checksums(snakemake.wildcards.sample, snakemake.params.units)
     write_text(snakemake.output[0], json.dumps(rows, indent=1) + "\n")
 
 

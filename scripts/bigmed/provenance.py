@@ -5,6 +5,7 @@ from __future__ import annotations
 import hashlib
 import re
 import subprocess
+from collections.abc import Sequence
 
 # How each tool reports its version (command, regex on stdout+stderr).
 TOOLS: dict[str, tuple[list[str], str]] = {
@@ -38,3 +39,13 @@ def sha256(path: str, chunk: int = 1 << 22) -> str:
         while block := handle.read(chunk):
             digest.update(block)
     return digest.hexdigest()
+
+
+def input_checksums(sample: str, units: Sequence[Sequence[str]]) -> list[dict[str, str]]:
+    """One row per input file of a sample: ``units`` holds (unit or kind, path...) rows
+    (FASTQ pair, one BAM/CRAM, or a VCF), as ``get_sample_inputs`` in rules/common.smk."""
+    return [
+        {"sample": sample, "unit": unit, "path": path, "sha256": sha256(path)}
+        for unit, *paths in units
+        for path in paths
+    ]

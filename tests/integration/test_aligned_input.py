@@ -11,7 +11,7 @@ from conftest import Batch, make_batch
 
 pytestmark = pytest.mark.integration
 
-READ_RULES = {"trim_reads", "map_reads", "mark_duplicates"}
+READ_RULES = {"map_reads", "mark_duplicates"}
 
 
 def _job_counts(stdout: str) -> dict[str, int]:
@@ -85,7 +85,7 @@ def test_realign_takes_the_fastq_path(fastq_run: Batch, tmp_path: Path):
     b = _cram_batch(fastq_run, tmp_path / "realign")
     b.edit(inputs__realign=True)
     jobs = _job_counts(b.run("-n", "results/HG001/report.json").stdout)
-    assert {"extract_reads", "trim_reads", "map_reads", "mark_duplicates"} <= set(jobs)
+    assert {"extract_reads", "map_reads", "mark_duplicates"} <= set(jobs)
     assert "import_alignment" not in jobs
 
 

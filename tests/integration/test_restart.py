@@ -25,7 +25,6 @@ PATIENT = "HG001"  # one sample of real reads: the smallest patient of the demo
 UPSTREAM = {
     "prepare_reference",
     "index_bwa",
-    "trim_reads",
     "map_reads",
     "mark_duplicates",
     "call_variants_bcftools",
@@ -34,8 +33,7 @@ UPSTREAM = {
     "normalize_calls",
     "annotate_consequences",
     "finalize_calls",
-    "samtools_stats",
-    "mosdepth_coverage",
+    "sample_qc",
 }
 
 
