@@ -40,20 +40,9 @@ import pysam
 from bigmed import knowledge as kbsrc
 from bigmed.gff import Transcript, preferred_transcripts
 from bigmed.hgvs import AA3
+from bigmed.vcf import PROTEIN_ALTERING
 
 AA1 = {v: k for k, v in AA3.items()}
-PROTEIN_ALTERING = {
-    "missense",
-    "stop_gained",
-    "frameshift",
-    "inframe_insertion",
-    "inframe_deletion",
-    "inframe_altering",
-    "start_lost",
-    "stop_lost",
-    "splice_acceptor",
-    "splice_donor",
-}
 # FILTER reasons that place an allele in the germline or the normal, not the tumor
 NOT_SOMATIC = {"Germline", "NormalArtifact", "PopulationAF", "PanelOfNormals"}
 ACTIVATING = {"missense", "inframe_insertion", "inframe_deletion", "inframe_altering"}

@@ -17,19 +17,9 @@ from typing import Any
 
 import pysam
 
+from bigmed.vcf import PROTEIN_ALTERING
+
 Interval = tuple[str, int, int]  # contig, 0-based start, end (BED)
-NONSYNONYMOUS = {
-    "missense",
-    "stop_gained",
-    "frameshift",
-    "inframe_insertion",
-    "inframe_deletion",
-    "inframe_altering",
-    "start_lost",
-    "stop_lost",
-    "splice_acceptor",
-    "splice_donor",
-}
 
 
 @dataclass(frozen=True)
@@ -130,7 +120,7 @@ def count_mutations(
         for rec in vf:
             if list(rec.filter.keys()) not in (["PASS"], []):
                 continue
-            if rec.info.get("CONSEQUENCE") not in NONSYNONYMOUS:
+            if rec.info.get("CONSEQUENCE") not in PROTEIN_ALTERING:  # coding non-synonymous
                 continue
             ad = rec.samples[tumor].get("AD")
             if not ad or len(ad) < 2 or not ad[0] + ad[1]:

@@ -45,6 +45,8 @@ SEVERITY = [
 ]
 INFO_TYPES = {"SRC_POS": "Integer"}
 RANK = {term: i for i, term in enumerate(SEVERITY)}
+# consequences that change the protein (or its splicing): the terms down to missense
+PROTEIN_ALTERING = frozenset(SEVERITY[: SEVERITY.index("missense") + 1])
 CHROM_ORDER = {c: i for i, c in enumerate(GRCH38_LENGTHS)}
 
 NEW_INFO = [
