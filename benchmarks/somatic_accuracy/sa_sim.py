@@ -34,31 +34,6 @@ class Variant:
         return self.pos + len(self.ref) - 1
 
 
-def read_fasta(path: Path, keep: set[str] | None = None) -> dict[str, str]:
-    seqs: dict[str, list[str]] = {}
-    name = None
-    opener = gzip.open if str(path).endswith(".gz") else open
-    with opener(path, "rt") as handle:
-        for line in handle:
-            if line.startswith(">"):
-                name = line[1:].split()[0]
-                if keep is None or name in keep:
-                    seqs[name] = []
-            elif name in seqs:
-                seqs[name].append(line.strip().upper())
-    return {k: "".join(v) for k, v in seqs.items()}
-
-
-def read_contig_map(path: Path) -> dict[str, tuple[str, int, int]]:
-    out = {}
-    with open(path) as handle:
-        next(handle)
-        for line in handle:
-            contig, chrom, start, end = line.rstrip("\n").split("\t")[:4]
-            out[contig] = (chrom, int(start), int(end))
-    return out
-
-
 class Occupancy:
     def __init__(self, gap: int = GAP) -> None:
         self.used: dict[str, list[tuple[int, int]]] = {}
