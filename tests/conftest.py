@@ -73,6 +73,20 @@ def run_snakemake(
     )
 
 
+def job_counts(output: str) -> dict[str, int]:
+    """The 'Job stats' table of a Snakemake (dry) run: rule -> job count; {} without one."""
+    counts: dict[str, int] = {}
+    lines = output.splitlines()
+    if "Job stats:" not in lines:
+        return counts
+    for ln in lines[lines.index("Job stats:") + 3 :]:
+        cells = ln.split()
+        if len(cells) != 2 or cells[0] == "total":
+            break
+        counts[cells[0]] = int(cells[1])
+    return counts
+
+
 def make_batch(workdir: Path, patients: list[str] | None = None, copy_reads: bool = False) -> Batch:
     """Demo config and sheets with absolute paths, optionally limited to some patients."""
     workdir.mkdir(parents=True, exist_ok=True)

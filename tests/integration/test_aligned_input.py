@@ -7,24 +7,11 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from conftest import Batch, make_batch
+from conftest import Batch, job_counts, make_batch
 
 pytestmark = pytest.mark.integration
 
 READ_RULES = {"map_reads", "mark_duplicates"}
-
-
-def _job_counts(stdout: str) -> dict[str, int]:
-    counts: dict[str, int] = {}
-    lines = stdout.splitlines()
-    if "Job stats:" not in lines:
-        return counts
-    for ln in lines[lines.index("Job stats:") + 3 :]:
-        cells = ln.split()
-        if len(cells) != 2 or cells[0] == "total":
-            break
-        counts[cells[0]] = int(cells[1])
-    return counts
 
 
 def _variants(b: Batch) -> list[tuple[str, int, str, str]]:
@@ -68,7 +55,7 @@ def _cram_batch(fastq_run: Batch, workdir: Path) -> Batch:
 
 def test_cram_is_used_as_it_is(fastq_run: Batch, tmp_path: Path):
     b = _cram_batch(fastq_run, tmp_path / "from_cram")
-    jobs = _job_counts(b.run("-n", "results/HG001/report.json").stdout)
+    jobs = job_counts(b.run("-n", "results/HG001/report.json").stdout)
     assert jobs.get("import_alignment") == 1
     assert not READ_RULES & set(jobs), jobs
     proc = b.run("results/HG001/report.json")
@@ -84,7 +71,7 @@ def test_cram_is_used_as_it_is(fastq_run: Batch, tmp_path: Path):
 def test_realign_takes_the_fastq_path(fastq_run: Batch, tmp_path: Path):
     b = _cram_batch(fastq_run, tmp_path / "realign")
     b.edit(inputs__realign=True)
-    jobs = _job_counts(b.run("-n", "results/HG001/report.json").stdout)
+    jobs = job_counts(b.run("-n", "results/HG001/report.json").stdout)
     assert {"extract_reads", "map_reads", "mark_duplicates"} <= set(jobs)
     assert "import_alignment" not in jobs
 

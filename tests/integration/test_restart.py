@@ -16,7 +16,7 @@ from pathlib import Path
 
 import pytest
 import yaml
-from conftest import ROOT, Batch, make_batch
+from conftest import ROOT, Batch, job_counts, make_batch
 
 pytestmark = pytest.mark.integration
 
@@ -183,13 +183,8 @@ def _dry_run_rules(snakefile: Path, batch: Batch, configfile: Path, *args: str) 
     out = proc.stdout + proc.stderr
     if "Nothing to be done" in out:
         return set()
-    table = out[out.index("Job stats:") :].split("\n\n")[0]
-    rules = set()
-    for line in table.splitlines()[3:]:
-        parts = line.split()
-        if len(parts) == 2 and parts[1].isdigit() and parts[0] != "total":
-            rules.add(parts[0])
-    return rules
+    assert "Job stats:" in out.splitlines(), out[-3000:]
+    return set(job_counts(out))
 
 
 def test_report_only_setting_reruns_only_the_report(baseline: Batch, snakefile: Path):

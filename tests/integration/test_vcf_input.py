@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 import pytest
-from conftest import ROOT, Batch, make_batch
+from conftest import ROOT, Batch, job_counts, make_batch
 
 pytestmark = pytest.mark.integration
 
@@ -25,20 +25,6 @@ UPSTREAM = {
     "annotate_consequences",
     "finalize_calls",
 }
-
-
-def _job_counts(stdout: str) -> dict[str, int]:
-    """The 'Job stats' table of a dry run: rule -> job count."""
-    counts: dict[str, int] = {}
-    lines = stdout.splitlines()
-    if "Job stats:" not in lines:
-        return counts
-    for ln in lines[lines.index("Job stats:") + 3 :]:
-        cells = ln.split()
-        if len(cells) != 2 or cells[0] == "total":
-            break
-        counts[cells[0]] = int(cells[1])
-    return counts
 
 
 @pytest.fixture(scope="module")
@@ -103,17 +89,17 @@ def test_vcf_and_fastq_calls_of_the_same_person_agree(vcf_batch: Batch):
 def test_reanalysis_reruns_only_interpretation_and_report(vcf_batch: Batch):
     b = vcf_batch
     dry = b.run("-n", *TARGETS)
-    assert dry.returncode == 0 and _job_counts(dry.stdout) == {}, dry.stdout[-3000:]
+    assert dry.returncode == 0 and job_counts(dry.stdout) == {}, dry.stdout[-3000:]
 
     before = (b.workdir / "results/HG001/report.html").read_text()
     b.edit(report__max_variants_html=1)
     dry = b.run("-n", *TARGETS)
-    assert _job_counts(dry.stdout) == {"build_report": 2}, dry.stdout[-3000:]
+    assert job_counts(dry.stdout) == {"build_report": 2}, dry.stdout[-3000:]
     assert b.run(*TARGETS).returncode == 0
     assert (b.workdir / "results/HG001/report.html").read_text() != before
 
     b.edit(rare_disease__candidate_max_af=0.5)
-    jobs = _job_counts(b.run("-n", *TARGETS).stdout)
+    jobs = job_counts(b.run("-n", *TARGETS).stdout)
     assert jobs == {"interpret_rare_disease": 2, "build_report": 2}
     assert not UPSTREAM & set(jobs)
 
