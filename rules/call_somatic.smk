@@ -149,7 +149,7 @@ rule compute_tmb:
     params:
         tmb=config["tmb"],
         tumor_only=lambda wc: get_normal(wc) is None,
-        vcf_input=lambda wc: somatic_from_vcf(wc),
+        vcf_input=somatic_from_vcf,
         code=BIGMED_HASH,
     script:
         "../scripts/compute_tmb.py"

@@ -36,7 +36,7 @@ rule interpret_crc:
         min_alt_reads=config["somatic"]["min_alt_reads"],
         min_mapq=config["calling"]["min_mapq"],
         min_baseq=config["calling"]["min_baseq"],
-        no_reads=lambda wc: somatic_from_vcf(wc),
+        no_reads=somatic_from_vcf,
         tumor_only=lambda wc: get_normal(wc) is None,
         code=BIGMED_HASH,
     script:

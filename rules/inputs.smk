@@ -21,7 +21,8 @@ except InputError as _err:
 CALLSET_BY_KEY = {(c.patient, c.kind): c for c in CALLSETS}
 # regexes that match no patient when the calls sheet has no VCF of the kind
 VCF_GERMLINE = "|".join(c.patient for c in CALLSETS if c.kind == "germline") or "(?!)"
-VCF_SOMATIC = "|".join(c.patient for c in CALLSETS if c.kind == "somatic") or "(?!)"
+SOMATIC_VCF_PATIENTS = frozenset(c.patient for c in CALLSETS if c.kind == "somatic")
+VCF_SOMATIC = "|".join(sorted(SOMATIC_VCF_PATIENTS)) or "(?!)"
 
 
 ruleorder: convert_input_calls > no_germline_calls > gather_calls

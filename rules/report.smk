@@ -78,9 +78,7 @@ rule build_report:
         samples=lambda wc: patient_samples_json(wc.patient),
         no_reads=lambda wc: sorted(VCF_SAMPLES & set(PATIENTS[wc.patient].sample_ids)),
         # a crc patient that entered as a somatic VCF has no germline calls
-        no_germline=lambda wc: any(
-            c.patient == wc.patient and c.kind == "somatic" for c in CALLSETS
-        ),
+        no_germline=lambda wc: wc.patient in SOMATIC_VCF_PATIENTS,
         min_depth=config["coverage"]["min_depth"],
         padding=config["coverage"]["exon_padding"],
         max_variants_html=config["report"]["max_variants_html"],

@@ -419,11 +419,8 @@ def import_vcf(
                 cols[9:] = [":".join(v) for v in values]
             for rec in split_alleles(cols) if somatic else [cols]:
                 if somatic:
-                    rec[7] = _somatic_info(rec[7], chrom, pos, rec[3], rec[4], population)
-                    if tumor_only:
-                        rec[7] = ";".join(
-                            x for x in (rec[7], "TUMOR_ONLY;GERMLINE_NOT_EXCLUDED") if x != "."
-                        )
+                    site = (chrom, pos, rec[3].upper(), rec[4].upper())
+                    rec[7] = _somatic_info(rec[7], site, population, tumor_only)
                 rec[0], rec[1] = hit[0], str(hit[1])
                 records.append((ref_order[hit[0]], hit[1], "\t".join(rec)))
     records.sort(key=lambda r: (r[0], r[1]))
@@ -443,12 +440,19 @@ def import_vcf(
 
 
 def _somatic_info(
-    info: str, chrom: str, pos: int, ref: str, alt: str, population: PopulationFn | None
+    info: str,
+    site: tuple[str, int, str, str],
+    population: PopulationFn | None,
+    tumor_only: bool,
 ) -> str:
-    af = population((chrom, pos, ref.upper(), alt.upper())) if population else None
-    if af is None:
-        return info
-    return ";".join(x for x in (info, f"POP_AF={af:.6g}") if x != ".")
+    """INFO plus POP_AF of the allele (at its GRCh38 site) and, without a normal, the flags."""
+    added = []
+    af = population(site) if population else None
+    if af is not None:
+        added.append(f"POP_AF={af:.6g}")
+    if tumor_only:
+        added += ["TUMOR_ONLY", "GERMLINE_NOT_EXCLUDED"]
+    return ";".join([x for x in (info,) if x != "."] + added) or "."
 
 
 def _keep_meta(line: str) -> bool:
