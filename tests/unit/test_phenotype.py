@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import time
-
 import numpy as np
 import pytest
 from bigmed.errors import InputError
@@ -109,21 +107,19 @@ def test_save_and_load(index, tmp_path):
     assert back.version == index.version and back.genes == index.genes
 
 
-def test_real_index_scores_all_genes_in_under_a_second(tmp_path):
+def test_real_index_scores_every_annotated_gene_after_a_reload(tmp_path):
+    # how fast is measured by benchmarks/phenotype_ranking (ms per patient), not here
     ont = read_ontology(str(HPO / "hp.obo.gz"))
     genes = read_gene_terms(str(HPO / "genes_to_phenotype.txt.gz"))
     diseases = read_disease_terms(str(HPO / "phenotype.hpoa.gz"))
     index = PhenotypeIndex.build(ont, genes, diseases)
     path = str(tmp_path / "hpo.npz")
     index.save(path)
-    t0 = time.perf_counter()
     loaded = PhenotypeIndex.load(path)
     # the demo proband RD01-P (Myhre syndrome, SMAD4)
     lines = (ROOT / "config" / "samples.tsv").read_text().splitlines()
     row = dict(zip(lines[0].split("\t"), lines[1].split("\t"), strict=False))
     scores = loaded.gene_scores(row["phenotypes"].split(";"))
-    elapsed = time.perf_counter() - t0
     assert len(scores) > 4000
-    assert elapsed < 1.0
     ranked = sorted(scores, key=lambda g: -scores[g])
     assert ranked[0] == "SMAD4"
