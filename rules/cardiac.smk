@@ -1,8 +1,8 @@
 # cardiac pilot: gene panel by referral indication, ACMG/AMP findings, panel coverage and
-# cascade testing (bigmed.cardiac), and known-familial-variant reports (bigmed.targeted).
+# cascade testing (bigmed.pilots.cardiac.interpret), and known-familial-variant reports (bigmed.pilots.cardiac.targeted).
 
-from bigmed import panels as bm_panels
-from bigmed import targeted as bm_targeted
+from bigmed.pilots.cardiac import panels as bm_panels
+from bigmed.pilots.cardiac import targeted as bm_targeted
 
 CARDIAC = config["cardiac"]
 TARGETED = {t["sample"]: t for t in CARDIAC["targeted"]}

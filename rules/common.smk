@@ -10,13 +10,13 @@ import yaml
 sys.path.insert(0, str(Path(workflow.basedir) / "scripts"))
 
 import bigmed
-from bigmed import fastq as bm_fastq
-from bigmed import reference as bm_ref
-from bigmed.config import config_hash, validate_config
-from bigmed.errors import InputError
-from bigmed.gff import read_gff3
-from bigmed.sheets import group_patients, read_samples, read_units
-from bigmed.vcfinput import read_calls
+from bigmed.intake import fastq as bm_fastq
+from bigmed.genome import reference as bm_ref
+from bigmed.intake.config import config_hash, validate_config
+from bigmed.base.errors import InputError
+from bigmed.genome.gff import read_gff3
+from bigmed.intake.sheets import group_patients, read_samples, read_units
+from bigmed.intake.vcfinput import read_calls
 
 ID_PATTERN = "[A-Za-z0-9][A-Za-z0-9_-]*"  # same as the sheet schemas' id pattern
 
@@ -107,8 +107,10 @@ def _package_hash():
     import hashlib
 
     digest = hashlib.sha256()
-    for path in sorted((Path(workflow.basedir) / "scripts" / "bigmed").glob("*.py")):
-        digest.update(path.read_bytes())
+    for path in sorted((Path(workflow.basedir) / "scripts" / "bigmed").rglob("*.py")):
+        digest.update(
+            str(path.relative_to(workflow.basedir)).encode() + b"\0" + path.read_bytes()
+        )
     return digest.hexdigest()[:16]
 
 
@@ -418,8 +420,8 @@ def get_sample_alignment(wildcards):
 
 def load_rare_disease_families(hpo_files, rd_config):
     """Families of the rare_disease patients, HPO ids checked (InputError: stop the run)."""
-    from bigmed.hpo import read_ontology
-    from bigmed.pedigree import check_sheet_terms, load_families
+    from bigmed.knowledge.hpo import read_ontology
+    from bigmed.pilots.rare_disease.pedigree import check_sheet_terms, load_families
 
     wanted = any(p.pilot == "rare_disease" for p in PATIENTS.values())
     has_terms = any(s.phenotypes for s in SAMPLES) or rd_config["phenopackets"]

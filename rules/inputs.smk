@@ -1,8 +1,8 @@
-# Patients that enter as called variants (config `calls`, bigmed.vcfinput): header checks
+# Patients that enter as called variants (config `calls`, bigmed.intake.vcfinput): header checks
 # at parse time, then the VCF is mapped into the reference's coordinates and joins the
 # germline path at results/calls/{patient}/raw.bcf (normalised like the pipeline's own calls).
 
-from bigmed import vcfinput as bm_vcfin
+from bigmed.intake import vcfinput as bm_vcfin
 
 try:
     CALL_RENAMES = {
@@ -142,8 +142,8 @@ rule no_germline_calls:
         " | bcftools view --output-type b --output {output}) 2> {log}"
 
 
-# --- aligned input: units.tsv `bam` (BAM or CRAM), checked at parse time (bigmed.aligned)
-from bigmed import aligned as bm_aligned
+# --- aligned input: units.tsv `bam` (BAM or CRAM), checked at parse time (bigmed.intake.aligned)
+from bigmed.intake import aligned as bm_aligned
 
 try:
     ALIGNED = bm_aligned.check_units(

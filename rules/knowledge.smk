@@ -1,7 +1,7 @@
 # Knowledge bundle (sources checked when the workflow is parsed) and the per-patient join.
 
-from bigmed import knowledge as bm_kb
-from bigmed.acmg import load_overrides
+from bigmed.knowledge import sources as bm_kb
+from bigmed.germline.acmg import load_overrides
 
 # The ACMG overrides ship with the pipeline: a relative path is looked up in the run
 # directory, then in the pipeline directory.

@@ -1,6 +1,6 @@
 # rare_disease pilot: families (sheet, PED, Phenopackets; checked at parse time), the HPO
 # similarity index, and the interpretation: inheritance models, sample checks, phenotype
-# ranking and ACMG/AMP (bigmed.rare_disease; workflow/schemas/interpretation.schema.json).
+# ranking and ACMG/AMP (bigmed.pilots.rare_disease.interpret; workflow/schemas/interpretation.schema.json).
 
 RD_CONFIG = config["rare_disease"]
 HPO_KEYS = {

@@ -3,9 +3,9 @@
 import json
 import os
 
-from bigmed.kbundle import build_bundle
-from bigmed.knowledge import check_sources
-from bigmed.rulelog import run_logged
+from bigmed.base.rulelog import run_logged
+from bigmed.knowledge.bundle import build_bundle
+from bigmed.knowledge.sources import check_sources
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

@@ -1,8 +1,8 @@
 """Rule script: MSI baseline (tumor-only mode) from the batch's normal samples."""
 
-from bigmed.atomic import write_text
-from bigmed.msi import build_baseline, read_lengths, write_baseline
-from bigmed.rulelog import run_logged
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.pilots.crc.msi import build_baseline, read_lengths, write_baseline
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

@@ -1,8 +1,8 @@
 """Rule script: the HPO similarity index (ancestors, information content, gene annotations)."""
 
-from bigmed.hpo import read_ontology
-from bigmed.phenotype import PhenotypeIndex, read_disease_terms, read_gene_terms
-from bigmed.rulelog import run_logged
+from bigmed.base.rulelog import run_logged
+from bigmed.knowledge.hpo import read_ontology
+from bigmed.pilots.rare_disease.phenotype import PhenotypeIndex, read_disease_terms, read_gene_terms
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

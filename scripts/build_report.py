@@ -3,13 +3,14 @@
 import json
 import os
 
-from bigmed.atomic import write_text
-from bigmed.changes import compare
-from bigmed.interpretation import merge
-from bigmed.kbundle import Bundle
-from bigmed.qc import sample_qc
-from bigmed.reference import read_contig_map
-from bigmed.report import (
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.genome.reference import read_contig_map
+from bigmed.intake.qc import sample_qc
+from bigmed.intake.vcfinput import NO_GERMLINE, no_reads_coverage, no_reads_items, no_reads_qc
+from bigmed.knowledge.bundle import Bundle
+from bigmed.report.changes import compare
+from bigmed.report.document import (
     build_report,
     coverage_section,
     merge_somatic,
@@ -19,8 +20,7 @@ from bigmed.report import (
     validate_report,
     variants_tsv,
 )
-from bigmed.rulelog import run_logged
-from bigmed.vcfinput import NO_GERMLINE, no_reads_coverage, no_reads_items, no_reads_qc
+from bigmed.report.interpretation import merge
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

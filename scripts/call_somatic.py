@@ -1,8 +1,8 @@
-"""Rule script: the somatic model over one shard's candidates (see bigmed.somatic)."""
+"""Rule script: the somatic model over one shard's candidates (see bigmed.pilots.crc.somatic)."""
 
-from bigmed.reference import read_contig_map
-from bigmed.rulelog import run_logged
-from bigmed.somatic import SomaticParams, call, population_lookup
+from bigmed.base.rulelog import run_logged
+from bigmed.genome.reference import read_contig_map
+from bigmed.pilots.crc.somatic import SomaticParams, call, population_lookup
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

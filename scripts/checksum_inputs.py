@@ -3,9 +3,9 @@ with reads get theirs in their QC job (sample_qc.py)."""
 
 import json
 
-from bigmed.atomic import write_text
-from bigmed.provenance import input_checksums
-from bigmed.rulelog import run_logged
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.report.provenance import input_checksums
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

@@ -2,9 +2,9 @@
 
 import json
 
-from bigmed.atomic import write_text
-from bigmed.provenance import sha256
-from bigmed.rulelog import run_logged
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.report.provenance import sha256
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

@@ -2,9 +2,9 @@
 
 import json
 
-from bigmed.atomic import write_text
-from bigmed.provenance import tool_versions
-from bigmed.rulelog import run_logged
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.report.provenance import tool_versions
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

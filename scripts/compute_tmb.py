@@ -2,9 +2,10 @@
 
 import json
 
-from bigmed.atomic import write_text
-from bigmed.rulelog import run_logged
-from bigmed.tmb import (
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.intake.vcfinput import NO_READS
+from bigmed.pilots.crc.tmb import (
     TmbParams,
     callable_region,
     count_mutations,
@@ -13,7 +14,6 @@ from bigmed.tmb import (
     tmb,
     without_reads,
 )
-from bigmed.vcfinput import NO_READS
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

@@ -1,6 +1,6 @@
 """Rule script: report.pdf from the self-contained report.html (WeasyPrint, no network)."""
 
-from bigmed.rulelog import run_logged
+from bigmed.base.rulelog import run_logged
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

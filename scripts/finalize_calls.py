@@ -1,10 +1,10 @@
 """Rule script: consequence pick, HGVS and GRCh38 coordinates for a patient's calls."""
 
 from bigmed import __version__
-from bigmed.gff import load_transcripts
-from bigmed.reference import fasta_contigs, read_contig_map
-from bigmed.rulelog import run_logged
-from bigmed.vcf import finalize
+from bigmed.base.rulelog import run_logged
+from bigmed.genome.gff import load_transcripts
+from bigmed.genome.reference import fasta_contigs, read_contig_map
+from bigmed.genome.vcf import finalize
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

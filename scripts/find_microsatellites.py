@@ -1,9 +1,9 @@
 """Rule script: microsatellites of the reference inside the targets."""
 
 import pysam
-from bigmed.atomic import write_text
-from bigmed.msi import find_microsatellites, write_sites
-from bigmed.rulelog import run_logged
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.pilots.crc.msi import find_microsatellites, write_sites
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

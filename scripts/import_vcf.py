@@ -1,11 +1,11 @@
-"""Rule script: a patient's input VCF in the reference's coordinates (bigmed.vcfinput)."""
+"""Rule script: a patient's input VCF in the reference's coordinates (bigmed.intake.vcfinput)."""
 
 import json
 
-from bigmed.reference import fasta_contigs, read_contig_map
-from bigmed.rulelog import run_logged
-from bigmed.somatic import population_lookup
-from bigmed.vcfinput import CallSet, import_vcf, write_lines
+from bigmed.base.rulelog import run_logged
+from bigmed.genome.reference import fasta_contigs, read_contig_map
+from bigmed.intake.vcfinput import CallSet, import_vcf, write_lines
+from bigmed.pilots.crc.somatic import population_lookup
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

@@ -3,14 +3,15 @@
 import json
 import os
 
-from bigmed import cardiac, cascade, panels
-from bigmed.acmg import load_overrides
-from bigmed.atomic import write_text
-from bigmed.gff import load_transcripts, preferred_transcripts
-from bigmed.interpretation import validate
-from bigmed.kbundle import Bundle
-from bigmed.reference import read_contig_map
-from bigmed.rulelog import run_logged
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.genome.gff import load_transcripts, preferred_transcripts
+from bigmed.genome.reference import read_contig_map
+from bigmed.germline.acmg import load_overrides
+from bigmed.knowledge.bundle import Bundle
+from bigmed.pilots.cardiac import cascade, panels
+from bigmed.pilots.cardiac import interpret as cardiac
+from bigmed.report.interpretation import validate
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

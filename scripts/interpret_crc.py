@@ -2,8 +2,11 @@
 
 import json
 
-from bigmed.atomic import write_text
-from bigmed.crc import (
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.genome.gff import load_transcripts
+from bigmed.intake.vcfinput import NO_READS
+from bigmed.pilots.crc.interpret import (
     PIK3CA_CODONS,
     POLE_EXO,
     RAS_CODONS,
@@ -19,10 +22,7 @@ from bigmed.crc import (
     required_depth,
     unmeasured_coverage,
 )
-from bigmed.gff import load_transcripts
-from bigmed.interpretation import validate
-from bigmed.rulelog import run_logged
-from bigmed.vcfinput import NO_READS
+from bigmed.report.interpretation import validate
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

@@ -2,18 +2,18 @@
 
 import json
 
-from bigmed.acmg import load_overrides
-from bigmed.atomic import write_text
-from bigmed.genotypes import read_sites
-from bigmed.inheritance import Thresholds
-from bigmed.interpretation import validate
-from bigmed.pedigree import Family
-from bigmed.phenotype import PhenotypeIndex
-from bigmed.rare_disease import Settings, interpret_family
-from bigmed.reference import read_contig_map
-from bigmed.report import coverage_section
-from bigmed.rulelog import run_logged
-from bigmed.samplecheck import read_exon_depths, run_checks
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.genome.genotypes import read_sites
+from bigmed.genome.reference import read_contig_map
+from bigmed.germline.acmg import load_overrides
+from bigmed.pilots.rare_disease.inheritance import Thresholds
+from bigmed.pilots.rare_disease.interpret import Settings, interpret_family
+from bigmed.pilots.rare_disease.pedigree import Family
+from bigmed.pilots.rare_disease.phenotype import PhenotypeIndex
+from bigmed.pilots.rare_disease.samplecheck import read_exon_depths, run_checks
+from bigmed.report.document import coverage_section
+from bigmed.report.interpretation import validate
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

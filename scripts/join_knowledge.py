@@ -3,12 +3,12 @@
 import json
 import os
 
-from bigmed.atomic import write_text
-from bigmed.gff import load_transcripts
-from bigmed.kbjoin import annotate
-from bigmed.kbundle import Bundle
-from bigmed.reference import read_contig_map
-from bigmed.rulelog import run_logged
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.genome.gff import load_transcripts
+from bigmed.genome.reference import read_contig_map
+from bigmed.knowledge.bundle import Bundle
+from bigmed.knowledge.join import annotate
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

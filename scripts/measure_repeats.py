@@ -1,8 +1,8 @@
 """Rule script: repeat-length distribution of every microsatellite in one sample."""
 
-from bigmed.atomic import write_text
-from bigmed.msi import read_sites, repeat_lengths, write_lengths
-from bigmed.rulelog import run_logged
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.pilots.crc.msi import read_sites, repeat_lengths, write_lengths
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

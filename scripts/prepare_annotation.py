@@ -2,10 +2,10 @@
 
 import shutil
 
-from bigmed.atomic import write_text
-from bigmed.gff import coding_exons_bed, dump_transcripts, read_gff3
-from bigmed.reference import fasta_contigs
-from bigmed.rulelog import run_logged
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.genome.gff import coding_exons_bed, dump_transcripts, read_gff3
+from bigmed.genome.reference import fasta_contigs
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

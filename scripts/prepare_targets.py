@@ -1,8 +1,8 @@
 """Rule script: merged targets (the whole reference by default) and calling shards."""
 
-from bigmed.atomic import write_text
-from bigmed.reference import fasta_contigs, merge_regions, read_bed, split_shards
-from bigmed.rulelog import run_logged
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.genome.reference import fasta_contigs, merge_regions, read_bed, split_shards
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

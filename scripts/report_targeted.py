@@ -3,13 +3,13 @@
 import json
 
 import pysam
-from bigmed import cascade, targeted
-from bigmed.atomic import write_text
-from bigmed.gff import load_transcripts, preferred_transcripts
-from bigmed.hgvs import describe
-from bigmed.reference import read_contig_map
-from bigmed.rulelog import run_logged
-from bigmed.variant_spec import parse_grch38, parse_hgvs_c, pick_transcript
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.genome.gff import load_transcripts, preferred_transcripts
+from bigmed.genome.hgvs import describe
+from bigmed.genome.reference import read_contig_map
+from bigmed.genome.variant_spec import parse_grch38, parse_hgvs_c, pick_transcript
+from bigmed.pilots.cardiac import cascade, targeted
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

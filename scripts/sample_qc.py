@@ -14,9 +14,9 @@ import subprocess
 import sys
 from typing import IO
 
-from bigmed.atomic import write_text
-from bigmed.provenance import input_checksums
-from bigmed.rulelog import run_logged
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.report.provenance import input_checksums
 
 
 def run(cmd: list[str], stdout: IO[str] | None = None) -> None:

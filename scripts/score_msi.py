@@ -2,8 +2,9 @@
 
 import json
 
-from bigmed.atomic import write_text
-from bigmed.msi import (
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.pilots.crc.msi import (
     MsiParams,
     classify,
     paired_site,
@@ -11,7 +12,6 @@ from bigmed.msi import (
     read_lengths,
     tumor_only_site,
 )
-from bigmed.rulelog import run_logged
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

@@ -2,9 +2,9 @@
 
 import json
 
-from bigmed.atomic import write_text
-from bigmed.batch import render_summary
-from bigmed.rulelog import run_logged
+from bigmed.base.atomic import write_text
+from bigmed.base.rulelog import run_logged
+from bigmed.report.batch import render_summary
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

@@ -83,7 +83,7 @@ def load_transcripts() -> dict[str, Any]:
     import sys
 
     sys.path.insert(0, str(REPO / "scripts"))
-    from bigmed.gff import preferred_transcripts, read_gff3
+    from bigmed.genome.gff import preferred_transcripts, read_gff3
 
     return preferred_transcripts(read_gff3(str(GFF)))
 

@@ -5,8 +5,8 @@ from __future__ import annotations
 import random
 from pathlib import Path
 
-from bigmed.genotypes import Call, Site
-from bigmed.pedigree import Family, Member
+from bigmed.genome.genotypes import Call, Site
+from bigmed.pilots.rare_disease.pedigree import Family, Member
 
 DEPTH = 30
 

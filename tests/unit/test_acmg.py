@@ -8,8 +8,10 @@ from pathlib import Path
 import pysam
 import pytest
 import yaml
-from bigmed import acmg
-from bigmed.acmg import (
+from bigmed.base.errors import InputError
+from bigmed.genome.reference import GRCH38_LENGTHS
+from bigmed.germline import acmg
+from bigmed.germline.acmg import (
     ClinVarEntry,
     FamilyEvidence,
     GeneFacts,
@@ -20,12 +22,10 @@ from bigmed.acmg import (
     classify,
     load_overrides,
 )
-from bigmed.errors import InputError
-from bigmed.germline_interpretation import facts_from_annotation
-from bigmed.kbjoin import annotate
-from bigmed.kbundle import Bundle, build_bundle
-from bigmed.knowledge import check_sources
-from bigmed.reference import GRCH38_LENGTHS
+from bigmed.germline.classify import facts_from_annotation
+from bigmed.knowledge.bundle import Bundle, build_bundle
+from bigmed.knowledge.join import annotate
+from bigmed.knowledge.sources import check_sources
 from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st

@@ -7,9 +7,9 @@ import subprocess
 from pathlib import Path
 
 import pytest
-from bigmed.aligned import check_header, read_header, reference_md5s
-from bigmed.errors import InputError
-from bigmed.reference import fasta_contigs
+from bigmed.base.errors import InputError
+from bigmed.genome.reference import fasta_contigs
+from bigmed.intake.aligned import check_header, read_header, reference_md5s
 from conftest import ROOT
 
 REF = str(ROOT / "resources" / "reference" / "minigenome.fa.gz")

@@ -12,23 +12,31 @@ from typing import Any
 import jsonschema
 import pysam
 import pytest
-from bigmed import acmg, cardiac, cascade, panels, targeted
-from bigmed.acmg import VariantFacts, classify
-from bigmed.cascade import CARRIER, NON_CARRIER, NOT_ASSESSABLE, SiteReads, Thresholds
-from bigmed.gff import coding_exons_bed, read_gff3
-from bigmed.hgvs import describe
-from bigmed.interpretation import merge
-from bigmed.interpretation import validate as validate_interpretation
-from bigmed.kbundle import gene_facts
-from bigmed.knowledge import check_sources
-from bigmed.reference import read_contig_map
-from bigmed.variant_spec import (
+from bigmed.genome.gff import coding_exons_bed, read_gff3
+from bigmed.genome.hgvs import describe
+from bigmed.genome.reference import read_contig_map
+from bigmed.genome.variant_spec import (
     VariantSpecError,
     left_align,
     parse_grch38,
     parse_hgvs_c,
     pick_transcript,
 )
+from bigmed.germline import acmg
+from bigmed.germline.acmg import VariantFacts, classify
+from bigmed.knowledge.bundle import gene_facts
+from bigmed.knowledge.sources import check_sources
+from bigmed.pilots.cardiac import cascade, panels, targeted
+from bigmed.pilots.cardiac import interpret as cardiac
+from bigmed.pilots.cardiac.cascade import (
+    CARRIER,
+    NON_CARRIER,
+    NOT_ASSESSABLE,
+    SiteReads,
+    Thresholds,
+)
+from bigmed.report.interpretation import merge
+from bigmed.report.interpretation import validate as validate_interpretation
 from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -161,7 +169,7 @@ def _exons_from_annotation(
 
 
 def _annotated(transcripts: dict[str, Any]) -> dict[str, str]:
-    from bigmed.gff import preferred_transcripts
+    from bigmed.genome.gff import preferred_transcripts
 
     return {g: t.id for g, t in preferred_transcripts(transcripts).items()}
 
@@ -741,8 +749,8 @@ SHEET = (
 
 
 def test_indication_column(tmp_path: Path, genes: dict[str, Any]) -> None:
-    from bigmed.errors import InputError
-    from bigmed.sheets import group_patients, read_samples
+    from bigmed.base.errors import InputError
+    from bigmed.intake.sheets import group_patients, read_samples
 
     sheet = tmp_path / "samples.tsv"
     sheet.write_text(SHEET)

@@ -6,8 +6,8 @@ import copy
 
 import pytest
 import yaml
-from bigmed.config import config_hash, validate_config
-from bigmed.errors import InputError
+from bigmed.base.errors import InputError
+from bigmed.intake.config import config_hash, validate_config
 from conftest import ROOT
 
 

@@ -6,7 +6,8 @@ from dataclasses import replace
 from pathlib import Path
 
 import pytest
-from bigmed.crc import (
+from bigmed.genome.gff import Transcript
+from bigmed.pilots.crc.interpret import (
     CodonCoverage,
     CrcInputs,
     Evidence,
@@ -28,8 +29,7 @@ from bigmed.crc import (
     tier_of,
     tumor_type_relation,
 )
-from bigmed.gff import Transcript
-from bigmed.interpretation import validate
+from bigmed.report.interpretation import validate
 
 ROOT = Path(__file__).resolve().parents[2]
 ONCOTREE = {

@@ -6,8 +6,8 @@ import gzip
 from pathlib import Path
 
 import pytest
-from bigmed.errors import InputError
-from bigmed.fastq import FastqCache, check_pair, count_reads
+from bigmed.base.errors import InputError
+from bigmed.intake.fastq import FastqCache, check_pair, count_reads
 
 
 def records(n: int, mate: int, qual: str = "I") -> bytes:

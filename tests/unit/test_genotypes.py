@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pysam
 import pytest
-from bigmed.genotypes import genotype_text, in_par, read_sites
+from bigmed.genome.genotypes import genotype_text, in_par, read_sites
 
 VCF = """##fileformat=VCFv4.2
 ##contig=<ID=chr1,length=248956422>

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bigmed.errors import InputError
-from bigmed.gff import coding_exons_bed, preferred_transcripts, read_gff3
+from bigmed.base.errors import InputError
+from bigmed.genome.gff import coding_exons_bed, preferred_transcripts, read_gff3
 from conftest import ROOT
 
 GFF = ROOT / "resources" / "annotation" / "minigenome.gff3"

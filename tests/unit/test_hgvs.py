@@ -1,4 +1,4 @@
-"""HGVS c./p. descriptions (bigmed.hgvs) against real annotations and independent checks.
+"""HGVS c./p. descriptions (bigmed.genome.hgvs) against real annotations and independent checks.
 
 Four kinds of test:
 
@@ -29,8 +29,8 @@ from functools import cache, lru_cache
 
 import pysam
 import pytest
-from bigmed.gff import Transcript, preferred_transcripts, read_gff3
-from bigmed.hgvs import AA3, CODON_TABLE, describe, revcomp
+from bigmed.genome.gff import Transcript, preferred_transcripts, read_gff3
+from bigmed.genome.hgvs import AA3, CODON_TABLE, describe, revcomp
 from conftest import ROOT
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -323,7 +323,7 @@ def test_erbb2_deletion_is_the_3prime_representation():
 
 @dataclass(frozen=True)
 class Model:
-    """Transcript coordinates computed here, without bigmed.hgvs.TranscriptMap."""
+    """Transcript coordinates computed here, without bigmed.genome.hgvs.TranscriptMap."""
 
     tx: Transcript
     bases: tuple[int, ...]  # genomic position of every exonic base, in transcript order

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import pytest
-from bigmed import acmg
-from bigmed.acmg import VariantFacts
-from bigmed.inheritance import (
+from bigmed.germline import acmg
+from bigmed.germline.acmg import VariantFacts
+from bigmed.pilots.rare_disease.inheritance import (
     EXCLUDED_FACTOR,
     Thresholds,
     mode_factor,
     pm3_strength,
     segregate,
 )
-from bigmed.samplecheck import PairCheck, SampleChecks
+from bigmed.pilots.rare_disease.samplecheck import PairCheck, SampleChecks
 
 from unit.rdfixtures import singleton, site, trio
 

@@ -8,14 +8,14 @@ from pathlib import Path
 
 import pysam
 import pytest
-from bigmed import knowledge as kb
-from bigmed.errors import InputError
-from bigmed.gff import read_gff3
-from bigmed.hpo import read_ontology
-from bigmed.kbjoin import Call, Genome, TranscriptModels, annotate, codon_clinvar, lookup
-from bigmed.kbjoin import transcript_facts as tx_facts
-from bigmed.kbundle import Bundle, build_bundle
-from bigmed.reference import GRCH38_LENGTHS, read_contig_map
+from bigmed.base.errors import InputError
+from bigmed.genome.gff import read_gff3
+from bigmed.genome.reference import GRCH38_LENGTHS, read_contig_map
+from bigmed.knowledge import sources as kb
+from bigmed.knowledge.bundle import Bundle, build_bundle
+from bigmed.knowledge.hpo import read_ontology
+from bigmed.knowledge.join import Call, Genome, TranscriptModels, annotate, codon_clinvar, lookup
+from bigmed.knowledge.join import transcript_facts as tx_facts
 from conftest import ROOT
 
 KS = ROOT / "resources" / "knowledge_sources"

@@ -12,7 +12,7 @@ from collections import Counter
 
 import pysam
 import pytest
-from bigmed.msi import (
+from bigmed.pilots.crc.msi import (
     Microsatellite,
     MsiParams,
     build_baseline,

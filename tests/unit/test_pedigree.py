@@ -6,10 +6,16 @@ import json
 from pathlib import Path
 
 import pytest
-from bigmed.errors import InputError
-from bigmed.hpo import read_ontology
-from bigmed.pedigree import Family, check_sheet_terms, load_families, read_ped, read_phenopacket
-from bigmed.sheets import group_patients, read_samples
+from bigmed.base.errors import InputError
+from bigmed.intake.sheets import group_patients, read_samples
+from bigmed.knowledge.hpo import read_ontology
+from bigmed.pilots.rare_disease.pedigree import (
+    Family,
+    check_sheet_terms,
+    load_families,
+    read_ped,
+    read_phenopacket,
+)
 
 from unit.rdfixtures import write_obo
 

@@ -4,9 +4,9 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from bigmed.errors import InputError
-from bigmed.hpo import map_patient_terms, read_ontology
-from bigmed.phenotype import PhenotypeIndex, read_disease_terms, read_gene_terms
+from bigmed.base.errors import InputError
+from bigmed.knowledge.hpo import map_patient_terms, read_ontology
+from bigmed.pilots.rare_disease.phenotype import PhenotypeIndex, read_disease_terms, read_gene_terms
 from conftest import ROOT
 
 from unit.rdfixtures import GENES, write_obo

@@ -5,7 +5,7 @@ from __future__ import annotations
 import hashlib
 from pathlib import Path
 
-from bigmed.provenance import input_checksums, sha256
+from bigmed.report.provenance import input_checksums, sha256
 
 
 def test_input_checksums_one_row_per_file(tmp_path: Path):

@@ -5,11 +5,9 @@ from __future__ import annotations
 from typing import Any
 
 import pytest
-from bigmed.hpo import read_ontology
-from bigmed.inheritance import Thresholds
-from bigmed.interpretation import validate
-from bigmed.phenotype import PhenotypeIndex
-from bigmed.rare_disease import (
+from bigmed.knowledge.hpo import read_ontology
+from bigmed.pilots.rare_disease.inheritance import Thresholds
+from bigmed.pilots.rare_disease.interpret import (
     DEFAULT_WEIGHTS,
     Settings,
     acmg_component,
@@ -18,7 +16,9 @@ from bigmed.rare_disease import (
     rank_candidates,
     rarity,
 )
-from bigmed.samplecheck import PairCheck, SampleChecks
+from bigmed.pilots.rare_disease.phenotype import PhenotypeIndex
+from bigmed.pilots.rare_disease.samplecheck import PairCheck, SampleChecks
+from bigmed.report.interpretation import validate
 
 from unit.rdfixtures import GENES, site, trio, write_obo
 

@@ -6,9 +6,9 @@ import itertools
 from pathlib import Path
 
 import pytest
-from bigmed.errors import InputError
-from bigmed.reference import merge_regions, read_bed, read_contig_map, split_shards
-from bigmed.vcf import map_position
+from bigmed.base.errors import InputError
+from bigmed.genome.reference import merge_regions, read_bed, read_contig_map, split_shards
+from bigmed.genome.vcf import map_position
 from conftest import ROOT
 from hypothesis import given
 from hypothesis import strategies as st

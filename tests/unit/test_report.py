@@ -6,9 +6,9 @@ import re
 
 import jsonschema
 import pytest
-from bigmed.batch import render_summary
-from bigmed.qc import SampleQC
-from bigmed.report import build_report, render_html, validate_report, variants_tsv
+from bigmed.intake.qc import SampleQC
+from bigmed.report.batch import render_summary
+from bigmed.report.document import build_report, render_html, validate_report, variants_tsv
 
 EVIL = "<script>alert(1)</script>"
 
@@ -168,7 +168,7 @@ def test_tsv_has_one_row_per_variant_and_no_tabs_inside_cells():
 
 
 def test_interpretation_merge_classifies_variants_and_adds_sections():
-    from bigmed.interpretation import merge, pending
+    from bigmed.report.interpretation import merge, pending
 
     report = make()
     doc = pending("crc")
@@ -210,7 +210,7 @@ def test_interpretation_merge_classifies_variants_and_adds_sections():
 
 
 def test_changes_between_reports():
-    from bigmed.changes import compare
+    from bigmed.report.changes import compare
 
     old = make()
     new = make(

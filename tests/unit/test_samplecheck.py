@@ -6,9 +6,9 @@ import gzip
 import random
 
 import pytest
-from bigmed.pedigree import Family, Member, relationship
-from bigmed.reference import ContigSlice
-from bigmed.samplecheck import (
+from bigmed.genome.reference import ContigSlice
+from bigmed.pilots.rare_disease.pedigree import Family, Member, relationship
+from bigmed.pilots.rare_disease.samplecheck import (
     MIN_KINSHIP_SITES,
     genetic_sex,
     king_kinship,
@@ -187,7 +187,7 @@ def test_sheet_relative_has_no_stated_relationship():
 
 
 def test_opposite_homozygotes_contradict_parentage_even_when_kinship_is_unclear():
-    from bigmed.samplecheck import _compare
+    from bigmed.pilots.rare_disease.samplecheck import _compare
 
     status, reason = _compare(0.1, 0.055, 0.08, 0.25, "parent-offspring", "second degree", "d")
     assert status == "mismatch" and "opposite homozygotes" in reason
@@ -197,7 +197,7 @@ def test_opposite_homozygotes_contradict_parentage_even_when_kinship_is_unclear(
 
 
 def test_half_siblings_are_second_degree_and_confirmed():
-    from bigmed.samplecheck import _compare
+    from bigmed.pilots.rare_disease.samplecheck import _compare
 
     assert _compare(0.13, 0.02, 0.05, 0.125, "second degree", "second degree", "d")[0] == "ok"
     assert _compare(0.13, 0.06, 0.05, 0.125, "second degree", "second degree", "d")[0] == (

@@ -5,8 +5,8 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from bigmed.errors import InputError
-from bigmed.sheets import group_patients, read_samples, read_units
+from bigmed.base.errors import InputError
+from bigmed.intake.sheets import group_patients, read_samples, read_units
 from conftest import ROOT
 
 HEADER = "patient\tsample\trole\tsex\taffected\tpilot\tphenotypes\ttumor_type\tpurity"

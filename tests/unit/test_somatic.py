@@ -5,8 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pysam
 import pytest
-from bigmed.reference import ContigSlice
-from bigmed.somatic import (
+from bigmed.genome.reference import ContigSlice
+from bigmed.pilots.crc.somatic import (
     Counts,
     SomaticParams,
     binom_loglik,

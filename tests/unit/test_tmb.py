@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import pysam
 import pytest
-from bigmed.tmb import (
+from bigmed.pilots.crc.tmb import (
     TmbParams,
     callable_region,
     contains,

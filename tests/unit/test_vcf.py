@@ -2,8 +2,8 @@
 
 from __future__ import annotations
 
-from bigmed.gff import Transcript
-from bigmed.vcf import TranscriptIndex, parse_bcsq, pick
+from bigmed.genome.gff import Transcript
+from bigmed.genome.vcf import TranscriptIndex, parse_bcsq, pick
 
 
 def tx(tid: str, gene: str, start: int, end: int, tags=()) -> Transcript:

@@ -6,10 +6,10 @@ import gzip
 from pathlib import Path
 
 import pytest
-from bigmed.errors import InputError
-from bigmed.reference import ContigSlice, fasta_contigs, read_contig_map
-from bigmed.sheets import Sample
-from bigmed.vcfinput import (
+from bigmed.base.errors import InputError
+from bigmed.genome.reference import ContigSlice, fasta_contigs, read_contig_map
+from bigmed.intake.sheets import Sample
+from bigmed.intake.vcfinput import (
     CallSet,
     allele_depths,
     check_callset,

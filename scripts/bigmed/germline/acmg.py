@@ -1,0 +1,663 @@
+"""ACMG/AMP germline variant classification (Richards 2015, ClinGen SVI, Tavtigian 2020 points).
+
+:func:`classify` is pure: it takes the facts the knowledge join found for one variant
+(:class:`VariantFacts`), optional family evidence (:class:`FamilyEvidence`, supplied by the
+pilots) and per-gene rules (:class:`Overrides`), and returns a :class:`Classification`.
+
+Points (Tavtigian et al. 2020): very strong 8, strong 4, moderate 2, supporting 1; benign
+criteria count negative; BA1 is stand-alone benign. Pathogenic >= 10, likely pathogenic
+6..9, uncertain 0..5, likely benign -1..-6, benign <= -7.
+
+Every criterion is either evaluated (met or not, with the evidence text) or listed in
+``not_evaluated`` with the reason; nothing is silently false. Criteria that need data the
+bundle does not hold (functional studies, predictors, case-control data...) are always
+listed as not evaluated. PP5/BP6 (reputable source) are retired (ClinGen SVI, Biesecker
+2018): a variant's own ClinVar assertion is shown but never used as evidence.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import asdict, dataclass, field, replace
+from typing import Any, Literal
+
+import jsonschema
+import yaml
+
+from bigmed.base import schemas
+from bigmed.base.errors import InputError
+
+Strength = Literal["stand_alone", "very_strong", "strong", "moderate", "supporting"]
+POINTS: dict[str, int] = {
+    "stand_alone": 8,
+    "very_strong": 8,
+    "strong": 4,
+    "moderate": 2,
+    "supporting": 1,
+}
+CLASSES = (
+    "Benign",
+    "Likely benign",
+    "Uncertain significance",
+    "Likely pathogenic",
+    "Pathogenic",
+)
+CLASS_RANK = {c: i for i, c in enumerate(CLASSES)}
+# PP1 strength by informative meioses (ClinGen cardiomyopathy / SVI-style counting)
+PP1_MEIOSES = (("strong", 7), ("moderate", 5), ("supporting", 3))
+PM1_TERMS = {"missense", "inframe_insertion", "inframe_deletion", "inframe_altering"}
+PM4_TERMS = {"inframe_insertion", "inframe_deletion", "inframe_altering", "stop_lost"}
+NULL_TERMS = {"stop_gained", "frameshift", "splice_donor", "splice_acceptor", "start_lost"}
+PVS1_SIZE_CUTOFF = 0.10  # ClinGen PVS1 tree: removing >10 % of the protein keeps Strong
+
+ALWAYS_NOT_EVALUATED = {
+    "PS3": "functional studies are not in the knowledge bundle",
+    "BS3": "functional studies are not in the knowledge bundle",
+    "PS4": "case-control / proband-count data are not in the knowledge bundle",
+    "PP2": "gene-level missense constraint is not in the knowledge bundle",
+    "PP3": "no in-silico predictors are run (computational evidence not assessed)",
+    "BP4": "no in-silico predictors are run (computational evidence not assessed)",
+    "PP4": "phenotype specificity is judged by the pilot's phenotype ranking, not here",
+    "BP1": "the gene's truncating-only mechanism is not curated in the bundle",
+    "BP2": "phase with other variants is not known here",
+    "BP3": "no repeat annotation in the bundle",
+    "BP5": "an alternate molecular diagnosis is judged by the pilot, not here",
+    "BS2": "penetrance data (healthy adult carriers) are not in the bundle",
+    "PP5": "retired by ClinGen SVI (Biesecker et al. 2018): database assertions are not evidence",
+    "BP6": "retired by ClinGen SVI (Biesecker et al. 2018): database assertions are not evidence",
+}
+
+
+# --------------------------------------------------------------------------------------------
+# inputs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Population:
+    """Population frequency facts. ``found`` False: the allele is not in the source."""
+
+    found: bool
+    af: float | None = None
+    af_popmax: float | None = None
+    popmax_group: str | None = None
+    source_complete: bool = True  # False for a subset: absence then says nothing
+    source: str = "gnomAD"
+
+    @property
+    def frequency(self) -> float | None:
+        """The frequency the rules use: popmax (grpmax) where known, else overall AF."""
+        return self.af_popmax if self.af_popmax is not None else self.af
+
+
+@dataclass(frozen=True)
+class ClinVarEntry:
+    variation_id: str
+    clinical_class: str | None  # five-tier class of CLNSIG, or 'Conflicting' / None
+    stars: int | None  # None: review status unknown
+    hgvs_p: str | None = None
+    relation: str = ""  # 'same_aa' | 'different_aa' for codon-level entries
+
+
+@dataclass(frozen=True)
+class GeneFacts:
+    symbol: str
+    lof_mechanism: bool | None = None
+    mechanism_source: str | None = None
+    inheritance: tuple[str, ...] = ()
+    acmg_sf: bool = False
+
+
+@dataclass(frozen=True)
+class TranscriptFacts:
+    nmd_escape: bool | None = None
+    fraction_removed: float | None = None
+    skipped_exon_in_frame: bool | None = None
+    skipped_exon_fraction: float | None = None
+    skipped_exon_coding: bool | None = None
+    exon: int | None = None
+    exon_count: int | None = None
+
+
+@dataclass(frozen=True)
+class VariantFacts:
+    """What is known about one variant; None means the source was not consulted."""
+
+    variant_id: str
+    gene: str | None
+    consequence: str  # bcftools csq term (missense, stop_gained, frameshift, ...)
+    hgvs_c: str | None = None
+    hgvs_p: str | None = None
+    population: Population | None = None
+    clinvar: ClinVarEntry | None = None  # the variant's own assertion: shown, never evidence
+    clinvar_codon: tuple[ClinVarEntry, ...] | None = None  # other alleles at the codon
+    hotspot: str | None = None  # description when in a hotspot
+    hotspot_assessed: bool = False
+    gene_facts: GeneFacts | None = None
+    transcript: TranscriptFacts | None = None
+    in_repeat: bool | None = None
+
+
+@dataclass(frozen=True)
+class FamilyEvidence:
+    """Family criteria the pilots supply (None: not assessed)."""
+
+    de_novo: Literal["confirmed", "assumed", "no"] | None = None  # PS2 / PM6
+    pm3_strength: Strength | Literal["none"] | None = None  # in trans with a P/LP variant
+    segregation_meioses: int | None = None  # informative meioses co-segregating (PP1)
+    nonsegregation: bool | None = None  # affected relative without the variant (BS4)
+    note: str = ""
+
+
+@dataclass(frozen=True)
+class GeneRules:
+    ba1_af: float = 0.05
+    bs1_af: float = 0.01
+    pm2_af: float = 0.0001
+    lof_mechanism: bool | None = None  # None: take the bundle's (G2P) mechanism
+    disabled: frozenset[str] = frozenset()
+    source: str | None = None
+
+
+@dataclass(frozen=True)
+class Overrides:
+    defaults: GeneRules = field(default_factory=GeneRules)
+    genes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
+    clinvar_min_stars: int = 1
+
+    def for_gene(self, gene: str | None) -> GeneRules:
+        spec = self.genes.get(gene or "", {})
+        if not spec:
+            return self.defaults
+        return replace(
+            self.defaults,
+            ba1_af=float(spec.get("ba1_af", self.defaults.ba1_af)),
+            bs1_af=float(spec.get("bs1_af", self.defaults.bs1_af)),
+            pm2_af=float(spec.get("pm2_af", self.defaults.pm2_af)),
+            lof_mechanism=spec.get("lof_mechanism", self.defaults.lof_mechanism),
+            disabled=frozenset(spec.get("disabled", ())) | self.defaults.disabled,
+            source=spec.get("source"),
+        )
+
+
+# --------------------------------------------------------------------------------------------
+# outputs
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Criterion:
+    code: str
+    strength: Strength
+    met: bool
+    evidence: str
+
+    @property
+    def benign(self) -> bool:
+        return self.code.startswith("B")
+
+    @property
+    def points(self) -> int:
+        if not self.met:
+            return 0
+        return -POINTS[self.strength] if self.benign else POINTS[self.strength]
+
+    @property
+    def label(self) -> str:
+        """'PM2_Supporting' style label when applied at a non-default strength."""
+        default = DEFAULT_STRENGTH.get(self.code)
+        if default is None or default == self.strength:
+            return self.code
+        return f"{self.code}_{self.strength.replace('_', ' ').title().replace(' ', '')}"
+
+
+@dataclass(frozen=True)
+class NotEvaluated:
+    code: str
+    reason: str
+
+
+@dataclass(frozen=True)
+class Classification:
+    cls: str
+    points: int
+    criteria: list[Criterion]
+    not_evaluated: list[NotEvaluated]
+
+    @property
+    def met(self) -> list[Criterion]:
+        return [c for c in self.criteria if c.met]
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "class": self.cls,
+            "points": self.points,
+            "criteria": [asdict(c) | {"label": c.label, "points": c.points} for c in self.criteria],
+            "not_evaluated": [asdict(n) for n in self.not_evaluated],
+        }
+
+
+DEFAULT_STRENGTH: dict[str, Strength] = {
+    "PVS1": "very_strong",
+    "PS1": "strong",
+    "PS2": "strong",
+    "PM1": "moderate",
+    "PM2": "moderate",
+    "PM3": "moderate",
+    "PM4": "moderate",
+    "PM5": "moderate",
+    "PM6": "moderate",
+    "PP1": "supporting",
+    "BA1": "stand_alone",
+    "BS1": "strong",
+    "BS4": "strong",
+    "BP7": "supporting",
+}
+
+
+def points_to_class(points: int) -> str:
+    if points >= 10:
+        return "Pathogenic"
+    if points >= 6:
+        return "Likely pathogenic"
+    if points >= 0:
+        return "Uncertain significance"
+    if points >= -6:
+        return "Likely benign"
+    return "Benign"
+
+
+def combine(criteria: Iterable[Criterion]) -> tuple[str, int]:
+    """Class and points of a set of criteria (BA1 met: Benign whatever else is met)."""
+    crit = list(criteria)
+    points = sum(c.points for c in crit)
+    if any(c.met and c.code == "BA1" for c in crit):
+        return "Benign", points
+    return points_to_class(points), points
+
+
+# --------------------------------------------------------------------------------------------
+# the criteria
+# --------------------------------------------------------------------------------------------
+
+
+class _Collector:
+    def __init__(self, rules: GeneRules, gene: str | None) -> None:
+        self.rules, self.gene = rules, gene
+        self.criteria: list[Criterion] = []
+        self.not_evaluated: list[NotEvaluated] = []
+
+    def add(self, code: str, met: bool, evidence: str, strength: Strength | None = None) -> None:
+        if code in self.rules.disabled:
+            why = f" ({self.rules.source})" if self.rules.source else ""
+            self.skip(code, f"disabled for {self.gene} by the ACMG overrides{why}")
+            return
+        self.criteria.append(Criterion(code, strength or DEFAULT_STRENGTH[code], met, evidence))
+
+    def skip(self, code: str, reason: str) -> None:
+        if not any(n.code == code for n in self.not_evaluated):
+            self.not_evaluated.append(NotEvaluated(code, reason))
+
+
+def _fmt(x: float) -> str:
+    return f"{x:.3g}"
+
+
+def _pvs1(f: VariantFacts, rules: GeneRules, out: _Collector) -> None:
+    term = f.consequence
+    if term not in NULL_TERMS:
+        out.add("PVS1", False, f"not a null variant ({term})")
+        return
+    gene = f.gene or "?"
+    lof = rules.lof_mechanism
+    why = rules.source or "ACMG overrides"
+    if lof is None and f.gene_facts is not None:
+        lof, why = f.gene_facts.lof_mechanism, f.gene_facts.mechanism_source or ""
+    if lof is None:
+        out.skip(
+            "PVS1",
+            f"{term} in {gene}, but whether loss of function is a disease mechanism of {gene} "
+            "is not curated in the bundle (set lof_mechanism in the ACMG overrides)",
+        )
+        return
+    if lof is False:
+        out.add(
+            "PVS1", False, f"loss of function is not an established mechanism for {gene} ({why})"
+        )
+        return
+    t = f.transcript
+    base = f"{term} in {gene}; loss of function is a disease mechanism ({why})"
+    if term == "start_lost":
+        out.add(
+            "PVS1", True, f"{base}; initiation codon: PVS1_Moderate (ClinGen PVS1 tree)", "moderate"
+        )
+        return
+    if t is None:
+        out.add("PVS1", True, f"{base}; NMD not assessed (no transcript model): Strong", "strong")
+        return
+    if term in ("splice_donor", "splice_acceptor"):
+        if t.skipped_exon_coding is False:
+            out.add("PVS1", False, f"{base}; the affected exon {t.exon} is non-coding")
+            return
+        if t.skipped_exon_in_frame is False:
+            if t.nmd_escape is False:
+                out.add(
+                    "PVS1", True, f"{base}; skipping exon {t.exon} shifts the frame, NMD predicted"
+                )
+                return
+            out.add(
+                "PVS1",
+                True,
+                f"{base}; frameshifting skip of exon {t.exon} escapes NMD: Strong",
+                "strong",
+            )
+            return
+        frac = t.skipped_exon_fraction
+        if frac is None:
+            out.add("PVS1", True, f"{base}; exon skipping not assessed: Strong", "strong")
+        elif frac >= PVS1_SIZE_CUTOFF:
+            out.add(
+                "PVS1",
+                True,
+                f"{base}; in-frame skip of exon {t.exon} removes {frac:.0%} of the protein",
+                "strong",
+            )
+        else:
+            out.add(
+                "PVS1",
+                True,
+                f"{base}; in-frame skip of exon {t.exon} removes {frac:.0%} (<10%) of the protein",
+                "moderate",
+            )
+        return
+    if t.nmd_escape is False:
+        out.add("PVS1", True, f"{base}; exon {t.exon}/{t.exon_count}: NMD predicted")
+        return
+    frac = t.fraction_removed
+    if t.nmd_escape is None or frac is None:
+        out.add("PVS1", True, f"{base}; NMD not assessed: Strong", "strong")
+    elif frac >= PVS1_SIZE_CUTOFF:
+        out.add(
+            "PVS1",
+            True,
+            f"{base}; escapes NMD (last exon or last 50 nt of the penultimate) and removes "
+            f"{frac:.0%} of the protein",
+            "strong",
+        )
+    else:
+        out.add(
+            "PVS1",
+            True,
+            f"{base}; escapes NMD and removes {frac:.0%} (<10%) of the protein",
+            "moderate",
+        )
+
+
+def _usable(e: ClinVarEntry, min_stars: int) -> bool:
+    return e.stars is not None and e.stars >= min_stars
+
+
+def _ps1_pm5(f: VariantFacts, ov: Overrides, out: _Collector) -> None:
+    if f.consequence != "missense":
+        out.add("PS1", False, f"PS1 applies to missense changes ({f.consequence})")
+        out.add("PM5", False, f"PM5 applies to missense changes ({f.consequence})")
+        return
+    if f.clinvar_codon is None:
+        reason = "no codon-level ClinVar lookup (no ClinVar source or no transcript model)"
+        out.skip("PS1", reason)
+        out.skip("PM5", reason)
+        return
+    stars = ov.clinvar_min_stars
+    pathogenic = [
+        e for e in f.clinvar_codon if e.clinical_class in ("Pathogenic", "Likely pathogenic")
+    ]
+    usable = [e for e in pathogenic if _usable(e, stars)]
+    ignored = [e for e in pathogenic if not _usable(e, stars)]
+    note = (
+        f"; {len(ignored)} P/LP record(s) below {stars} star(s) or with unknown review status "
+        "ignored: " + ", ".join(f"{e.hgvs_p} (ClinVar {e.variation_id})" for e in ignored)
+        if ignored
+        else ""
+    )
+    same = [e for e in usable if e.relation == "same_aa"]
+    other = [e for e in usable if e.relation == "different_aa"]
+    n = len(f.clinvar_codon)
+    if same:
+        strength: Strength = (
+            "strong" if any(e.clinical_class == "Pathogenic" for e in same) else "moderate"
+        )
+        ids = ", ".join(f"ClinVar {e.variation_id} {e.clinical_class} ({e.stars}*)" for e in same)
+        out.add(
+            "PS1",
+            True,
+            f"same amino-acid change {f.hgvs_p} by another nucleotide change: {ids}{note}",
+            strength,
+        )
+    else:
+        out.add(
+            "PS1",
+            False,
+            f"no ClinVar P/LP with the same amino-acid change ({n} other allele(s) at the "
+            f"codon){note}",
+        )
+    if same:
+        out.add("PM5", False, "PS1 applies; PM5 is not combined with it")
+    elif other:
+        strength = (
+            "moderate" if any(e.clinical_class == "Pathogenic" for e in other) else "supporting"
+        )
+        ids = ", ".join(
+            f"{e.hgvs_p} ClinVar {e.variation_id} {e.clinical_class} ({e.stars}*)" for e in other
+        )
+        out.add(
+            "PM5", True, f"different missense change at a pathogenic residue: {ids}{note}", strength
+        )
+    else:
+        out.add(
+            "PM5",
+            False,
+            f"no ClinVar P/LP missense at this residue ({n} other allele(s) at the codon){note}",
+        )
+
+
+def _population(f: VariantFacts, rules: GeneRules, out: _Collector) -> None:
+    p = f.population
+    if p is None:
+        for code in ("BA1", "BS1", "PM2"):
+            out.skip(code, "no population-frequency source configured")
+        return
+    if not p.found:
+        if not p.source_complete:
+            reason = f"not in {p.source}, which is a subset here: absence is not evidence of rarity"
+            for code in ("BA1", "BS1", "PM2"):
+                out.skip(code, reason)
+            return
+        out.add("BA1", False, f"absent from {p.source}")
+        out.add("BS1", False, f"absent from {p.source}")
+        out.add("PM2", True, f"absent from {p.source}", "supporting")
+        return
+    freq = p.frequency
+    if freq is None:
+        for code in ("BA1", "BS1", "PM2"):
+            out.skip(code, f"{p.source} record without allele frequency")
+        return
+    which = (
+        f"{p.source} grpmax AF {_fmt(freq)} ({p.popmax_group})"
+        if p.af_popmax is not None and p.popmax_group
+        else f"{p.source} AF {_fmt(freq)}"
+    )
+    ba1 = freq > rules.ba1_af
+    out.add("BA1", ba1, f"{which} {'>' if ba1 else '<='} {_fmt(rules.ba1_af)}")
+    bs1 = not ba1 and freq > rules.bs1_af
+    out.add(
+        "BS1",
+        bs1,
+        f"{which} {'>' if freq > rules.bs1_af else '<='} {_fmt(rules.bs1_af)}"
+        + (" (BA1 applies)" if ba1 else ""),
+    )
+    pm2 = freq <= rules.pm2_af
+    out.add("PM2", pm2, f"{which} {'<=' if pm2 else '>'} {_fmt(rules.pm2_af)}", "supporting")
+
+
+def _pm1(f: VariantFacts, out: _Collector) -> None:
+    if f.consequence not in PM1_TERMS:
+        out.add("PM1", False, f"PM1 applies to missense / in-frame changes ({f.consequence})")
+        return
+    if not f.hotspot_assessed:
+        out.skip("PM1", "no hotspot source configured")
+        return
+    if f.hotspot:
+        out.add("PM1", True, f"{f.hotspot}")
+    else:
+        out.add(
+            "PM1",
+            False,
+            "not at a cancer-hotspot residue; protein-domain annotation is not in the bundle",
+        )
+
+
+def _pm4(f: VariantFacts, out: _Collector) -> None:
+    if f.consequence not in PM4_TERMS:
+        out.add("PM4", False, f"not an in-frame length change or stop-loss ({f.consequence})")
+        return
+    if f.in_repeat:
+        out.add("PM4", False, f"{f.consequence} inside a repeat region")
+        return
+    note = (
+        ""
+        if f.in_repeat is False
+        else "; repeat status not assessed (no repeat track in the bundle)"
+    )
+    out.add("PM4", True, f"{f.consequence} changes the protein length{note}")
+
+
+def _bp7(f: VariantFacts, out: _Collector) -> None:
+    if f.consequence != "synonymous":
+        out.add("BP7", False, f"not a synonymous change ({f.consequence})")
+        return
+    out.add(
+        "BP7",
+        True,
+        "synonymous and outside the splice region (first/last 3 exonic bases, 3-8 intronic); "
+        "no splicing predictor in the bundle, so BP7 rests on position alone",
+    )
+
+
+def _family(fam: FamilyEvidence | None, out: _Collector) -> None:
+    if fam is None:
+        for code in ("PS2", "PM6", "PM3", "PP1", "BS4"):
+            out.skip(code, "no family evidence supplied")
+        return
+    extra = f" ({fam.note})" if fam.note else ""
+    if fam.de_novo is None:
+        out.skip("PS2", "de novo status not assessed (no parental genotypes)")
+        out.skip("PM6", "de novo status not assessed (no parental genotypes)")
+    elif fam.de_novo == "confirmed":
+        out.add("PS2", True, f"de novo, maternity and paternity confirmed{extra}")
+        out.add("PM6", False, "PS2 applies (confirmed de novo)")
+    elif fam.de_novo == "assumed":
+        out.add("PS2", False, f"de novo but parentage not confirmed: PM6 applies instead{extra}")
+        out.add("PM6", True, f"de novo, parentage not confirmed{extra}")
+    else:
+        out.add("PS2", False, f"inherited: a parent carries the variant{extra}")
+        out.add("PM6", False, f"inherited: a parent carries the variant{extra}")
+    if fam.pm3_strength is None:
+        out.skip("PM3", "phase with a P/LP variant in trans not assessed")
+    elif fam.pm3_strength == "none":
+        out.add("PM3", False, f"not observed in trans with a P/LP variant{extra}")
+    else:
+        out.add("PM3", True, f"in trans with a P/LP variant{extra}", fam.pm3_strength)
+    if fam.segregation_meioses is None:
+        out.skip("PP1", "segregation not assessed")
+    else:
+        m = fam.segregation_meioses
+        level = next((s for s, need in PP1_MEIOSES if m >= need), None)
+        if level is None:
+            out.add("PP1", False, f"{m} informative meiosis/meioses co-segregate (3 needed){extra}")
+        else:
+            out.add("PP1", True, f"{m} informative meioses co-segregate{extra}", level)  # type: ignore[arg-type]
+    if fam.nonsegregation is None:
+        out.skip("BS4", "segregation not assessed")
+    else:
+        out.add(
+            "BS4",
+            fam.nonsegregation,
+            (
+                "an affected relative lacks the variant"
+                if fam.nonsegregation
+                else "no affected relative lacks the variant"
+            )
+            + extra,
+        )
+
+
+def classify(
+    variant_facts: VariantFacts,
+    family: FamilyEvidence | None = None,
+    overrides: Overrides | None = None,
+) -> Classification:
+    """ACMG/AMP class of one variant from its facts (pure; see the module docstring)."""
+    ov = overrides or Overrides()
+    f = variant_facts
+    rules = ov.for_gene(f.gene)
+    out = _Collector(rules, f.gene)
+    _pvs1(f, rules, out)
+    _ps1_pm5(f, ov, out)
+    _pm1(f, out)
+    _population(f, rules, out)
+    _pm4(f, out)
+    _bp7(f, out)
+    _family(family, out)
+    for code, reason in ALWAYS_NOT_EVALUATED.items():
+        out.skip(code, reason)
+    cls, points = combine(out.criteria)
+    return Classification(cls, points, out.criteria, out.not_evaluated)
+
+
+# --------------------------------------------------------------------------------------------
+# the overrides file
+# --------------------------------------------------------------------------------------------
+
+
+SCHEMA_PATH = schemas.schema_path("acmg_overrides.schema.yaml")
+
+
+def load_overrides(path: str, schema_path: str | None = None) -> Overrides:
+    """Read and validate an ACMG overrides YAML (InputError: one line naming file and field)."""
+    try:
+        with open(path) as handle:
+            data = yaml.safe_load(handle) or {}
+    except FileNotFoundError as err:
+        raise InputError(path, "ACMG overrides file not found") from err
+    except yaml.YAMLError as err:
+        line = getattr(getattr(err, "problem_mark", None), "line", None)
+        raise InputError(
+            path,
+            f"not valid YAML ({getattr(err, 'problem', err)})",
+            line=None if line is None else line + 1,
+        ) from err
+    with open(schema_path or SCHEMA_PATH) as handle:
+        schema = yaml.safe_load(handle)
+    errors = sorted(
+        jsonschema.Draft202012Validator(schema).iter_errors(data),
+        key=lambda e: list(map(str, e.path)),
+    )
+    if errors:
+        first = errors[0]
+        where = ".".join(str(p) for p in first.path) or None
+        msg = first.message
+        if first.validator == "additionalProperties":
+            msg += " (check the spelling of the key)"
+        raise InputError(path, msg, field=where)
+    d = data.get("defaults") or {}
+    defaults = GeneRules(
+        ba1_af=float(d.get("ba1_af", 0.05)),
+        bs1_af=float(d.get("bs1_af", 0.01)),
+        pm2_af=float(d.get("pm2_af", 0.0001)),
+        disabled=frozenset(d.get("disabled", ())),
+    )
+    return Overrides(
+        defaults=defaults,
+        genes={str(k): dict(v or {}) for k, v in (data.get("genes") or {}).items()},
+        clinvar_min_stars=int(d.get("clinvar_min_stars", 1)),
+    )

@@ -1,0 +1,333 @@
+"""The knowledge bundle: versions, checksums and pre-digested tables of the sources.
+
+:func:`build_bundle` (rule ``build_knowledge_bundle``) writes into ``knowledge.dir``:
+
+``manifest.json``
+    one entry per configured source: ``key``, ``name``, ``version``, ``licence``,
+    ``sha256``, ``path``, ``files``, ``complete`` (false for a derived subset, where absence
+    means nothing) and, for VCFs, ``chrom_style``. Sources not configured are listed under
+    ``not_configured``. Reports copy the entries into ``provenance.knowledge_bases``.
+``genes.json``
+    gene symbol -> facts: MANE Select, ACMG SF entries, G2P and GenCC gene-disease
+    entries, HPO diseases with their modes of inheritance, the union of inheritance codes,
+    and whether loss of function is a known disease mechanism (G2P).
+``assertions.json``
+    CIViC and MOAlmanac assertions, normalised (:class:`bigmed.knowledge.sources.Assertion`).
+``hotspots.json``
+    residue, in-frame indel and splice-site cancer hotspots by gene.
+
+VCF sources (ClinVar, gnomAD, hotspot alleles) are not copied: the join reads them where
+they are, through their tabix index. :class:`Bundle` reads a bundle back.
+"""
+
+from __future__ import annotations
+
+import hashlib
+import json
+import os
+import re
+from pathlib import Path
+from typing import Any
+
+from bigmed.base.atomic import write_text
+from bigmed.knowledge import sources as kb
+from bigmed.knowledge.hpo import read_ontology
+
+FULL_HASH_LIMIT = 4 << 30  # files above 4 GiB (gnomAD) get a sampled fingerprint
+SAMPLE = 64 << 20
+BUNDLE_FILES = ("manifest.json", "genes.json", "assertions.json", "hotspots.json")
+
+
+def file_sha256(path: str) -> tuple[str, str]:
+    """(hex digest, scope): the whole file, or size + first/last 64 MiB for huge files."""
+    size = os.path.getsize(path)
+    digest = hashlib.sha256()
+    with open(path, "rb") as handle:
+        if size <= FULL_HASH_LIMIT:
+            while block := handle.read(1 << 22):
+                digest.update(block)
+            return digest.hexdigest(), "file"
+        digest.update(str(size).encode())
+        digest.update(handle.read(SAMPLE))
+        handle.seek(size - SAMPLE)
+        digest.update(handle.read(SAMPLE))
+    return digest.hexdigest(), "sampled: size, first and last 64 MiB"
+
+
+def source_sha256(files: tuple[str, ...]) -> tuple[str, str]:
+    """One digest for a source: its file, or a digest over its files' digests."""
+    paths: list[str] = []
+    for f in files:
+        if os.path.isdir(f):
+            paths += sorted(str(p) for p in Path(f).iterdir() if p.is_file())
+        else:
+            paths.append(f)
+    if len(paths) == 1 and paths[0] == files[0]:
+        return file_sha256(paths[0])
+    digest = hashlib.sha256()
+    scopes = set()
+    for p in paths:
+        h, scope = file_sha256(p)
+        scopes.add(scope)
+        digest.update(f"{os.path.basename(p)}\t{h}\n".encode())
+    scope = "files (digest of the per-file digests)"
+    if any(s != "file" for s in scopes):
+        scope += ", some sampled"
+    return digest.hexdigest(), scope
+
+
+def _vcf_meta(path: str) -> dict[str, str]:
+    meta: dict[str, str] = {}
+    with kb.open_text(path) as handle:
+        for line in handle:
+            if not line.startswith("##"):
+                break
+            if "=" in line and not line.startswith(("##INFO", "##FORMAT", "##contig", "##FILTER")):
+                k, v = line[2:].rstrip("\n").split("=", 1)
+                meta.setdefault(k, v)
+    return meta
+
+
+def detect_version(src: kb.Source) -> str:
+    """The release a source's content or file name states; the config's version wins."""
+    if src.version:
+        return str(src.version)
+    first = src.files[0]
+    name = os.path.basename(src.path)
+    found: str | None = None
+    if src.key == "clinvar":
+        found = _vcf_meta(first).get("fileDate")
+    elif src.key == "gnomad":
+        m = re.search(r"gnomad\.(exomes|genomes|joint)\.(v?[\d.]+\d)", name, re.IGNORECASE)
+        found = f"{m.group(2)} {m.group(1)}" if m else None
+    elif src.key == "hotspots":
+        found = _vcf_meta(first).get("source")
+    elif src.key == "hpo_ontology":
+        found = read_ontology(first).version or None
+    elif src.key == "hpo_annotations":
+        with kb.open_text(first) as handle:
+            for line in handle:
+                if line.startswith("#version:"):
+                    found = line.split(":", 1)[1].strip()
+                    break
+                if not line.startswith("#"):
+                    break
+    elif src.key == "moalmanac":
+        found = kb.moalmanac_version(kb.load_moalmanac_raw(first))
+    elif src.key == "gencc":
+        dates = [
+            r.get("submitted_run_date", "")
+            for r in kb._rows(first, "\t", first_column="gene_symbol")
+        ]
+        found = f"submissions run {max(dates)}" if any(dates) else None
+    elif src.key in ("acmg_sf", "mane"):
+        m = re.search(r"v(\d+(?:\.\d+)*)", name)
+        d = re.search(r"\d{4}_\d{2}_\d{2}", name)
+        found = f"v{m.group(1)}" if m else (d.group(0) if d else None)
+    return found or "unknown (the file states no release; set knowledge.sources.<key>.version)"
+
+
+def describe_sources(sources: dict[str, kb.Source]) -> dict[str, Any]:
+    entries = []
+    for key in kb.SPECS:
+        src = sources.get(key)
+        if src is None:
+            continue
+        sha, scope = source_sha256(src.files)
+        entry: dict[str, Any] = {
+            "key": key,
+            "name": src.label,
+            "version": detect_version(src),
+            "licence": src.licence,
+            "sha256": sha,
+            "sha256_scope": scope,
+            "path": src.path,
+            "files": [os.path.abspath(f) for f in src.files],
+            "kind": src.kind,
+            "complete": src.complete,
+        }
+        if src.kind == "vcf":
+            entry["chrom_style"] = src.chrom_style
+        if src.subset_note:
+            entry["note"] = src.subset_note
+        entries.append(entry)
+    return {
+        "format": 1,
+        "build": "GRCh38",
+        "sources": entries,
+        "not_configured": [k for k in kb.SPECS if k not in sources],
+    }
+
+
+def _first(sources: dict[str, kb.Source], key: str) -> str | None:
+    src = sources.get(key)
+    return src.files[0] if src else None
+
+
+def gene_facts(sources: dict[str, kb.Source]) -> dict[str, dict[str, Any]]:
+    """gene -> facts from MANE, ACMG SF, G2P, GenCC and HPO (whichever are configured)."""
+    genes: dict[str, dict[str, Any]] = {}
+
+    def g(symbol: str) -> dict[str, Any]:
+        return genes.setdefault(
+            symbol,
+            {
+                "mane": None,
+                "acmg_sf": [],
+                "g2p": [],
+                "gencc": [],
+                "hpo_diseases": [],
+                "inheritance": [],
+                "lof_mechanism": None,
+                "mechanism_source": None,
+            },
+        )
+
+    if path := _first(sources, "mane"):
+        for sym, m in kb.read_mane(path).items():
+            g(sym)["mane"] = {"ensembl": m.ensembl, "refseq": m.refseq}
+    if path := _first(sources, "acmg_sf"):
+        for sym, sf_entries in kb.read_acmg_sf(path).items():
+            g(sym)["acmg_sf"] = [
+                {"disease": e.disease, "category": e.category, "inheritance": e.inheritance,
+                 "report": e.report}
+                for e in sf_entries
+            ]  # fmt: skip
+    if path := _first(sources, "cardiac_g2p"):
+        for sym, g2p_entries in kb.read_g2p(path).items():
+            facts = g(sym)
+            facts["g2p"] = [
+                {"disease": e.disease, "allelic_requirement": e.allelic_requirement,
+                 "inheritance": e.inheritance, "consequences": list(e.consequences),
+                 "mechanism": e.mechanism, "validity": e.validity, "indication": e.indication}
+                for e in g2p_entries
+            ]  # fmt: skip
+            lof, why = kb.g2p_lof_mechanism(g2p_entries)
+            facts["lof_mechanism"], facts["mechanism_source"] = lof, why or None
+    if path := _first(sources, "gencc"):
+        for sym, gencc_entries in kb.read_gencc(path).items():
+            g(sym)["gencc"] = [
+                {"disease": e.disease, "disease_id": e.disease_id,
+                 "classification": e.classification, "moi": e.moi, "submitter": e.submitter}
+                for e in gencc_entries
+            ]  # fmt: skip
+    hpo_genes = kb.read_hpo_genes(p) if (p := _first(sources, "hpo_genes")) else {}
+    diseases = kb.read_hpo_annotations(p) if (p := _first(sources, "hpo_annotations")) else {}
+    for sym, hg in hpo_genes.items():
+        rows = []
+        for did in sorted(hg.diseases):
+            d = diseases.get(did)
+            codes = sorted(
+                {c for t in (d.inheritance if d else ()) if (c := kb.inheritance_code(t))}
+            )
+            rows.append({"id": did, "name": d.name if d else "", "inheritance": codes})
+        g(sym)["hpo_diseases"] = rows
+    for facts in genes.values():
+        modes: set[str] = set()
+        for d in facts["hpo_diseases"]:
+            modes.update(d["inheritance"])
+        for e in facts["g2p"]:
+            modes.update(c for c in (kb.inheritance_code(e["allelic_requirement"]),) if c)
+        for e in facts["gencc"]:
+            modes.update(c for c in (kb.inheritance_code(e["moi"]),) if c)
+        for e in facts["acmg_sf"]:
+            modes.update(c for c in (kb.inheritance_code(e["inheritance"]),) if c)
+        facts["inheritance"] = sorted(modes)
+    return dict(sorted(genes.items()))
+
+
+def hotspot_tables(sources: dict[str, kb.Source]) -> dict[str, Any]:
+    out: dict[str, Any] = {"residues": {}, "indels": {}, "splice": {}}
+    if path := _first(sources, "hotspots_residues"):
+        out["residues"] = {
+            gene: {
+                str(pos): [{"type": h.type, "aa_ref": h.aa_ref} for h in hs]
+                for pos, hs in sorted(by_pos.items())
+            }
+            for gene, by_pos in sorted(kb.read_hotspot_residues(path).items())
+        }
+    if path := _first(sources, "hotspots_indels"):
+        out["indels"] = {
+            g: [list(r) for r in rows] for g, rows in kb.read_hotspot_indels(path).items()
+        }
+    if path := _first(sources, "hotspots_splice"):
+        out["splice"] = kb.read_hotspot_splice(path)
+    return out
+
+
+def assertion_tables(sources: dict[str, kb.Source]) -> dict[str, Any]:
+    out: dict[str, Any] = {"civic": [], "moalmanac": []}
+    if path := _first(sources, "civic"):
+        out["civic"] = [a.as_dict() for a in kb.load_civic(path)]
+    if path := _first(sources, "moalmanac"):
+        out["moalmanac"] = [a.as_dict() for a in kb.load_moalmanac(path)]
+    return out
+
+
+def build_bundle(sources: dict[str, kb.Source], out_dir: str) -> dict[str, Any]:
+    """Write the bundle files into out_dir; returns the manifest."""
+    os.makedirs(out_dir, exist_ok=True)
+    manifest = describe_sources(sources)
+    manifest["files"] = {name.split(".")[0]: name for name in BUNDLE_FILES[1:]}
+    genes = gene_facts(sources)
+    write_text(os.path.join(out_dir, "genes.json"), json.dumps(genes, separators=(",", ":")))
+    write_text(
+        os.path.join(out_dir, "assertions.json"),
+        json.dumps(assertion_tables(sources), separators=(",", ":")),
+    )
+    write_text(
+        os.path.join(out_dir, "hotspots.json"),
+        json.dumps(hotspot_tables(sources), separators=(",", ":")),
+    )
+    manifest["genes"] = len(genes)
+    # the manifest last: its presence means the bundle is complete
+    write_text(os.path.join(out_dir, "manifest.json"), json.dumps(manifest, indent=1) + "\n")
+    return manifest
+
+
+class Bundle:
+    """A built bundle, read back: manifest, gene facts, assertions, hotspots, VCF sources."""
+
+    def __init__(self, directory: str) -> None:
+        self.dir = directory
+        with open(os.path.join(directory, "manifest.json")) as handle:
+            self.manifest: dict[str, Any] = json.load(handle)
+        self._genes: dict[str, Any] | None = None
+        self._assertions: dict[str, Any] | None = None
+        self._hotspots: dict[str, Any] | None = None
+
+    def _load(self, name: str) -> Any:
+        with open(os.path.join(self.dir, f"{name}.json")) as handle:
+            return json.load(handle)
+
+    @property
+    def genes(self) -> dict[str, Any]:
+        if self._genes is None:
+            self._genes = self._load("genes")
+        return self._genes
+
+    @property
+    def assertions(self) -> dict[str, Any]:
+        if self._assertions is None:
+            self._assertions = self._load("assertions")
+        return self._assertions
+
+    @property
+    def hotspots(self) -> dict[str, Any]:
+        if self._hotspots is None:
+            self._hotspots = self._load("hotspots")
+        return self._hotspots
+
+    def source(self, key: str) -> dict[str, Any] | None:
+        return next((s for s in self.manifest["sources"] if s["key"] == key), None)
+
+    def vcf(self, key: str) -> kb.VcfSource | None:
+        src = self.source(key)
+        if src is None:
+            return None
+        return kb.VcfSource(src["files"], src.get("chrom_style", "chr"))
+
+    def knowledge_bases(self) -> list[dict[str, Any]]:
+        """Provenance entries (name, version, licence, sha256, path, ...) of every source."""
+        keep = ("name", "version", "licence", "sha256", "path", "key", "complete", "note")
+        return [{k: s[k] for k in keep if k in s} for s in self.manifest["sources"]]

@@ -1,0 +1,452 @@
+"""The knowledge join: every call of a patient against the bundle, by indexed lookups.
+
+:func:`annotate` reads ``results/{patient}/calls.vcf.gz`` (GRCh38, normalised: split and
+left-aligned) and returns a JSON-ready document (written to
+``results/knowledge/{patient}.annotated.json``)::
+
+    {"bundle": {...}, "sources": {key: {configured, complete, name, version}},
+     "genes": {symbol: gene facts (see bigmed.knowledge.bundle)},
+     "variants": [{
+        "id", "chrom", "pos", "ref", "alt", "filter", "gene", "transcript", "mane_select",
+        "consequence", "hgvs_c", "hgvs_p",
+        "population":  {af, af_popmax, popmax_group, nhomalt, filter} | null (not found),
+        "clinvar":     {variation_id, significance, class, review_status, stars, ...} | null,
+        "clinvar_codon": [{variation_id, hgvs_p, class, stars, relation}] | null (not assessed),
+        "hotspot":     {"allele": [...], "residue": [...], "indel": [...], "splice": [...]} | null,
+        "assertions":  [CIViC / MOAlmanac assertions for this protein change],
+        "transcript_facts": {exon, exon_count, nmd_escape, fraction_removed, ...} | null,
+        "notes": [...]}]}
+
+Exact-allele matches compare minimal representations
+(:func:`bigmed.knowledge.sources.normalize_allele`) of the call and of every source record returned by a tabix fetch over the call's span. Nearby
+calls share one fetch (clusters of calls less than ``MAX_GAP`` bp apart).
+
+``clinvar_codon`` lists ClinVar records at the call's codon (other alleles than the call
+itself), translated on the transcript model: ``same_aa`` (PS1) or ``different_aa`` (PM5).
+The call's own ClinVar record is reported in ``clinvar`` and is never evidence for itself.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Callable, Iterable, Iterator
+from dataclasses import dataclass
+from typing import Any
+
+import pysam
+
+from bigmed.genome.gff import Transcript
+from bigmed.genome.hgvs import AA3, TranscriptMap, translate
+from bigmed.genome.reference import ContigSlice
+from bigmed.knowledge import sources as kb
+from bigmed.knowledge.bundle import Bundle
+
+MAX_GAP = 200  # calls closer than this are looked up together
+ALLELE_PAD = 10  # a source may pad an allele with up to this many leading bases
+FETCH_COST_RECORDS = 150  # one tabix fetch (seek + block inflate) ~ reading 150 records
+NMD_RULE_NT = 50  # a PTC less than 50 nt 5' of the last exon-exon junction escapes NMD
+NULL_TERMS = {"stop_gained", "frameshift", "splice_donor", "splice_acceptor", "start_lost"}
+INFRAME_TERMS = {"inframe_insertion", "inframe_deletion", "inframe_altering"}
+
+
+@dataclass
+class Call:
+    index: int
+    chrom: str
+    pos: int
+    ref: str
+    alt: str
+
+    @property
+    def key(self) -> tuple[int, str, str]:
+        return kb.normalize_allele(self.pos, self.ref, self.alt)
+
+    @property
+    def end(self) -> int:
+        return self.pos + max(len(self.ref), 1) - 1
+
+
+def _clusters(group: list[Call]) -> list[tuple[int, int]]:
+    """(first position, last position) of runs of calls less than MAX_GAP bp apart."""
+    spans: list[tuple[int, int]] = []
+    for c in group:
+        if spans and c.pos - spans[-1][1] <= MAX_GAP:
+            spans[-1] = (spans[-1][0], max(spans[-1][1], c.end))
+        else:
+            spans.append((c.pos, c.end))
+    return spans
+
+
+def lookup(
+    source: kb.VcfSource,
+    parse: Callable[[pysam.VariantRecord], list[tuple[str, Any]]],
+    calls: Iterable[Call],
+) -> dict[int, list[Any]]:
+    """call index -> payloads of the source records that are the same allele.
+
+    Calls are visited in order. A tabix fetch costs about as much as reading
+    ``FETCH_COST_RECORDS`` records, so from one cluster of calls to the next the open
+    iterator keeps reading when the records expected in the gap (from the density seen so
+    far) cost less than a new fetch: a sparse source (ClinVar, a panel) is streamed, a dense
+    one (gnomAD genomes) is fetched cluster by cluster.
+    """
+    by_chrom: dict[str, list[Call]] = {}
+    for c in calls:
+        by_chrom.setdefault(c.chrom, []).append(c)
+    out: dict[int, list[Any]] = {}
+    records, covered = 0, 0  # records pulled per bp passed over: the source's density
+    for chrom, group in by_chrom.items():
+        group.sort(key=lambda c: c.pos)
+        wanted: dict[tuple[int, str, str], list[int]] = {}
+        for q in group:
+            wanted.setdefault(q.key, []).append(q.index)
+        it: Iterator[pysam.VariantRecord] | None = None
+        peek: pysam.VariantRecord | None = None
+        last = seen = -1  # last record used / last record pulled from ``it``
+        for start, end in _clusters(group):
+            lo = start - ALLELE_PAD
+            stream = False
+            if it is not None and last <= lo:
+                if peek is not None and peek.pos >= lo:
+                    stream = True  # nothing to skip
+                elif records >= 20 and covered > 0:
+                    stream = (lo - seen) * records / covered < FETCH_COST_RECORDS
+                else:
+                    stream = lo - seen <= 10 * MAX_GAP
+            if not stream:
+                it, peek = iter(source.fetch(chrom, max(0, lo - 1), None)), None
+                last = seen = lo
+            assert it is not None
+            first = seen
+            while True:
+                rec = peek if peek is not None else next(it, None)
+                if rec is None:
+                    last = 1 << 62  # chromosome exhausted: fetch again if needed
+                    break
+                if peek is None:
+                    records += 1
+                    seen = rec.pos
+                peek = None
+                if rec.pos > end:
+                    peek = rec
+                    break
+                last = rec.pos
+                if rec.pos < lo:
+                    continue
+                for alt, payload in parse(rec):
+                    for i in wanted.get(kb.normalize_allele(rec.pos, rec.ref or "", alt), ()):
+                        out.setdefault(i, []).append(payload)
+            covered += max(1, seen - first)
+    return out
+
+
+class Genome:
+    """GRCh38 <-> reference-contig coordinates (identity without a contig map) and sequence."""
+
+    def __init__(self, fasta: str | None, contig_map: dict[str, ContigSlice] | None) -> None:
+        self.fa = pysam.FastaFile(fasta) if fasta else None
+        self.cmap = contig_map
+        self.by_chrom: dict[str, list[ContigSlice]] = {}
+        for sl in (contig_map or {}).values():
+            self.by_chrom.setdefault(sl.chrom, []).append(sl)
+
+    def to_contig(self, chrom: str, pos: int) -> tuple[str, int] | None:
+        if self.cmap is None:
+            return chrom, pos
+        for sl in self.by_chrom.get(chrom, ()):
+            if sl.start <= pos <= sl.end:
+                return sl.contig, pos - sl.start + 1
+        return None
+
+    def to_grch38(self, contig: str, pos: int) -> tuple[str, int]:
+        if self.cmap is None:
+            return contig, pos
+        sl = self.cmap[contig]
+        return sl.chrom, sl.start + pos - 1
+
+    def base(self, contig: str, pos: int) -> str:
+        if self.fa is None:
+            return "N"
+        return str(self.fa.fetch(contig, pos - 1, pos)).upper()
+
+
+class TranscriptModels:
+    """Transcript models (contig coordinates) with cached CDS position lists."""
+
+    def __init__(self, transcripts: dict[str, Transcript] | None) -> None:
+        self.tx = transcripts or {}
+        self._cds: dict[str, tuple[list[int], dict[int, int]]] = {}
+
+    def get(self, tx_id: str | None) -> Transcript | None:
+        return self.tx.get(tx_id) if tx_id else None
+
+    def cds(self, tx: Transcript) -> tuple[list[int], dict[int, int]]:
+        """(genomic positions of the CDS in coding order, position -> coding index)."""
+        if tx.id not in self._cds:
+            pos = [p for s, e in sorted(tx.cds) for p in range(s, e + 1)]
+            if tx.strand == "-":
+                pos.reverse()
+            self._cds[tx.id] = (pos, {p: i for i, p in enumerate(pos)})
+        return self._cds[tx.id]
+
+
+# --------------------------------------------------------------------------------------------
+# per-call facts from the transcript model
+# --------------------------------------------------------------------------------------------
+
+
+def transcript_facts(tx: Transcript, pos: int, ref: str, alt: str, term: str) -> dict[str, Any]:
+    """Exon, NMD and skipped-exon facts of a null variant (contig coordinates)."""
+    tmap = TranscriptMap(tx)
+    exons = sorted(tx.exons) if tx.strand == "+" else sorted(tx.exons, reverse=True)
+    n = len(exons)
+    cds_len = tx.cds_length
+    # first affected base: after the anchor base of an indel
+    g = pos + 1 if len(ref) != len(alt) and ref[:1] == alt[:1] else pos
+    facts: dict[str, Any] = {"exon_count": n, "cds_length": cds_len}
+    last_exon_t0 = sum(e - s + 1 for s, e in exons[:-1])  # transcript bases before the last exon
+    if term in ("stop_gained", "frameshift", "start_lost"):
+        if not tmap.exonic(g):
+            g = pos
+        if tmap.exonic(g):
+            number = next(i for i, (s, e) in enumerate(exons, 1) if s <= g <= e)
+            t = tmap.t_of(g)
+            facts["exon"] = number
+            facts["nmd_escape"] = n == 1 or t > last_exon_t0 - NMD_RULE_NT
+            ci = tmap.cds_index(g)
+            if ci is not None and cds_len:
+                facts["fraction_removed"] = round((cds_len - ci) / cds_len, 4)
+        return facts
+    # splice donor / acceptor: which exon loses its site
+    for i, (s, e) in enumerate(exons, 1):
+        plus = tx.strand == "+"
+        after_exon = (e < g <= e + 3) if plus else (s - 3 <= g < s)  # 5' end of the next intron
+        before_exon = (s - 3 <= g < s) if plus else (e < g <= e + 3)  # 3' end of the previous
+        if (term == "splice_donor" and after_exon) or (term == "splice_acceptor" and before_exon):
+            coding = sum(max(0, min(e, ce) - max(s, cs) + 1) for cs, ce in tx.cds)
+            facts["skipped_exon"] = i
+            facts["skipped_exon_coding"] = coding > 0
+            facts["skipped_exon_in_frame"] = coding % 3 == 0
+            facts["skipped_exon_fraction"] = round(coding / cds_len, 4) if cds_len else None
+            # skipping the last or penultimate exon leaves no junction downstream of the PTC
+            facts["nmd_escape"] = n == 1 or i >= n - 1
+            facts["exon"] = i
+            break
+    return facts
+
+
+def codon_clinvar(
+    call: Call,
+    hgvs_p: str | None,
+    tx: Transcript,
+    models: TranscriptModels,
+    genome: Genome,
+    clinvar: kb.VcfSource,
+) -> tuple[list[dict[str, Any]] | None, str | None]:
+    """ClinVar records at the call's codon, translated: (entries, note when not assessed)."""
+    mine = kb.protein_key(hgvs_p)
+    if mine is None:
+        return None, "no protein substitution to compare"
+    where = genome.to_contig(call.chrom, call.pos)
+    if where is None:
+        return None, "position outside the reference contigs"
+    contig, cpos = where
+    positions, index = models.cds(tx)
+    if cpos not in index:
+        return None, "call is not in the coding sequence of its transcript"
+    k = index[cpos] // 3
+    codon_g = positions[3 * k : 3 * k + 3]
+    if len(codon_g) < 3:
+        return None, "incomplete codon"
+    plus = tx.strand == "+"
+    ref_bases = {p: genome.base(contig, p) for p in codon_g}
+
+    # the codon in coding order: on the minus strand each genomic base is complemented
+    def coding_codon(bases: dict[int, str]) -> str:
+        seq = "".join(bases[p] for p in codon_g)
+        return seq if plus else seq.translate(str.maketrans("ACGTN", "TGCAN"))
+
+    ref_aa = translate(coding_codon(ref_bases))
+    if ref_aa != mine[0]:
+        return None, f"reference codon translates to {ref_aa}, HGVSp says {mine[0]}"
+    grch = sorted(genome.to_grch38(contig, p)[1] for p in codon_g)
+    entries = []
+    seen: set[tuple[int, str, str]] = set()
+    for rec in clinvar.fetch(call.chrom, grch[0] - 1, grch[-1]):
+        for cv in kb.parse_clinvar(rec, call.chrom):
+            key = kb.normalize_allele(cv.pos, cv.ref, cv.alt)
+            if key == call.key or key in seen or len(key[1]) != len(key[2]):
+                continue  # the call itself, duplicates, indels
+            seen.add(key)
+            bases = dict(ref_bases)
+            ok = True
+            for offset, (r, a) in enumerate(zip(key[1], key[2], strict=True)):
+                g38 = key[0] + offset
+                cp = genome.to_contig(call.chrom, g38)
+                if cp is None or cp[1] not in bases or bases[cp[1]] != r:
+                    ok = False
+                    break
+                bases[cp[1]] = a
+            if not ok:
+                continue
+            alt_aa = translate(coding_codon(bases))
+            if alt_aa in (ref_aa, "*"):
+                continue
+            relation = "same_aa" if alt_aa == mine[-1] else "different_aa"
+            entries.append(
+                {
+                    "variation_id": cv.variation_id,
+                    "allele": f"{call.chrom}-{key[0]}-{key[1]}-{key[2]}",
+                    "hgvs_p": f"p.({AA3[ref_aa]}{k + 1}{AA3[alt_aa]})",
+                    "significance": cv.significance,
+                    "class": cv.clinical_class,
+                    "review_status": cv.review_status,
+                    "stars": cv.stars,
+                    "relation": relation,
+                }
+            )
+    return entries, None
+
+
+def _hotspot_matches(
+    tables: dict[str, Any], gene: str | None, term: str, hgvs_c: str | None, hgvs_p: str | None
+) -> dict[str, list[Any]]:
+    out: dict[str, list[Any]] = {}
+    if not gene:
+        return out
+    residue = kb.residue_of(hgvs_p)
+    if residue and term == "missense":
+        hits = tables.get("residues", {}).get(gene, {}).get(str(residue[1]), [])
+        if hits:
+            out["residue"] = [
+                {"type": h["type"], "residue": f"{residue[0]}{residue[1]}"} for h in hits
+            ]
+    if term in INFRAME_TERMS and hgvs_p:
+        nums = [int(x) for x in re.findall(r"[A-Z][a-z]{2}(\d+)", hgvs_p)]
+        if nums:
+            lo, hi = min(nums), max(nums)
+            rows = [r for r in tables.get("indels", {}).get(gene, []) if r[0] <= hi and lo <= r[1]]
+            if rows:
+                out["indel"] = [{"type": r[2], "residues": f"{r[0]}-{r[1]}"} for r in rows]
+    if term in ("splice_donor", "splice_acceptor", "splice_region") and hgvs_c:
+        m = re.match(r"c\.([-*]?\d+)[+-]\d+", hgvs_c)
+        if m:
+            hit = tables.get("splice", {}).get(gene, {}).get(f"c.{m.group(1)}")
+            if hit:
+                out["splice"] = [{"type": hit, "position": f"c.{m.group(1)}"}]
+    return out
+
+
+def _text(info: Any, key: str) -> str | None:
+    value = info.get(key) if key in info else None
+    if value is None:
+        return None
+    return ",".join(value) if isinstance(value, tuple) else str(value)
+
+
+def annotate(
+    calls_vcf: str,
+    bundle: Bundle,
+    *,
+    transcripts: dict[str, Transcript] | None = None,
+    fasta: str | None = None,
+    contig_map: dict[str, ContigSlice] | None = None,
+) -> dict[str, Any]:
+    """Join every record of a GRCh38 call set with the bundle (see the module docstring)."""
+    variants: list[dict[str, Any]] = []
+    calls: list[Call] = []
+    with pysam.VariantFile(calls_vcf) as vf:
+        for rec in vf:
+            for alt in rec.alts or ():
+                info = rec.info
+                variants.append(
+                    {
+                        "id": f"{rec.chrom}-{rec.pos}-{rec.ref}-{alt}",
+                        "chrom": rec.chrom,
+                        "pos": rec.pos,
+                        "ref": rec.ref,
+                        "alt": alt,
+                        "filter": ";".join(str(k) for k in rec.filter) or ".",
+                        "gene": _text(info, "GENE"),
+                        "transcript": _text(info, "TRANSCRIPT"),
+                        "mane_select": (_text(info, "MANE") == "yes") if "MANE" in info else None,
+                        "consequence": _text(info, "CONSEQUENCE") or "intergenic",
+                        "hgvs_c": _text(info, "HGVSc"),
+                        "hgvs_p": _text(info, "HGVSp"),
+                        "notes": [],
+                    }
+                )
+                if alt not in (".", "*") and not alt.startswith("<"):
+                    calls.append(Call(len(variants) - 1, rec.chrom, rec.pos, rec.ref or "", alt))
+    sources = {
+        key: {
+            "configured": (s := bundle.source(key)) is not None,
+            "complete": bool(s and s.get("complete")),
+            "name": (s or {}).get("name", kb.SPECS[key].label),
+            "version": (s or {}).get("version"),
+        }
+        for key in ("gnomad", "clinvar", "hotspots", "hotspots_residues", "civic", "moalmanac")
+    }
+    population: dict[int, list[Any]] = {}
+    clinvar: dict[int, list[Any]] = {}
+    hotspot_alleles: dict[int, list[Any]] = {}
+    if (src := bundle.vcf("gnomad")) is not None:
+        with src:
+            population = lookup(src, kb.parse_population, calls)
+    if (src := bundle.vcf("hotspots")) is not None:
+        with src:
+            hotspot_alleles = lookup(src, kb.parse_hotspot, calls)
+    clinvar_src = bundle.vcf("clinvar")
+    if clinvar_src is not None:
+        clinvar = lookup(
+            clinvar_src,
+            lambda rec: [(cv.alt, cv) for cv in kb.parse_clinvar(rec)],
+            calls,
+        )
+    by_protein: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for source_rows in bundle.assertions.values():
+        for a in source_rows:
+            if a.get("protein_key"):
+                by_protein.setdefault((a["gene"], a["protein_key"]), []).append(a)
+    genome = Genome(fasta, contig_map)
+    models = TranscriptModels(transcripts)
+    genes_seen: set[str] = set()
+    hot_tables = bundle.hotspots
+    for call in calls:
+        v = variants[call.index]
+        term, gene = v["consequence"], v["gene"]
+        if gene:
+            genes_seen.add(gene)
+        pop = population.get(call.index)
+        v["population"] = pop[0].as_dict() if pop else None
+        cv = clinvar.get(call.index)
+        v["clinvar"] = cv[0].as_dict() if cv else None
+        hot = _hotspot_matches(hot_tables, gene, term, v["hgvs_c"], v["hgvs_p"])
+        if call.index in hotspot_alleles:
+            hot["allele"] = hotspot_alleles[call.index]
+        v["hotspot"] = hot or None
+        key = kb.protein_key(v["hgvs_p"])
+        v["assertions"] = by_protein.get((gene, key), []) if gene and key else []
+        tx = models.get(v["transcript"])
+        v["transcript_facts"] = None
+        v["clinvar_codon"] = None
+        if tx is not None and (term in NULL_TERMS or term == "missense"):
+            where = genome.to_contig(call.chrom, call.pos)
+            if where is None:
+                v["notes"].append("call outside the reference contigs: no transcript facts")
+            elif term in NULL_TERMS:
+                v["transcript_facts"] = transcript_facts(tx, where[1], call.ref, call.alt, term)
+            elif clinvar_src is not None and genome.fa is not None:
+                entries, note = codon_clinvar(call, v["hgvs_p"], tx, models, genome, clinvar_src)
+                v["clinvar_codon"] = entries
+                if note:
+                    v["notes"].append(f"codon-level ClinVar not assessed: {note}")
+    if clinvar_src is not None:
+        clinvar_src.close()
+    return {
+        "bundle": {"dir": bundle.dir, "build": bundle.manifest.get("build")},
+        "knowledge_bases": bundle.knowledge_bases(),
+        "sources": sources,
+        "genes": {g: bundle.genes[g] for g in sorted(genes_seen) if g in bundle.genes},
+        "variants": variants,
+    }

@@ -1,0 +1,1 @@
+"""Cardiac pilot: panels by indication, findings, exon coverage, cascade and targeted testing."""

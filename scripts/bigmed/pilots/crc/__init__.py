@@ -1,0 +1,1 @@
+"""Colorectal cancer pilot: somatic calling, MSI, TMB, biomarkers, AMP/ASCO/CAP tiers, therapies."""

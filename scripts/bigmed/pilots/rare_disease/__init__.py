@@ -1,0 +1,1 @@
+"""Rare-disease pilot: families, sample checks, inheritance models, HPO ranking, candidates."""

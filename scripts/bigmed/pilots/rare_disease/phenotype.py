@@ -1,0 +1,292 @@
+"""Phenotype-driven gene prioritisation: HPO semantic similarity, precomputed with numpy.
+
+Model (Resnik similarity, best-match average; Köhler et al. 2009, Phenomizer):
+
+- Information content ``IC(t) = -ln(n_t / N)``: ``n_t`` is the number of annotated
+  diseases (``phenotype.hpoa``, OMIM/ORPHA/DECIPHER, aspect P, NOT rows excluded) with ``t``
+  or a descendant among their terms, ``N`` the number of diseases. Without disease
+  annotations, the genes of ``genes_to_phenotype.txt`` are the corpus.
+- Similarity of two terms: the IC of their most informative common ancestor (MICA).
+- A patient P and a gene G (every phenotype term HPO links to the gene):
+  ``score = (mean_{p in P} max_{g in G} sim(p, g) + mean_{g in G} max_{p in P} sim(p, g)) / 2``
+  (symmetric best-match average; the second half keeps genes with hundreds of annotations
+  from matching everything).
+
+Only terms below *Phenotypic abnormality* (HP:0000118) take part; modes of inheritance,
+onset and frequency terms do not. Everything that does not depend on the patient is
+precomputed into a :class:`PhenotypeIndex` (``save``/``load`` as one ``.npz``): each term's
+ancestors and IC, each gene's annotation and the closure of its annotation under ``is_a``.
+With those, ``max_{g in G} sim(p, g)`` is the largest IC among the ancestors of ``p`` that
+lie in G's closure, so scoring every gene is a few array operations per patient term.
+"""
+
+from __future__ import annotations
+
+import gzip
+import os
+from collections.abc import Iterable, Mapping, Sequence
+from dataclasses import dataclass
+from typing import IO, Any
+
+import numpy as np
+import numpy.typing as npt
+
+from bigmed.knowledge.hpo import PHENOTYPIC_ABNORMALITY, Ontology
+
+INDEX_FORMAT = 1
+
+IntArray = npt.NDArray[np.int32]
+FloatArray = npt.NDArray[np.float32]
+
+
+def _open(path: str) -> IO[str]:
+    with open(path, "rb") as probe:
+        magic = probe.read(2)
+    if magic == b"\x1f\x8b":
+        return gzip.open(path, "rt", encoding="utf-8")
+    return open(path, encoding="utf-8")
+
+
+def _table(path: str, first: str) -> Iterable[dict[str, str]]:
+    header: list[str] | None = None
+    with _open(path) as handle:
+        for line in handle:
+            if header is None:
+                if line.startswith(first):
+                    header = line.rstrip("\n").split("\t")
+                continue
+            cells = line.rstrip("\n").split("\t")
+            yield dict(zip(header, cells, strict=False))
+
+
+def read_gene_terms(path: str) -> dict[str, set[str]]:
+    """gene symbol -> HPO term ids (``genes_to_phenotype.txt``)."""
+    out: dict[str, set[str]] = {}
+    for row in _table(path, "ncbi_gene_id"):
+        out.setdefault(row["gene_symbol"], set()).add(row["hpo_id"])
+    return out
+
+
+def read_disease_terms(path: str) -> dict[str, set[str]]:
+    """disease id -> phenotype terms (``phenotype.hpoa``: aspect P, NOT rows left out)."""
+    out: dict[str, set[str]] = {}
+    for row in _table(path, "database_id"):
+        if row.get("aspect") == "P" and row.get("qualifier") != "NOT":
+            out.setdefault(row["database_id"], set()).add(row["hpo_id"])
+    return out
+
+
+def _csr(lists: Sequence[Sequence[int]]) -> tuple[IntArray, IntArray]:
+    indptr = np.zeros(len(lists) + 1, dtype=np.int32)
+    indptr[1:] = np.cumsum([len(x) for x in lists])
+    flat = [i for x in lists for i in x]
+    return indptr, np.asarray(flat, dtype=np.int32)
+
+
+@dataclass
+class Match:
+    """How one patient term matches a gene: its MICA with the gene's terms."""
+
+    term: str
+    term_name: str
+    mica: str | None
+    mica_name: str
+    ic: float
+    exact: bool  # the gene carries the term itself or a more specific one
+
+
+class PhenotypeIndex:
+    """Precomputed ontology and gene-annotation arrays (see the module docstring)."""
+
+    def __init__(self, arrays: Mapping[str, Any]) -> None:
+        self.version = str(arrays["version"])
+        self.corpus = str(arrays["corpus"])
+        self.term_ids: list[str] = str(arrays["term_ids"]).split("\n")
+        self.term_names: list[str] = str(arrays["term_names"]).split("\n")
+        self.genes: list[str] = str(arrays["genes"]).split("\n")
+        self.anc_indptr: IntArray = np.asarray(arrays["anc_indptr"], dtype=np.int32)
+        self.anc: IntArray = np.asarray(arrays["anc"], dtype=np.int32)
+        self.ic: FloatArray = np.asarray(arrays["ic"], dtype=np.float32)
+        self.gene_indptr: IntArray = np.asarray(arrays["gene_indptr"], dtype=np.int32)
+        self.gene_terms: IntArray = np.asarray(arrays["gene_terms"], dtype=np.int32)
+        self.clos_indptr: IntArray = np.asarray(arrays["clos_indptr"], dtype=np.int32)
+        self.clos: IntArray = np.asarray(arrays["clos"], dtype=np.int32)
+        self.index = {t: i for i, t in enumerate(self.term_ids)}
+        self.gene_index = {g: i for i, g in enumerate(self.genes)}
+        # term -> genes whose closure holds it (the transpose of clos)
+        owner = np.repeat(np.arange(len(self.genes), dtype=np.int32), np.diff(self.clos_indptr))
+        order = np.argsort(self.clos, kind="stable")
+        self.tg_genes: IntArray = owner[order]
+        counts = np.bincount(self.clos, minlength=len(self.term_ids))
+        self.tg_indptr: IntArray = np.concatenate([[0], np.cumsum(counts)]).astype(np.int32)
+        self._n_gene_terms = np.diff(self.gene_indptr).astype(np.float32)
+
+    # ---------------------------------------------------------------- building and storing
+
+    @classmethod
+    def build(
+        cls,
+        ontology: Ontology,
+        gene_terms: Mapping[str, Iterable[str]],
+        disease_terms: Mapping[str, Iterable[str]] | None = None,
+    ) -> PhenotypeIndex:
+        """The index of an ontology and gene annotations (IC over diseases when given)."""
+        root = PHENOTYPIC_ABNORMALITY
+        ids = sorted(
+            t.id
+            for t in ontology.terms.values()
+            if not t.obsolete and root in ontology.ancestors(t.id)
+        )
+        index = {t: i for i, t in enumerate(ids)}
+        anc_lists = [sorted(index[a] for a in ontology.ancestors(t) if a in index) for t in ids]
+
+        def mapped(terms: Iterable[str]) -> list[int]:
+            out: set[int] = set()
+            for t in terms:
+                m = ontology.map_term(t)
+                out.update(index[i] for i in (m.ids if m else ()) if i in index)
+            return sorted(out)
+
+        def closure(direct: list[int]) -> list[int]:
+            return sorted({a for i in direct for a in anc_lists[i]})
+
+        genes = sorted(g for g, ts in gene_terms.items() if mapped(ts))
+        direct = [mapped(gene_terms[g]) for g in genes]
+        closures = [closure(d) for d in direct]
+        if disease_terms:
+            corpus = [closure(mapped(ts)) for ts in disease_terms.values()]
+            corpus = [c for c in corpus if c]
+            corpus_name = f"{len(corpus)} annotated diseases"
+        else:
+            corpus = closures
+            corpus_name = f"{len(corpus)} annotated genes"
+        counts = np.zeros(len(ids), dtype=np.float64)
+        for c in corpus:
+            counts[c] += 1
+        n = max(len(corpus), 1)
+        # unannotated terms get the IC of a single annotation: specific, never shared
+        ic = -np.log(np.maximum(counts, 1.0) / n)
+        anc_indptr, anc = _csr(anc_lists)
+        gene_indptr, gterms = _csr(direct)
+        clos_indptr, clos = _csr(closures)
+        return cls(
+            {
+                "version": ontology.version,
+                "corpus": corpus_name,
+                "term_ids": "\n".join(ids),
+                "term_names": "\n".join(ontology.terms[t].name.replace("\n", " ") for t in ids),
+                "genes": "\n".join(genes),
+                "anc_indptr": anc_indptr,
+                "anc": anc,
+                "ic": ic.astype(np.float32),
+                "gene_indptr": gene_indptr,
+                "gene_terms": gterms,
+                "clos_indptr": clos_indptr,
+                "clos": clos,
+            }
+        )
+
+    def save(self, path: str) -> None:
+        """One uncompressed .npz (no pickles), written atomically."""
+        tmp = f"{path}.tmp.{os.getpid()}.npz"
+        np.savez(
+            tmp,
+            format=np.int32(INDEX_FORMAT),
+            version=np.str_(self.version),
+            corpus=np.str_(self.corpus),
+            term_ids=np.str_("\n".join(self.term_ids)),
+            term_names=np.str_("\n".join(self.term_names)),
+            genes=np.str_("\n".join(self.genes)),
+            anc_indptr=self.anc_indptr,
+            anc=self.anc,
+            ic=self.ic,
+            gene_indptr=self.gene_indptr,
+            gene_terms=self.gene_terms,
+            clos_indptr=self.clos_indptr,
+            clos=self.clos,
+        )
+        os.replace(tmp, path)
+
+    @classmethod
+    def load(cls, path: str) -> PhenotypeIndex:
+        with np.load(path, allow_pickle=False) as data:
+            if int(data["format"]) != INDEX_FORMAT:
+                raise ValueError(f"{path}: phenotype index format {int(data['format'])}")
+            return cls({k: data[k] for k in data.files})
+
+    # ---------------------------------------------------------------- scoring
+
+    def term_indices(self, terms: Iterable[str]) -> list[int]:
+        """Indices of the (already mapped) patient terms that lie in the analysed branch."""
+        out: list[int] = []
+        for t in terms:
+            i = self.index.get(t)
+            if i is not None and i not in out:
+                out.append(i)
+        return out
+
+    def _ancestors(self, i: int) -> IntArray:
+        return self.anc[self.anc_indptr[i] : self.anc_indptr[i + 1]]
+
+    def best_per_term(self, q: int) -> FloatArray:
+        """max over each gene's terms of sim(q, term): one value per gene."""
+        best = np.zeros(len(self.genes), dtype=np.float32)
+        anc = self._ancestors(q)
+        for t in anc[np.argsort(self.ic[anc], kind="stable")]:  # increasing IC: last wins
+            best[self.tg_genes[self.tg_indptr[t] : self.tg_indptr[t + 1]]] = self.ic[t]
+        return best
+
+    def score(self, terms: Iterable[str], method: str = "bma") -> FloatArray:
+        """Similarity of the patient's terms to every gene (``genes`` order).
+
+        ``method``: ``bma`` (symmetric best-match average) or ``p2g`` (patient to gene only).
+        """
+        qs = self.term_indices(terms)
+        if not qs:
+            return np.zeros(len(self.genes), dtype=np.float32)
+        p2g = np.zeros(len(self.genes), dtype=np.float32)
+        for q in qs:
+            p2g += self.best_per_term(q)
+        p2g /= len(qs)
+        if method == "p2g":
+            return p2g
+        # gene -> patient: for every term a, the largest IC in (ancestors of a) ∩ closure(P)
+        in_p = np.zeros(len(self.term_ids), dtype=bool)
+        for q in qs:
+            in_p[self._ancestors(q)] = True
+        v = np.where(in_p, self.ic, np.float32(0.0)).astype(np.float32)
+        s = np.maximum.reduceat(v[self.anc], self.anc_indptr[:-1])
+        g2p = np.add.reduceat(s[self.gene_terms], self.gene_indptr[:-1]) / self._n_gene_terms
+        return ((p2g + g2p) / 2).astype(np.float32)
+
+    def gene_scores(self, terms: Iterable[str], method: str = "bma") -> dict[str, float]:
+        return dict(zip(self.genes, (float(x) for x in self.score(terms, method)), strict=True))
+
+    def matches(self, terms: Iterable[str], gene: str) -> list[Match]:
+        """Per patient term: the MICA with the gene's terms (None when the gene is unknown)."""
+        gi = self.gene_index.get(gene)
+        clos = (
+            set(self.clos[self.clos_indptr[gi] : self.clos_indptr[gi + 1]].tolist())
+            if gi is not None
+            else set()
+        )
+        out = []
+        for q in self.term_indices(terms):
+            common = [int(a) for a in self._ancestors(q) if int(a) in clos]
+            # ties (same IC): the more specific term, i.e. the one with more ancestors
+            mica = (
+                max(common, key=lambda a: (self.ic[a], self.anc_indptr[a + 1] - self.anc_indptr[a]))
+                if common
+                else None
+            )
+            out.append(
+                Match(
+                    term=self.term_ids[q],
+                    term_name=self.term_names[q],
+                    mica=None if mica is None else self.term_ids[mica],
+                    mica_name="" if mica is None else self.term_names[mica],
+                    ic=0.0 if mica is None else round(float(self.ic[mica]), 3),
+                    exact=q in clos,
+                )
+            )
+        return out
