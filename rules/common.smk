@@ -108,9 +108,8 @@ def _package_hash():
 
     digest = hashlib.sha256()
     for path in sorted((Path(workflow.basedir) / "scripts" / "bigmed").rglob("*.py")):
-        digest.update(
-            str(path.relative_to(workflow.basedir)).encode() + b"\0" + path.read_bytes()
-        )
+        digest.update(path.relative_to(workflow.basedir).as_posix().encode())
+        digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
 
 

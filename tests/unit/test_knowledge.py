@@ -11,6 +11,7 @@ import pytest
 from bigmed.base.errors import InputError
 from bigmed.genome.gff import read_gff3
 from bigmed.genome.reference import GRCH38_LENGTHS, read_contig_map
+from bigmed.knowledge import oncology
 from bigmed.knowledge import sources as kb
 from bigmed.knowledge.bundle import Bundle, build_bundle
 from bigmed.knowledge.hpo import read_ontology
@@ -292,14 +293,14 @@ def test_hpo_loaders():
 
 
 def test_civic_and_moalmanac():
-    civic = kb.load_civic(str(KS / "civic"))
+    civic = oncology.load_civic(str(KS / "civic"))
     braf = [a for a in civic if a.gene == "BRAF" and a.protein_key == "V600E"]
     assert braf and {a.significance for a in braf} >= {"sensitivity"}
     assert all(a.source == "CIViC" and a.id.startswith("civic.eid:") for a in braf)
-    moa = kb.load_moalmanac(str(KS / "moalmanac" / "molecular-oncology-almanac.json.gz"))
+    moa = oncology.load_moalmanac(str(KS / "moalmanac" / "molecular-oncology-almanac.json.gz"))
     assert any(a.gene == "BRAF" and a.protein_key == "V600E" and a.therapy for a in moa)
-    raw = kb.load_moalmanac_raw(str(KS / "moalmanac" / "molecular-oncology-almanac.json.gz"))
-    assert kb.moalmanac_version(raw) == "2025-02-07 (database 1.3.0)"
+    raw = oncology.load_moalmanac_raw(str(KS / "moalmanac" / "molecular-oncology-almanac.json.gz"))
+    assert oncology.moalmanac_version(raw) == "2025-02-07 (database 1.3.0)"
 
 
 # --------------------------------------------------------------------------------------------

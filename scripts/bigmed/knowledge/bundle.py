@@ -12,7 +12,7 @@
     entries, HPO diseases with their modes of inheritance, the union of inheritance codes,
     and whether loss of function is a known disease mechanism (G2P).
 ``assertions.json``
-    CIViC and MOAlmanac assertions, normalised (:class:`bigmed.knowledge.sources.Assertion`).
+    CIViC and MOAlmanac assertions, normalised (:class:`bigmed.knowledge.oncology.Assertion`).
 ``hotspots.json``
     residue, in-frame indel and splice-site cancer hotspots by gene.
 
@@ -30,6 +30,8 @@ from pathlib import Path
 from typing import Any
 
 from bigmed.base.atomic import write_text
+from bigmed.base.textio import open_text
+from bigmed.knowledge import oncology
 from bigmed.knowledge import sources as kb
 from bigmed.knowledge.hpo import read_ontology
 
@@ -78,7 +80,7 @@ def source_sha256(files: tuple[str, ...]) -> tuple[str, str]:
 
 def _vcf_meta(path: str) -> dict[str, str]:
     meta: dict[str, str] = {}
-    with kb.open_text(path) as handle:
+    with open_text(path) as handle:
         for line in handle:
             if not line.startswith("##"):
                 break
@@ -105,7 +107,7 @@ def detect_version(src: kb.Source) -> str:
     elif src.key == "hpo_ontology":
         found = read_ontology(first).version or None
     elif src.key == "hpo_annotations":
-        with kb.open_text(first) as handle:
+        with open_text(first) as handle:
             for line in handle:
                 if line.startswith("#version:"):
                     found = line.split(":", 1)[1].strip()
@@ -113,7 +115,7 @@ def detect_version(src: kb.Source) -> str:
                 if not line.startswith("#"):
                     break
     elif src.key == "moalmanac":
-        found = kb.moalmanac_version(kb.load_moalmanac_raw(first))
+        found = oncology.moalmanac_version(oncology.load_moalmanac_raw(first))
     elif src.key == "gencc":
         dates = [
             r.get("submitted_run_date", "")
@@ -258,9 +260,9 @@ def hotspot_tables(sources: dict[str, kb.Source]) -> dict[str, Any]:
 def assertion_tables(sources: dict[str, kb.Source]) -> dict[str, Any]:
     out: dict[str, Any] = {"civic": [], "moalmanac": []}
     if path := _first(sources, "civic"):
-        out["civic"] = [a.as_dict() for a in kb.load_civic(path)]
+        out["civic"] = [a.as_dict() for a in oncology.load_civic(path)]
     if path := _first(sources, "moalmanac"):
-        out["moalmanac"] = [a.as_dict() for a in kb.load_moalmanac(path)]
+        out["moalmanac"] = [a.as_dict() for a in oncology.load_moalmanac(path)]
     return out
 
 

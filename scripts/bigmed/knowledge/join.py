@@ -18,8 +18,9 @@ left-aligned) and returns a JSON-ready document (written to
         "notes": [...]}]}
 
 Exact-allele matches compare minimal representations
-(:func:`bigmed.knowledge.sources.normalize_allele`) of the call and of every source record returned by a tabix fetch over the call's span. Nearby
-calls share one fetch (clusters of calls less than ``MAX_GAP`` bp apart).
+(:func:`bigmed.knowledge.sources.normalize_allele`) of the call and of every source record
+returned by a tabix fetch over the call's span. Nearby calls share one fetch (clusters of
+calls less than ``MAX_GAP`` bp apart).
 
 ``clinvar_codon`` lists ClinVar records at the call's codon (other alleles than the call
 itself), translated on the transcript model: ``same_aa`` (PS1) or ``different_aa`` (PM5).

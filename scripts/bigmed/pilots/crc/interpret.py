@@ -37,9 +37,11 @@ from typing import Any
 
 import pysam
 
+from bigmed.base.textio import open_text
 from bigmed.genome.gff import Transcript, preferred_transcripts
 from bigmed.genome.hgvs import AA3
 from bigmed.genome.vcf import PROTEIN_ALTERING
+from bigmed.knowledge import oncology
 from bigmed.knowledge import sources as kbsrc
 
 AA1 = {v: k for k, v in AA3.items()}
@@ -154,7 +156,7 @@ def _clean(text: object) -> str:
 def moalmanac_evidence(path: str, oncotree: dict[str, Any], version: str) -> list[Evidence]:
     """Somatic variant, copy-number, MSI-H and TMB-high assertions of MOAlmanac."""
     out = []
-    for a in kbsrc.load_moalmanac_raw(path).get("content", []):
+    for a in oncology.load_moalmanac_raw(path).get("content", []):
         if a.get("_deprecated"):
             continue
         ft = a.get("feature_type")
@@ -223,7 +225,7 @@ def _civic_table(folder: str, name: str) -> Any:
     for candidate in (f"{name}.json", f"{name}.json.gz"):
         path = os.path.join(folder, candidate)
         if os.path.isfile(path):
-            with kbsrc.open_text(path) as handle:
+            with open_text(path) as handle:
                 return json.load(handle)
     return {}
 

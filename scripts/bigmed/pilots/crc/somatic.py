@@ -42,8 +42,9 @@ import numpy as np
 import numpy.typing as npt
 import pysam
 
+from bigmed.base.textio import open_text
 from bigmed.genome.reference import ContigSlice
-from bigmed.knowledge.sources import VcfSource, normalize_allele, open_text, parse_population
+from bigmed.knowledge.sources import VcfSource, normalize_allele, parse_population
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
