@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
-import gzip
 import json
 from dataclasses import dataclass, field
+
+from bigmed.intake.coverage import fraction_at_depth, read_mosdepth_mean, read_thresholds
 
 
 @dataclass
@@ -38,37 +39,6 @@ def read_samtools_stats(path: str) -> dict[str, float]:
                 _, key, value = line.rstrip("\n").split("\t")[:3]
                 out[key.rstrip(":")] = float(value)
     return out
-
-
-def read_mosdepth_mean(path: str) -> float:
-    """Mean depth over the target regions (the *_region row), else over the whole genome."""
-    total = region = None
-    with open(path) as handle:
-        for line in handle:
-            cols = line.rstrip("\n").split("\t")
-            if cols[0] == "total_region":
-                region = float(cols[3])
-            elif cols[0] == "total":
-                total = float(cols[3])
-    value = region if region is not None else total
-    return value or 0.0
-
-
-def read_thresholds(path: str, min_depth: int) -> list[tuple[str, int, int, str, int]]:
-    """Rows of a mosdepth thresholds.bed.gz: (chrom, start, end, name, bases >= min_depth)."""
-    rows = []
-    with gzip.open(path, "rt") as handle:
-        header = handle.readline().lstrip("#").rstrip("\n").split("\t")
-        col = header.index(f"{min_depth}X")
-        for line in handle:
-            cols = line.rstrip("\n").split("\t")
-            rows.append((cols[0], int(cols[1]), int(cols[2]), cols[3], int(cols[col])))
-    return rows
-
-
-def fraction_at_depth(rows: list[tuple[str, int, int, str, int]]) -> float:
-    total = sum(e - s for _, s, e, _, _ in rows)
-    return sum(n for *_, n in rows) / total if total else 0.0
 
 
 # QC thresholds, documented in the README; a sample outside them is flagged, not dropped.

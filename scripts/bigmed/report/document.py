@@ -14,7 +14,8 @@ import pysam
 
 from bigmed.base import schemas
 from bigmed.genome.reference import GRCH38_LENGTHS, ContigSlice
-from bigmed.intake.qc import SampleQC, read_thresholds
+from bigmed.intake.coverage import read_thresholds
+from bigmed.intake.qc import SampleQC
 
 SCHEMA_PATH = schemas.schema_path("report.schema.json")
 PYTHON_PACKAGES = ("snakemake", "pysam", "numpy", "jsonschema", "PyYAML", "multiqc")

@@ -28,7 +28,7 @@ from bigmed.genome.reference import ContigSlice
 from bigmed.genome.variant_spec import VariantSpecError, from_grch38, to_grch38
 from bigmed.germline.acmg import FamilyEvidence, Overrides
 from bigmed.germline.classify import interpret, not_assessable
-from bigmed.intake.qc import read_thresholds
+from bigmed.intake.coverage import read_thresholds
 from bigmed.pilots.cardiac import cascade
 from bigmed.pilots.cardiac.cascade import RelativeGenotype, SiteReads, Thresholds
 from bigmed.pilots.cardiac.panels import Panel
