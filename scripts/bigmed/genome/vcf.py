@@ -47,6 +47,10 @@ INFO_TYPES = {"SRC_POS": "Integer"}
 RANK = {term: i for i, term in enumerate(SEVERITY)}
 # consequences that change the protein (or its splicing): the terms down to missense
 PROTEIN_ALTERING = frozenset(SEVERITY[: SEVERITY.index("missense") + 1])
+# predicted null (loss-of-function) consequences: PVS1 candidates, truncating in panels
+NULL_CONSEQUENCES = frozenset(
+    {"stop_gained", "frameshift", "splice_donor", "splice_acceptor", "start_lost"}
+)
 CHROM_ORDER = {c: i for i, c in enumerate(GRCH38_LENGTHS)}
 
 NEW_INFO = [
