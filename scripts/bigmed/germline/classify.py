@@ -184,7 +184,7 @@ def _evidence(
             "class": c.cls,
             "points": c.points,
             "criteria_met": [x.label for x in c.met],
-            "engine": "bigmed.germline.acmg (Richards 2015, ClinGen SVI, Tavtigian 2020 points)",
+            "engine": "bigmed.acmg (Richards 2015, ClinGen SVI, Tavtigian 2020 points)",
         }
     ]
     for x in c.criteria:
