@@ -30,7 +30,7 @@ from functools import cache, lru_cache
 import pysam
 import pytest
 from bigmed.genome.gff import Transcript, preferred_transcripts, read_gff3
-from bigmed.genome.hgvs import AA3, CODON_TABLE, describe, revcomp
+from bigmed.genome.hgvs import AA3, CODON_TABLE, describe, revcomp, translate
 from conftest import ROOT
 from hypothesis import HealthCheck, assume, given, settings
 from hypothesis import strategies as st
@@ -426,11 +426,39 @@ def assert_c_roundtrip(tx: Transcript, pos: int, ref: str, alt: str, seq, c: str
 
 # ---------------------------------------------------------------- protein check
 
+# The standard genetic code as the engine once wrote it by hand (TCAG order of the three
+# codon positions); kept here as the independent table the engine's is checked against.
+_TCAG = "TCAG"
+_TCAG_AAS = "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"
+HAND_CODON_TABLE = {
+    a + b + c: _TCAG_AAS[16 * i + 4 * j + k]
+    for i, a in enumerate(_TCAG)
+    for j, b in enumerate(_TCAG)
+    for k, c in enumerate(_TCAG)
+}
+
+
+def test_codon_table_matches_the_hand_written_one() -> None:
+    assert len(HAND_CODON_TABLE) == 64
+    assert CODON_TABLE == HAND_CODON_TABLE
+    for codon, aa in HAND_CODON_TABLE.items():
+        assert translate(codon) == aa, codon
+    assert translate("TAN") == "X"  # an ambiguous codon stays unknown
+
+
+def test_three_letter_names() -> None:
+    hand = dict(zip("ARNDCQEGHILKMFPSTWYV*X", re.findall("...", _HAND_AA3), strict=True))
+    assert hand == AA3
+    assert set(AA3) >= set(HAND_CODON_TABLE.values())
+
+
+_HAND_AA3 = "AlaArgAsnAspCysGlnGluGlyHisIleLeuLysMetPheProSerThrTrpTyrValTerXaa"
+
 
 def translate1(s: str) -> str:
     out = []
     for i in range(0, len(s) - 2, 3):
-        aa = CODON_TABLE.get(s[i : i + 3], "X")
+        aa = HAND_CODON_TABLE.get(s[i : i + 3], "X")
         out.append(aa)
         if aa == "*":
             break
