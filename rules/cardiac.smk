@@ -1,42 +1,6 @@
 # cardiac pilot: gene panel by referral indication, ACMG/AMP findings, panel coverage and
 # cascade testing (bigmed.pilots.cardiac.interpret), and known-familial-variant reports (bigmed.pilots.cardiac.targeted).
 
-from bigmed.pilots.cardiac import panels as bm_panels
-from bigmed.pilots.cardiac import targeted as bm_targeted
-
-CARDIAC = config["cardiac"]
-TARGETED = {t["sample"]: t for t in CARDIAC["targeted"]}
-# indication codes of each cardiac patient, and the targeted items, checked before any job
-try:
-    CARDIAC_INDICATIONS = (
-        bm_panels.patient_indications(
-            PATIENTS.values(),
-            bm_panels.g2p_indications(KNOWLEDGE["cardiac_g2p"].files[0]),
-            CARDIAC["indications"],
-            config["samples"],
-        )
-        if "cardiac_g2p" in KNOWLEDGE
-        else {}
-    )
-    if (
-        any(p.pilot == "cardiac" for p in PATIENTS.values())
-        and "cardiac_g2p" not in KNOWLEDGE
-    ):
-        raise InputError(
-            "config",
-            "the cardiac pilot needs the Cardiac G2P source (its panels)",
-            field="knowledge.sources.cardiac_g2p",
-        )
-    bm_targeted.check_items(
-        CARDIAC["targeted"],
-        SAMPLE_BY_ID,
-        annotation=config["reference"]["annotation"],
-        contigs=REF_CONTIGS,
-        cmap=CONTIG_MAP if config["reference"]["contig_map"] else None,
-    )
-except InputError as _err:
-    _fail(_err)
-
 
 rule interpret_cardiac:
     input:

@@ -103,11 +103,17 @@ GIT_COMMIT = _git_commit()
 
 
 def _package_hash():
-    """Snakemake does not track imported modules: their hash enters the params that use them."""
+    """Snakemake does not track imported modules: their hash enters the params that use them.
+
+    Every file of the package, subpackages and report assets included, with its path.
+    """
     import hashlib
 
     digest = hashlib.sha256()
-    for path in sorted((Path(workflow.basedir) / "scripts" / "bigmed").rglob("*.py")):
+    package = Path(workflow.basedir) / "scripts" / "bigmed"
+    for path in sorted(package.rglob("*")):
+        if not path.is_file() or "__pycache__" in path.parts or path.suffix == ".pyc":
+            continue
         digest.update(path.relative_to(workflow.basedir).as_posix().encode())
         digest.update(path.read_bytes())
     return digest.hexdigest()[:16]
@@ -279,207 +285,11 @@ def all_targets():
     return targets
 
 
-# --- crc pilot: somatic calling, MSI, TMB, interpretation (rules/call_somatic.smk, crc.smk)
-CRC_KNOWLEDGE_KEYS = ("moalmanac", "civic", "hotspots_residues", "hotspots_indels")
-
-
-def get_tumor(wildcards):
-    return PATIENTS[wildcards.patient].with_role("tumor")[0].sample
-
-
-def get_normal(wildcards):
-    normals = PATIENTS[wildcards.patient].with_role("normal")
-    return normals[0].sample if normals else None
-
-
-def get_somatic_bams(wildcards):
-    ids = [get_tumor(wildcards), get_normal(wildcards)]
-    return [f"results/alignments/{s}.bam" for s in ids if s]
-
-
-def get_somatic_bais(wildcards):
-    return [f"{bam}.bai" for bam in get_somatic_bams(wildcards)]
-
-
-def get_somatic_shards(wildcards):
-    return [f"results/somatic/{wildcards.patient}/shards/{i}.vcf.gz" for i in SHARDS]
-
-
-def get_depth_beds(wildcards):
-    # none for a patient that entered as a somatic VCF (compute_tmb: tmb.vcf_callable_mb)
-    ids = [get_tumor(wildcards), get_normal(wildcards)]
-    return [
-        f"results/callable/{s}.quantized.bed.gz"
-        for s in ids
-        if s and s not in VCF_SAMPLES
-    ]
-
-
-def somatic_from_vcf(wildcards):
-    """The patient entered as a somatic VCF: no reads for coverage, MSI or ERBB2."""
-    return get_tumor(wildcards) in VCF_SAMPLES
-
-
-def get_callable_depth(wildcards):
-    role = SAMPLE_BY_ID[wildcards.sample].role
-    return config["tmb"]["min_tumor_depth" if role == "tumor" else "min_normal_depth"]
-
-
-def get_msi_lengths(wildcards):
-    normal = get_normal(wildcards)
-    ids = [get_tumor(wildcards), normal]
-    out = {"tumor": f"results/msi/lengths/{ids[0]}.tsv"}
-    if normal:
-        out["normal"] = f"results/msi/lengths/{normal}.tsv"
-    else:
-        out["baseline"] = config["msi"]["baseline"] or "results/msi/baseline.tsv"
-    return out
-
-
-def get_baseline_normals(wildcards):
-    return [
-        f"results/msi/lengths/{s.sample}.tsv" for s in SAMPLES if s.role == "normal"
-    ]
-
-
-def get_population_files(wildcards):
-    # the knowledge bundle's gnomAD source (rules/knowledge.smk), with its indexes
-    if "gnomad" not in KNOWLEDGE:
-        return []
-    files = KNOWLEDGE["gnomad"].files
-    return [*files, *(f"{f}.tbi" for f in files if os.path.exists(f"{f}.tbi"))]
-
-
-def get_population_style(wildcards):
-    return KNOWLEDGE["gnomad"].chrom_style if "gnomad" in KNOWLEDGE else None
-
-
-def get_somatic_calls(wildcards):
-    """The somatic call set a crc patient's report lists next to the germline calls."""
-    if PATIENTS[wildcards.patient].pilot != "crc":
-        return []
-    return f"results/somatic/{wildcards.patient}/somatic.vcf.gz"
-
-
-def get_crc_inputs(wildcards):
-    """Read-level inputs of the crc interpretation; none for a somatic VCF patient."""
-    if somatic_from_vcf(wildcards):
-        return {}
-    tumor, normal = get_tumor(wildcards), get_normal(wildcards)
-    out = {
-        "tumor_bam": f"results/alignments/{tumor}.bam",
-        "tumor_bai": f"results/alignments/{tumor}.bam.bai",
-        "tumor_exons": f"results/qc/mosdepth/{tumor}.exons.regions.bed.gz",
-        "msi": f"results/msi/{wildcards.patient}.json",
-    }
-    if normal:
-        out["normal_exons"] = f"results/qc/mosdepth/{normal}.exons.regions.bed.gz"
-    return out
-
-
-def get_crc_sources(wildcards):
-    files = []
-    for key in CRC_KNOWLEDGE_KEYS:
-        for f in KNOWLEDGE[key].files if key in KNOWLEDGE else []:
-            p = Path(f)
-            files += (
-                sorted(str(x) for x in p.iterdir() if x.is_file())
-                if p.is_dir()
-                else [f]
-            )
-    return files
-
-
-def get_tumor_sample(wildcards):
-    return PATIENTS[wildcards.patient].with_role("tumor")[0]
-
-
-# --- cardiac pilot: panel coverage of the index, cascade pileups, targeted reports (cardiac.smk)
-
-
-def get_index_exons(wildcards):
-    index = PATIENTS[wildcards.patient].with_role("proband")[0].sample
-    return f"results/qc/mosdepth/{index}.exons.thresholds.bed.gz"
-
-
-def get_targeted_reports():
-    return [
-        f"results/{SAMPLE_BY_ID[t['sample']].patient}/targeted_{t['sample']}.{ext}"
-        for t in config["cardiac"]["targeted"]
-        for ext in ("json", "html")
-    ]
-
-
-def get_sample_alignment(wildcards):
-    return f"results/alignments/{wildcards.sample}.{ALN}"
-
-
-# --- rare_disease pilot: families (sheet, PED, Phenopackets) and interpretation inputs
-
-
-def load_rare_disease_families(hpo_files, rd_config):
-    """Families of the rare_disease patients, HPO ids checked (InputError: stop the run)."""
-    from bigmed.knowledge.hpo import read_ontology
-    from bigmed.pilots.rare_disease.pedigree import check_sheet_terms, load_families
-
-    wanted = any(p.pilot == "rare_disease" for p in PATIENTS.values())
-    has_terms = any(s.phenotypes for s in SAMPLES) or rd_config["phenopackets"]
-    ontology = None
-    if "ontology" in hpo_files and (wanted or has_terms):
-        ontology = read_ontology(hpo_files["ontology"])
-    elif has_terms:
-        sys.stderr.write(
-            "bigmed: warning: HPO ids are not checked against the ontology "
-            "(knowledge.sources.hpo_ontology is not configured)\n"
-        )
-    warnings = (
-        check_sheet_terms(ontology, config["samples"], SAMPLES) if ontology else []
-    )
-    families = load_families(
-        PATIENTS,
-        config["samples"],
-        ontology=ontology,
-        ped=rd_config["pedigree"],
-        phenopackets=rd_config["phenopackets"],
-    )
-    for fam in families.values():
-        warnings += [w for w in fam.warnings if w not in warnings]
-    for w in warnings:
-        sys.stderr.write(f"bigmed: warning: {w}\n")
-    return families
-
-
-def rare_disease_read_samples(patient):
-    """Sequenced members with reads (a VCF-only sample has no exon depth)."""
-    return [m.id for m in RD_FAMILIES[patient].sequenced if m.id not in VCF_SAMPLES]
-
-
-def get_rare_disease_inputs(wildcards):
-    fam = RD_FAMILIES[wildcards.patient]
-    out = {
-        "exons": [
-            f"results/qc/mosdepth/{s}.exons.regions.bed.gz"
-            for s in rare_disease_read_samples(wildcards.patient)
-        ]
-    }
-    if fam.proband not in VCF_SAMPLES:
-        out["proband_exons"] = (
-            f"results/qc/mosdepth/{fam.proband}.exons.thresholds.bed.gz"
-        )
-    if "ontology" in HPO_FILES and "genes" in HPO_FILES:
-        out["index"] = HPO_INDEX
-    return out
-
-
-# --- patients entering as a VCF (rules/inputs.smk)
-
-
-def callset_json(patient, kind, **extra):
-    """A calls-sheet row, its contig renames and extras, for scripts/import_vcf.py."""
-    return json.dumps(
-        {
-            **CALLSET_BY_KEY[(patient, kind)].__dict__,
-            "renames": CALL_RENAMES[(patient, kind)],
-            **extra,
-        }
-    )
+# Start-up checks and input functions of the knowledge sources, the VCF/BAM inputs and each
+# pilot, in dependency order: each file reads only globals defined above it. (Snakemake's
+# linter wants functions apart from rules, hence rules/common/ beside the stage files.)
+include: "common/knowledge.smk"
+include: "common/inputs.smk"
+include: "common/rare_disease.smk"
+include: "common/cardiac.smk"
+include: "common/crc.smk"

@@ -3,10 +3,6 @@
 # Evidence: the knowledge sources of rules/knowledge.smk (MOAlmanac, CIViC, cancer hotspots)
 # with versions from the bundle manifest; OncoTree ships in resources/crc/.
 
-ONCOTREE = config["crc"]["oncotree"] or str(
-    Path(workflow.basedir) / "resources" / "crc" / "oncotree.tsv"
-)
-
 
 rule interpret_crc:
     input:

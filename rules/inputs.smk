@@ -2,28 +2,6 @@
 # at parse time, then the VCF is mapped into the reference's coordinates and joins the
 # germline path at results/calls/{patient}/raw.bcf (normalised like the pipeline's own calls).
 
-from bigmed.intake import vcfinput as bm_vcfin
-
-try:
-    CALL_RENAMES = {
-        (c.patient, c.kind): bm_vcfin.check_callset(
-            c,
-            SAMPLES,
-            REF_CONTIGS,
-            CONTIG_MAP if config["reference"]["contig_map"] else None,
-            config["inputs"]["rename_contigs"],
-        )
-        for c in CALLSETS
-    }
-except InputError as _err:
-    _fail(_err)
-
-CALLSET_BY_KEY = {(c.patient, c.kind): c for c in CALLSETS}
-# regexes that match no patient when the calls sheet has no VCF of the kind
-VCF_GERMLINE = "|".join(c.patient for c in CALLSETS if c.kind == "germline") or "(?!)"
-SOMATIC_VCF_PATIENTS = frozenset(c.patient for c in CALLSETS if c.kind == "somatic")
-VCF_SOMATIC = "|".join(sorted(SOMATIC_VCF_PATIENTS)) or "(?!)"
-
 
 ruleorder: convert_input_calls > no_germline_calls > gather_calls
 ruleorder: convert_input_somatic > gather_somatic
@@ -142,26 +120,7 @@ rule no_germline_calls:
         " | bcftools view --output-type b --output {output}) 2> {log}"
 
 
-# --- aligned input: units.tsv `bam` (BAM or CRAM), checked at parse time (bigmed.intake.aligned)
-from bigmed.intake import aligned as bm_aligned
-
-try:
-    ALIGNED = bm_aligned.check_units(
-        UNITS,
-        config["units"],
-        REF_CONTIGS,
-        config["reference"]["fasta"],
-        ".bigmed/reference_md5.json",
-    )
-except InputError as _err:
-    _fail(_err)
-
-# samples whose BAM/CRAM is used as it is; with inputs.realign they take the FASTQ path
-AS_ALIGNED = "|".join(s for s in ALIGNED if not config["inputs"]["realign"]) or "(?!)"
-REALIGNED = "|".join(s for s in ALIGNED if config["inputs"]["realign"]) or "(?!)"
-ALN_FMT = "--output-fmt cram,version=3.0" if ALN == "cram" else "--output-fmt bam"
-
-
+# --- aligned input: units.tsv `bam` (BAM or CRAM), checks in rules/common/inputs.smk
 ruleorder: import_alignment > mark_duplicates
 
 

@@ -1,26 +1,5 @@
 # Knowledge bundle (sources checked when the workflow is parsed) and the per-patient join.
 
-from bigmed.knowledge import sources as bm_kb
-from bigmed.germline.acmg import load_overrides
-
-# The ACMG overrides ship with the pipeline: a relative path is looked up in the run
-# directory, then in the pipeline directory.
-_overrides = config["acmg"]["overrides"]
-if not (os.path.isabs(_overrides) or os.path.exists(_overrides)):
-    _overrides = str(Path(workflow.basedir) / _overrides)
-ACMG_OVERRIDES = _overrides
-try:
-    KNOWLEDGE = bm_kb.check_sources(config["knowledge"]["sources"])
-    load_overrides(ACMG_OVERRIDES)
-except InputError as _err:
-    _fail(_err)
-
-KB_DIR = config["knowledge"]["dir"]
-KB_BUNDLE = {
-    name: f"{KB_DIR}/{name}.json"
-    for name in ("manifest", "genes", "assertions", "hotspots")
-}
-
 
 rule build_knowledge_bundle:
     input:

@@ -2,20 +2,6 @@
 # similarity index, and the interpretation: inheritance models, sample checks, phenotype
 # ranking and ACMG/AMP (bigmed.pilots.rare_disease.interpret; workflow/schemas/interpretation.schema.json).
 
-RD_CONFIG = config["rare_disease"]
-HPO_KEYS = {
-    "ontology": "hpo_ontology",
-    "genes": "hpo_genes",
-    "annotations": "hpo_annotations",
-}
-HPO_FILES = {k: KNOWLEDGE[s].files[0] for k, s in HPO_KEYS.items() if s in KNOWLEDGE}
-HPO_INDEX = f"{KB_DIR}/hpo_similarity.npz"
-
-try:
-    RD_FAMILIES = load_rare_disease_families(HPO_FILES, RD_CONFIG)
-except InputError as _err:
-    _fail(_err)
-
 
 rule build_phenotype_index:
     input:

@@ -1,0 +1,120 @@
+# crc pilot: input functions of somatic calling, MSI and TMB (rules/call_somatic.smk),
+# of the crc interpretation (rules/crc.smk) and of a somatic VCF import (rules/inputs.smk).
+
+CRC_KNOWLEDGE_KEYS = ("moalmanac", "civic", "hotspots_residues", "hotspots_indels")
+
+
+def get_tumor(wildcards):
+    return PATIENTS[wildcards.patient].with_role("tumor")[0].sample
+
+
+def get_normal(wildcards):
+    normals = PATIENTS[wildcards.patient].with_role("normal")
+    return normals[0].sample if normals else None
+
+
+def get_somatic_bams(wildcards):
+    ids = [get_tumor(wildcards), get_normal(wildcards)]
+    return [f"results/alignments/{s}.bam" for s in ids if s]
+
+
+def get_somatic_bais(wildcards):
+    return [f"{bam}.bai" for bam in get_somatic_bams(wildcards)]
+
+
+def get_somatic_shards(wildcards):
+    return [f"results/somatic/{wildcards.patient}/shards/{i}.vcf.gz" for i in SHARDS]
+
+
+def get_depth_beds(wildcards):
+    # none for a patient that entered as a somatic VCF (compute_tmb: tmb.vcf_callable_mb)
+    ids = [get_tumor(wildcards), get_normal(wildcards)]
+    return [
+        f"results/callable/{s}.quantized.bed.gz"
+        for s in ids
+        if s and s not in VCF_SAMPLES
+    ]
+
+
+def somatic_from_vcf(wildcards):
+    """The patient entered as a somatic VCF: no reads for coverage, MSI or ERBB2."""
+    return get_tumor(wildcards) in VCF_SAMPLES
+
+
+def get_callable_depth(wildcards):
+    role = SAMPLE_BY_ID[wildcards.sample].role
+    return config["tmb"]["min_tumor_depth" if role == "tumor" else "min_normal_depth"]
+
+
+def get_msi_lengths(wildcards):
+    normal = get_normal(wildcards)
+    ids = [get_tumor(wildcards), normal]
+    out = {"tumor": f"results/msi/lengths/{ids[0]}.tsv"}
+    if normal:
+        out["normal"] = f"results/msi/lengths/{normal}.tsv"
+    else:
+        out["baseline"] = config["msi"]["baseline"] or "results/msi/baseline.tsv"
+    return out
+
+
+def get_baseline_normals(wildcards):
+    return [
+        f"results/msi/lengths/{s.sample}.tsv" for s in SAMPLES if s.role == "normal"
+    ]
+
+
+def get_population_files(wildcards):
+    # the knowledge bundle's gnomAD source (rules/knowledge.smk), with its indexes
+    if "gnomad" not in KNOWLEDGE:
+        return []
+    files = KNOWLEDGE["gnomad"].files
+    return [*files, *(f"{f}.tbi" for f in files if os.path.exists(f"{f}.tbi"))]
+
+
+def get_population_style(wildcards):
+    return KNOWLEDGE["gnomad"].chrom_style if "gnomad" in KNOWLEDGE else None
+
+
+def get_somatic_calls(wildcards):
+    """The somatic call set a crc patient's report lists next to the germline calls."""
+    if PATIENTS[wildcards.patient].pilot != "crc":
+        return []
+    return f"results/somatic/{wildcards.patient}/somatic.vcf.gz"
+
+
+def get_crc_inputs(wildcards):
+    """Read-level inputs of the crc interpretation; none for a somatic VCF patient."""
+    if somatic_from_vcf(wildcards):
+        return {}
+    tumor, normal = get_tumor(wildcards), get_normal(wildcards)
+    out = {
+        "tumor_bam": f"results/alignments/{tumor}.bam",
+        "tumor_bai": f"results/alignments/{tumor}.bam.bai",
+        "tumor_exons": f"results/qc/mosdepth/{tumor}.exons.regions.bed.gz",
+        "msi": f"results/msi/{wildcards.patient}.json",
+    }
+    if normal:
+        out["normal_exons"] = f"results/qc/mosdepth/{normal}.exons.regions.bed.gz"
+    return out
+
+
+def get_crc_sources(wildcards):
+    files = []
+    for key in CRC_KNOWLEDGE_KEYS:
+        for f in KNOWLEDGE[key].files if key in KNOWLEDGE else []:
+            p = Path(f)
+            files += (
+                sorted(str(x) for x in p.iterdir() if x.is_file())
+                if p.is_dir()
+                else [f]
+            )
+    return files
+
+
+def get_tumor_sample(wildcards):
+    return PATIENTS[wildcards.patient].with_role("tumor")[0]
+
+
+ONCOTREE = config["crc"]["oncotree"] or str(
+    Path(workflow.basedir) / "resources" / "crc" / "oncotree.tsv"
+)

@@ -1,0 +1,56 @@
+# Patients entering as called variants (calls sheet) or as aligned reads (units.tsv
+# `bam`): start-up checks and input functions of rules/inputs.smk.
+
+from bigmed.intake import vcfinput as bm_vcfin
+from bigmed.intake import aligned as bm_aligned
+
+
+def callset_json(patient, kind, **extra):
+    """A calls-sheet row, its contig renames and extras, for scripts/import_vcf.py."""
+    return json.dumps(
+        {
+            **CALLSET_BY_KEY[(patient, kind)].__dict__,
+            "renames": CALL_RENAMES[(patient, kind)],
+            **extra,
+        }
+    )
+
+
+try:
+    CALL_RENAMES = {
+        (c.patient, c.kind): bm_vcfin.check_callset(
+            c,
+            SAMPLES,
+            REF_CONTIGS,
+            CONTIG_MAP if config["reference"]["contig_map"] else None,
+            config["inputs"]["rename_contigs"],
+        )
+        for c in CALLSETS
+    }
+except InputError as _err:
+    _fail(_err)
+
+CALLSET_BY_KEY = {(c.patient, c.kind): c for c in CALLSETS}
+# regexes that match no patient when the calls sheet has no VCF of the kind
+VCF_GERMLINE = "|".join(c.patient for c in CALLSETS if c.kind == "germline") or "(?!)"
+SOMATIC_VCF_PATIENTS = frozenset(c.patient for c in CALLSETS if c.kind == "somatic")
+VCF_SOMATIC = "|".join(sorted(SOMATIC_VCF_PATIENTS)) or "(?!)"
+
+
+# aligned input: units.tsv `bam` (BAM or CRAM), checked at parse time (bigmed.intake.aligned)
+
+try:
+    ALIGNED = bm_aligned.check_units(
+        UNITS,
+        config["units"],
+        REF_CONTIGS,
+        config["reference"]["fasta"],
+        ".bigmed/reference_md5.json",
+    )
+except InputError as _err:
+    _fail(_err)
+
+# samples whose BAM/CRAM is used as it is; with inputs.realign they take the FASTQ path
+AS_ALIGNED = "|".join(s for s in ALIGNED if not config["inputs"]["realign"]) or "(?!)"
+REALIGNED = "|".join(s for s in ALIGNED if config["inputs"]["realign"]) or "(?!)"
+ALN_FMT = "--output-fmt cram,version=3.0" if ALN == "cram" else "--output-fmt bam"
