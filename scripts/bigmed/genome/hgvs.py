@@ -26,42 +26,22 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 
+from Bio.Data import CodonTable, IUPACData
+
 from bigmed.genome.gff import Transcript
 
 SeqFn = Callable[[int, int], str]  # (start, end) 1-based inclusive -> uppercase sequence
 
 _COMP = str.maketrans("ACGTNacgtn", "TGCANtgcan")
-AA3 = {
-    "A": "Ala",
-    "R": "Arg",
-    "N": "Asn",
-    "D": "Asp",
-    "C": "Cys",
-    "Q": "Gln",
-    "E": "Glu",
-    "G": "Gly",
-    "H": "His",
-    "I": "Ile",
-    "L": "Leu",
-    "K": "Lys",
-    "M": "Met",
-    "F": "Phe",
-    "P": "Pro",
-    "S": "Ser",
-    "T": "Thr",
-    "W": "Trp",
-    "Y": "Tyr",
-    "V": "Val",
-    "*": "Ter",
-    "X": "Xaa",
-}
-_BASES = "TCAG"
-_AAS = "FFLLSSSSYY**CC*WLLLLPPPPHHQQRRRRIIIMTTTTNNKKSSRRVVVVAAAADDEEGGGG"
-CODON_TABLE = {
-    a + b + c: _AAS[16 * i + 4 * j + k]
-    for i, a in enumerate(_BASES)
-    for j, b in enumerate(_BASES)
-    for k, c in enumerate(_BASES)
+
+# One-letter -> three-letter amino-acid names (Biopython's IUPAC table), plus the HGVS
+# names of a stop (Ter) and an unknown residue (Xaa) that translation writes as * and X.
+AA3: dict[str, str] = {**IUPACData.protein_letters_1to3, "*": "Ter", "X": "Xaa"}
+# The standard genetic code (NCBI table 1) as codon -> one letter, stop codons as "*".
+_STANDARD = CodonTable.unambiguous_dna_by_id[1]
+CODON_TABLE: dict[str, str] = {
+    **_STANDARD.forward_table,
+    **dict.fromkeys(_STANDARD.stop_codons, "*"),
 }
 
 
@@ -248,80 +228,135 @@ def _tail_index(m: TranscriptMap, g: int) -> int | None:
     return t - m.t_cds_start if t >= m.t_cds_start else None
 
 
+@dataclass(frozen=True)
+class _Proteins:
+    """Reference and variant translations of one change, for :func:`_describe_p`."""
+
+    ref: str  # reference protein; ends with "*" (the CDS includes the stop codon)
+    alt: str  # variant protein, translated to its first stop
+    mutated: str  # variant CDS plus 3' UTR, for reading through a lost stop
+    cds_length: int  # reference CDS length in bases
+
+
 def _describe_p(m: TranscriptMap, start: int, r: str, a: str, seq: SeqFn) -> str | None:
     """Predicted protein consequence; None when no coding base is touched."""
-    if r:
-        span = range(start, start + len(r))
-        coding = [m.cds_index(g) for g in span]
-        if all(x is None for x in coding):
-            return None
-        tail_idx = [_tail_index(m, g) for g in span]
-        if any(x is None for x in coding) and any(x is not None and x < 3 for x in coding):
-            return "p.(Met1?)"  # the start codon with 5' UTR or intron
-        if any(x is None for x in tail_idx):
-            # part of the change is intronic (splice site) or 5' UTR: protein unpredictable
-            return "p.?"
-        lo = min(x for x in tail_idx if x is not None)
-        hi = max(x for x in tail_idx if x is not None)
-    else:
-        # insertion between start-1 and start: both flanks must be coding
+    span = _coding_span(m, start, r)
+    if span is None or isinstance(span, str):
+        return span
+    lo, hi = span
+    prot = _translate_change(m, seq, lo, hi, r, a)
+    n = _first_difference(prot.ref, prot.alt)
+    if n >= len(prot.ref):
+        # whole reference protein kept, stop included: synonymous
+        return _synonymous(prot.ref, lo, hi, insertion=not r)
+    if n == 0:
+        return "p.(Met1?)"
+    if prot.ref[n] == "*":
+        return _extension(prot.alt, n)
+    if n < len(prot.alt) and prot.alt[n] == "*":
+        # first changed residue is a stop: nonsense, whatever the DNA change (substitution,
+        # in-frame deletion/insertion or frameshift) - HGVS describes it as p.(Xaa123Ter)
+        return f"p.({_aa(prot.ref, n)}{n + 1}Ter)"
+    delta = len(a) - len(r)
+    if delta % 3:
+        return _frameshift(prot, n)
+    return _inframe(prot, n, hi, delta)
+
+
+def _coding_span(m: TranscriptMap, start: int, r: str) -> tuple[int, int] | str | None:
+    """(lo, hi) 0-based CDS(+3' UTR) indices of the change, or the whole answer.
+
+    None when no coding base is touched; ``p.(Met1?)`` or ``p.?`` when the change joins
+    coding sequence with 5' UTR or intron. An insertion (``r`` empty) between start-1 and
+    start is coding only with both flanks coding; its span is (left, left).
+    """
+    if not r:
         left, right = m.cds_index(start - 1), m.cds_index(start)
         if left is None or right is None:
             return None
-        lo, hi = min(left, right), min(left, right)
+        return min(left, right), min(left, right)
+    span = range(start, start + len(r))
+    coding = [m.cds_index(g) for g in span]
+    if all(x is None for x in coding):
+        return None
+    tail_idx = [_tail_index(m, g) for g in span]
+    if any(x is None for x in coding) and any(x is not None and x < 3 for x in coding):
+        return "p.(Met1?)"  # the start codon with 5' UTR or intron
+    if any(x is None for x in tail_idx):
+        # part of the change is intronic (splice site) or 5' UTR: protein unpredictable
+        return "p.?"
+    known = [x for x in tail_idx if x is not None]
+    return min(known), max(known)
+
+
+def _translate_change(m: TranscriptMap, seq: SeqFn, lo: int, hi: int, r: str, a: str) -> _Proteins:
+    """Translate the reference CDS and the CDS with ``a`` in place of bases lo..hi."""
     mrna = m.spliced(seq)
     cds_from = m.t_cds_start - 1
     coding_seq = mrna[cds_from : m.t_cds_end]
     tail = mrna[cds_from:]  # CDS plus 3' UTR, for reading through a lost stop or a frameshift
-    alt_tx = _oriented(m, a)
     cut = (lo, hi + 1) if r else (lo + 1, lo + 1)
-    mutated = tail[: cut[0]] + alt_tx + tail[cut[1] :]
-    ref_prot = translate(coding_seq)  # ends with "*" (the CDS includes the stop codon)
-    alt_prot = translate(mutated, to_stop=True)
-    # first differing residue
+    mutated = tail[: cut[0]] + _oriented(m, a) + tail[cut[1] :]
+    return _Proteins(
+        translate(coding_seq), translate(mutated, to_stop=True), mutated, len(coding_seq)
+    )
+
+
+def _first_difference(ref_prot: str, alt_prot: str) -> int:
     n = 0
     while n < len(ref_prot) and n < len(alt_prot) and ref_prot[n] == alt_prot[n]:
         n += 1
-    if n >= len(ref_prot):
-        # whole reference protein kept, stop included: synonymous
-        last = min(hi // 3, len(ref_prot) - 1)  # a change reaching into the 3' UTR: the stop
-        first = min(lo // 3, last)
-        if first == last or not r:
-            return f"p.({_aa(ref_prot, last)}{last + 1}=)"
-        return f"p.({_aa(ref_prot, first)}{first + 1}_{_aa(ref_prot, last)}{last + 1}=)"
-    if n == 0:
-        return "p.(Met1?)"
-    ref_aa = _aa(ref_prot, n)
-    if ref_prot[n] == "*":
-        # stop lost (or sequence added just before the stop): extension; the new stop is
-        # numbered from the first residue of the extension (the one replacing Ter)
-        new_stop = f"Ter{len(alt_prot) - n}" if alt_prot.endswith("*") else "Ter?"
-        return f"p.(Ter{n + 1}{_aa(alt_prot, n)}ext{new_stop})"
-    if n < len(alt_prot) and alt_prot[n] == "*":
-        # first changed residue is a stop: nonsense, whatever the DNA change (substitution,
-        # in-frame deletion/insertion or frameshift) - HGVS describes it as p.(Xaa123Ter)
-        return f"p.({ref_aa}{n + 1}Ter)"
-    delta = len(a) - len(r)
-    if delta % 3:
-        if n >= len(alt_prot):  # defensive: read off the end of the transcript
-            return f"p.({ref_aa}{n + 1}fsTer?)"
-        new = _aa(alt_prot, n)
-        if alt_prot.endswith("*"):
-            return f"p.({ref_aa}{n + 1}{new}fsTer{len(alt_prot) - n})"
-        return f"p.({ref_aa}{n + 1}{new}fsTer?)"
-    # in-frame
-    # A change ending before the stop codon: compare full-length translations (the
-    # reference stop stays in frame), so that an in-frame stop in the inserted sequence is
-    # described as an insertion/delins ending in Ter, not as a loss of the C terminus.
-    # A change of the stop codon itself reads through into the 3' UTR.
-    before_stop = hi < len(coding_seq) - 3
-    alt_full = translate(mutated[: len(coding_seq) + delta]) if before_stop else alt_prot
-    i, j = len(ref_prot), len(alt_full)
-    while i > n and j > n and ref_prot[i - 1] == alt_full[j - 1]:
+    return n
+
+
+def _synonymous(ref_prot: str, lo: int, hi: int, insertion: bool) -> str:
+    last = min(hi // 3, len(ref_prot) - 1)  # a change reaching into the 3' UTR: the stop
+    first = min(lo // 3, last)
+    if first == last or insertion:
+        return f"p.({_aa(ref_prot, last)}{last + 1}=)"
+    return f"p.({_aa(ref_prot, first)}{first + 1}_{_aa(ref_prot, last)}{last + 1}=)"
+
+
+def _extension(alt_prot: str, n: int) -> str:
+    """Stop lost (or sequence added just before the stop): the new stop is numbered from
+    the first residue of the extension (the one replacing Ter)."""
+    new_stop = f"Ter{len(alt_prot) - n}" if alt_prot.endswith("*") else "Ter?"
+    return f"p.(Ter{n + 1}{_aa(alt_prot, n)}ext{new_stop})"
+
+
+def _frameshift(prot: _Proteins, n: int) -> str:
+    ref_aa = _aa(prot.ref, n)
+    if n >= len(prot.alt):  # defensive: read off the end of the transcript
+        return f"p.({ref_aa}{n + 1}fsTer?)"
+    new = _aa(prot.alt, n)
+    if prot.alt.endswith("*"):
+        return f"p.({ref_aa}{n + 1}{new}fsTer{len(prot.alt) - n})"
+    return f"p.({ref_aa}{n + 1}{new}fsTer?)"
+
+
+def _inframe(prot: _Proteins, n: int, hi: int, delta: int) -> str:
+    """An in-frame change whose first changed residue ``n`` is not a stop.
+
+    A change ending before the stop codon: compare full-length translations (the
+    reference stop stays in frame), so that an in-frame stop in the inserted sequence is
+    described as an insertion/delins ending in Ter, not as a loss of the C terminus.
+    A change of the stop codon itself reads through into the 3' UTR.
+    """
+    before_stop = hi < prot.cds_length - 3
+    alt_full = translate(prot.mutated[: prot.cds_length + delta]) if before_stop else prot.alt
+    i, j = len(prot.ref), len(alt_full)
+    while i > n and j > n and prot.ref[i - 1] == alt_full[j - 1]:
         i, j = i - 1, j - 1
-    deleted, inserted = ref_prot[n:i], alt_full[n:j]
+    inserted = alt_full[n:j]
     if "*" in inserted:
         inserted = inserted[: inserted.index("*") + 1]
+    return _inframe_text(prot.ref, n, i, inserted)
+
+
+def _inframe_text(ref_prot: str, n: int, i: int, inserted: str) -> str:
+    """HGVS p. of residues n..i-1 (0-based) of ``ref_prot`` replaced by ``inserted``."""
+    deleted = ref_prot[n:i]
+    ref_aa = _aa(ref_prot, n)
     if len(deleted) == 1 and len(inserted) == 1:
         return f"p.({ref_aa}{n + 1}{_three(inserted)})"
     if deleted and not inserted:
