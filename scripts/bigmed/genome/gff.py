@@ -7,14 +7,15 @@ and ``Parent=gene:...``, exon and CDS records whose ``Parent`` is a transcript.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
+from collections.abc import Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from typing import Any
 from urllib.parse import unquote
 
 from bigmed.base.errors import InputError
+from bigmed.base.textio import open_text
 
 TRANSCRIPT_TYPES = {"mRNA", "transcript"}
 
@@ -48,92 +49,127 @@ def _attrs(text: str) -> dict[str, str]:
     return out
 
 
+@dataclass(frozen=True)
+class _Record:
+    """One feature line of a GFF3, columns checked."""
+
+    line: int
+    seqid: str
+    ftype: str
+    start: int
+    end: int
+    strand: str
+    attrs: dict[str, str]
+
+
 def read_gff3(path: str, contigs: dict[str, int] | None = None) -> dict[str, Transcript]:
     """Parse and check a GFF3; return transcripts with a CDS, keyed by id."""
     if not os.path.isfile(path):
         raise InputError(path, "annotation GFF3 not found")
-    with open(path, "rb") as raw:
-        gz = raw.read(2) == b"\x1f\x8b"
-    opener = gzip.open if gz else open
-    genes: dict[str, tuple[str, int]] = {}
-    transcripts: dict[str, Transcript] = {}
+    genes: dict[str, str] = {}  # gene ID -> gene name
+    transcripts: dict[str, Transcript] = {}  # transcript ID -> model
     tx_line: dict[str, int] = {}
-    children: list[tuple[int, str, str, int, int, str]] = []
-    with opener(path, "rt") as handle:
-        for n, line in enumerate(handle, 1):
-            if n == 1 and not line.startswith("##gff-version 3"):
-                raise InputError(path, "first line must be '##gff-version 3'", line=1)
-            if line.startswith("#") or not line.strip():
-                if line.startswith("##FASTA"):
-                    break
-                continue
-            cols = line.rstrip("\n").split("\t")
-            if len(cols) != 9:
-                raise InputError(
-                    path, f"expected 9 tab-separated columns, found {len(cols)}", line=n
-                )
-            seqid, _, ftype, start, end, _, strand, _, attr_text = cols
-            if not (start.isdigit() and end.isdigit()) or int(start) > int(end):
-                raise InputError(path, f"bad start/end '{start}'/'{end}'", line=n)
-            if contigs is not None:
-                if seqid not in contigs:
-                    raise InputError(
-                        path,
-                        f"contig '{seqid}' is not in the reference FASTA (are the "
-                        "annotation and the reference the same build and naming?)",
-                        line=n,
-                        field="seqid",
-                    )
-                if int(end) > contigs[seqid]:
-                    raise InputError(
-                        path,
-                        f"feature ends at {end}, past the end of '{seqid}' ({contigs[seqid]} bp)",
-                        line=n,
-                        field="end",
-                    )
-            attrs = _attrs(attr_text)
-            fid = attrs.get("ID", "")
-            if ftype == "gene":
-                name = attrs.get("Name", fid.split(":", 1)[-1])
-                genes[fid] = (name, n)
-            elif ftype in TRANSCRIPT_TYPES:
-                parent = attrs.get("Parent", "")
-                if parent not in genes:
-                    raise InputError(
-                        path,
-                        f"transcript '{fid}' has Parent '{parent}' but no gene "
-                        "with that ID precedes it",
-                        line=n,
-                        field="Parent",
-                    )
-                tid = fid.split(":", 1)[-1]
-                tags = [t for t in attrs.get("tag", "").split(",") if t]
-                transcripts[fid] = Transcript(
-                    tid,
-                    genes[parent][0],
-                    seqid,
-                    strand,
-                    tags=tags,
-                    biotype=attrs.get("biotype", ""),
-                )
-                tx_line[fid] = n
-            elif ftype in ("exon", "CDS"):
-                for parent in attrs.get("Parent", "").split(","):
-                    children.append((n, ftype, parent, int(start), int(end), seqid))
-    for n, ftype, parent, c_start, c_end, seqid in children:
+    children: list[tuple[_Record, str]] = []  # exon/CDS records and one parent each
+    with open_text(path, errors="strict") as handle:
+        for rec in _records(path, handle, contigs):
+            fid = rec.attrs.get("ID", "")
+            if rec.ftype == "gene":
+                genes[fid] = rec.attrs.get("Name", fid.split(":", 1)[-1])
+            elif rec.ftype in TRANSCRIPT_TYPES:
+                transcripts[fid] = _transcript(path, rec, genes)
+                tx_line[fid] = rec.line
+            elif rec.ftype in ("exon", "CDS"):
+                children += [(rec, parent) for parent in rec.attrs.get("Parent", "").split(",")]
+    _attach_children(path, transcripts, children)
+    return _coding_transcripts(path, transcripts, tx_line)
+
+
+def _records(path: str, handle: Iterable[str], contigs: dict[str, int] | None) -> Iterator[_Record]:
+    """The feature lines up to ``##FASTA``; the header, columns and contigs checked."""
+    for n, line in enumerate(handle, 1):
+        if n == 1 and not line.startswith("##gff-version 3"):
+            raise InputError(path, "first line must be '##gff-version 3'", line=1)
+        if line.startswith("#") or not line.strip():
+            if line.startswith("##FASTA"):
+                return
+            continue
+        cols = line.rstrip("\n").split("\t")
+        if len(cols) != 9:
+            raise InputError(path, f"expected 9 tab-separated columns, found {len(cols)}", line=n)
+        seqid, _, ftype, start, end, _, strand, _, attr_text = cols
+        if not (start.isdigit() and end.isdigit()) or int(start) > int(end):
+            raise InputError(path, f"bad start/end '{start}'/'{end}'", line=n)
+        if contigs is not None:
+            _check_contig(path, n, seqid, int(end), contigs)
+        yield _Record(n, seqid, ftype, int(start), int(end), strand, _attrs(attr_text))
+
+
+def _check_contig(path: str, n: int, seqid: str, end: int, contigs: dict[str, int]) -> None:
+    """The feature's contig is in the reference and the feature ends inside it."""
+    if seqid not in contigs:
+        raise InputError(
+            path,
+            f"contig '{seqid}' is not in the reference FASTA (are the "
+            "annotation and the reference the same build and naming?)",
+            line=n,
+            field="seqid",
+        )
+    if end > contigs[seqid]:
+        raise InputError(
+            path,
+            f"feature ends at {end}, past the end of '{seqid}' ({contigs[seqid]} bp)",
+            line=n,
+            field="end",
+        )
+
+
+def _transcript(path: str, rec: _Record, genes: dict[str, str]) -> Transcript:
+    """A transcript record's model (no exons yet); its gene must precede it."""
+    fid = rec.attrs.get("ID", "")
+    parent = rec.attrs.get("Parent", "")
+    if parent not in genes:
+        raise InputError(
+            path,
+            f"transcript '{fid}' has Parent '{parent}' but no gene with that ID precedes it",
+            line=rec.line,
+            field="Parent",
+        )
+    return Transcript(
+        fid.split(":", 1)[-1],
+        genes[parent],
+        rec.seqid,
+        rec.strand,
+        tags=[t for t in rec.attrs.get("tag", "").split(",") if t],
+        biotype=rec.attrs.get("biotype", ""),
+    )
+
+
+def _attach_children(
+    path: str, transcripts: dict[str, Transcript], children: list[tuple[_Record, str]]
+) -> None:
+    """Add exon and CDS records to their transcripts (which may come after them)."""
+    for rec, parent in children:
         tx = transcripts.get(parent)
         if tx is None:
             raise InputError(
                 path,
-                f"{ftype} has Parent '{parent}' but no transcript has that ID",
-                line=n,
+                f"{rec.ftype} has Parent '{parent}' but no transcript has that ID",
+                line=rec.line,
                 field="Parent",
             )
-        if seqid != tx.contig:
+        if rec.seqid != tx.contig:
             raise InputError(
-                path, f"{ftype} is on '{seqid}' but its transcript is on '{tx.contig}'", line=n
+                path,
+                f"{rec.ftype} is on '{rec.seqid}' but its transcript is on '{tx.contig}'",
+                line=rec.line,
             )
-        (tx.exons if ftype == "exon" else tx.cds).append((c_start, c_end))
+        (tx.exons if rec.ftype == "exon" else tx.cds).append((rec.start, rec.end))
+
+
+def _coding_transcripts(
+    path: str, transcripts: dict[str, Transcript], tx_line: dict[str, int]
+) -> dict[str, Transcript]:
+    """Transcripts with a CDS (and exons), keyed by id without the 'transcript:' prefix."""
     out: dict[str, Transcript] = {}
     for fid, tx in transcripts.items():
         tx.exons.sort()
