@@ -8,7 +8,8 @@ from bigmed.genome.genotypes import read_sites
 from bigmed.genome.reference import read_contig_map
 from bigmed.germline.acmg import load_overrides
 from bigmed.pilots.rare_disease.inheritance import Thresholds
-from bigmed.pilots.rare_disease.interpret import Settings, interpret_family
+from bigmed.pilots.rare_disease.interpret import interpret_family
+from bigmed.pilots.rare_disease.model import Settings
 from bigmed.pilots.rare_disease.pedigree import Family
 from bigmed.pilots.rare_disease.phenotype import PhenotypeIndex
 from bigmed.pilots.rare_disease.samplecheck import read_exon_depths, run_checks

@@ -7,16 +7,10 @@ from typing import Any
 import pytest
 from bigmed.knowledge.hpo import read_ontology
 from bigmed.pilots.rare_disease.inheritance import Thresholds
-from bigmed.pilots.rare_disease.interpret import (
-    DEFAULT_WEIGHTS,
-    Settings,
-    acmg_component,
-    interpret_family,
-    is_candidate,
-    rank_candidates,
-    rarity,
-)
+from bigmed.pilots.rare_disease.interpret import interpret_family
+from bigmed.pilots.rare_disease.model import DEFAULT_WEIGHTS, Settings
 from bigmed.pilots.rare_disease.phenotype import PhenotypeIndex
+from bigmed.pilots.rare_disease.ranking import acmg_component, is_candidate, rank_candidates, rarity
 from bigmed.pilots.rare_disease.samplecheck import PairCheck, SampleChecks
 from bigmed.report.interpretation import validate
 
@@ -135,9 +129,10 @@ def demo_family(index):
 
 def test_phenotype_decides_between_two_de_novo_variants(index):
     fam, sites, d = demo_family(index)
-    cands, _, pheno = rank_candidates(
+    ranking = rank_candidates(
         d, sites, fam, checks=None, index=index, overrides=None, settings=Settings()
     )
+    cands, pheno = ranking.candidates, ranking.phenotype
     assert [c.variant["gene"] for c in cands] == ["HEART1", "NEURO1", "SKEL1"]
     top = cands[0]
     assert top.model is not None and top.model.name == "de_novo"
@@ -152,10 +147,10 @@ def test_phenotype_decides_between_two_de_novo_variants(index):
 def test_weights_are_configurable(index):
     fam, sites, d = demo_family(index)
     only_inheritance = {"phenotype": 0.0, "inheritance": 1.0, "acmg": 0.0, "rarity": 0.0}
-    cands, _, _ = rank_candidates(
+    cands = rank_candidates(
         d, sites, fam, checks=None, index=index, overrides=None,
         settings=Settings(weights=only_inheritance),
-    )  # fmt: skip
+    ).candidates  # fmt: skip
     # both de novo variants tie on inheritance; the id breaks the tie
     assert {c.variant["gene"] for c in cands[:2]} == {"HEART1", "NEURO1"}
     assert cands[2].variant["gene"] == "SKEL1"
@@ -221,9 +216,9 @@ def lof_pair():
 
 def test_compound_het_gets_pm3_from_its_likely_pathogenic_partner(index):
     fam, sites, d = lof_pair()
-    cands, _, _ = rank_candidates(
+    cands = rank_candidates(
         d, sites, fam, checks=None, index=index, overrides=None, settings=Settings()
-    )
+    ).candidates
     by_gene = {c.variant["consequence"]: c for c in cands}
     stop, mis = by_gene["stop_gained"], by_gene["missense"]
     assert stop.classification.cls == "Likely pathogenic"  # PVS1 + PM2_Supporting
@@ -267,9 +262,9 @@ def test_secondary_findings_respect_recessive_genes(index, n_stops, mode, rows):
 
 def test_acmg_component_leaves_out_family_criteria(index):
     fam, sites, d = demo_family(index)
-    cands, _, _ = rank_candidates(
+    cands = rank_candidates(
         d, sites, fam, checks=None, index=index, overrides=None, settings=Settings()
-    )
+    ).candidates
     top = cands[0]
     assert "PM6" in {x.code for x in top.classification.met}  # in the class...
     pm6 = 2

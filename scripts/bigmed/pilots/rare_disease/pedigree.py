@@ -74,6 +74,11 @@ class Family:
     def sequenced(self) -> list[Member]:
         return [m for m in self.members.values() if m.sequenced]
 
+    @property
+    def proband_first(self) -> list[str]:
+        """Sequenced sample ids, the proband first: the order of genotype columns."""
+        return [self.proband] + [m.id for m in self.sequenced if m.id != self.proband]
+
     def parents(self, sample: str) -> tuple[Member | None, Member | None]:
         m = self.members[sample]
         return (
