@@ -16,11 +16,11 @@ from bigmed.report.document import (
     merge_somatic,
     python_packages,
     read_variants,
-    render_html,
     validate_report,
-    variants_tsv,
 )
+from bigmed.report.html import render_html
 from bigmed.report.interpretation import merge
+from bigmed.report.tsv import variants_tsv
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]

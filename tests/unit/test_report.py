@@ -8,7 +8,9 @@ import jsonschema
 import pytest
 from bigmed.intake.qc import SampleQC
 from bigmed.report.batch import render_summary
-from bigmed.report.document import build_report, render_html, validate_report, variants_tsv
+from bigmed.report.document import build_report, validate_report
+from bigmed.report.html import render_html
+from bigmed.report.tsv import variants_tsv
 
 EVIL = "<script>alert(1)</script>"
 

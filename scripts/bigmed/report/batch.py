@@ -5,12 +5,13 @@ from __future__ import annotations
 import html
 from typing import Any
 
-from bigmed.report.document import CSS
+from bigmed.report.html import style_tag, worst_qc
 
 E = html.escape
 
 
 def top_finding(report: dict[str, Any]) -> str:
+    """The first finding of a report in a few words, or "none reported"."""
     if report["findings"]:
         f = report["findings"][0]
         return " ".join(str(f.get(k, "")) for k in ("gene", "hgvs_p", "classification")).strip()
@@ -18,10 +19,10 @@ def top_finding(report: dict[str, Any]) -> str:
 
 
 def render_summary(reports: list[dict[str, Any]]) -> str:
+    """summary.html: one row per patient (sorted), with the report page's stylesheet."""
     rows = []
     for r in sorted(reports, key=lambda x: x["patient"]):
-        statuses = [s["qc"]["status"] for s in r["samples"]]
-        worst = max(statuses, key=["pass", "warn", "fail"].index)
+        worst = worst_qc(r)
         patient = E(r["patient"])
         rows.append(
             f"<tr><td><a href='../{patient}/report.html'>{patient}</a></td><td>{E(r['pilot'])}</td>"
@@ -31,7 +32,7 @@ def render_summary(reports: list[dict[str, Any]]) -> str:
         )
     return (
         "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'><title>bigmed batch summary"
-        f"</title><style>{CSS}</style></head><body><header><h1>Batch summary</h1>"
+        f"</title>{style_tag()}</head><body><header><h1>Batch summary</h1>"
         f"<div class='meta'>{len(reports)} patients</div></header><main><section>"
         "<table><thead><tr><th>patient</th><th>pilot</th><th>samples</th><th>QC</th>"
         "<th>top finding</th><th>not assessable</th><th>calls</th></tr></thead><tbody>"
