@@ -36,57 +36,61 @@ def _num(x: Any) -> int | None:
     return int(x) if isinstance(x, int) else None
 
 
+def _genotype(call: Any) -> dict[str, Any]:
+    """GT, DP, AD and the VAF (alt share of AD, when every AD value is known) of one sample."""
+    gt_raw = call.get("GT")
+    sep = "|" if call.phased else "/"
+    gt = sep.join(["." if a is None else str(a) for a in gt_raw]) if gt_raw else "."
+    ad = call.get("AD") if "AD" in call else None
+    ad_list = [_num(x) for x in ad] if ad is not None else None
+    dp = _num(call.get("DP")) if "DP" in call else None
+    vaf = None
+    counts = [x for x in ad_list or [] if x is not None]
+    if ad_list and len(counts) == len(ad_list) and sum(counts) > 0:
+        vaf = round(counts[1] / sum(counts), 4) if len(counts) > 1 else 0.0
+    return {"gt": gt, "dp": dp, "ad": ad_list, "vaf": vaf}
+
+
+def _variant(rec: pysam.VariantRecord, samples: list[str], origin: str) -> dict[str, Any]:
+    """One record as a report variant; its key order is the order in report.json."""
+    alt = rec.alts[0] if rec.alts else "."
+    info = rec.info
+    variant = {
+        "id": f"{rec.chrom}-{rec.pos}-{rec.ref}-{alt}",
+        "chrom": rec.chrom,
+        "pos": rec.pos,
+        "ref": rec.ref,
+        "alt": alt,
+        "filter": ";".join(str(k) for k in rec.filter) or ".",
+        "qual": round(float(rec.qual), 2) if rec.qual is not None else None,
+        "gene": info.get("GENE"),
+        "transcript": info.get("TRANSCRIPT"),
+        "mane_select": (info.get("MANE") == "yes") if "MANE" in info else None,
+        "consequence": info.get("CONSEQUENCE", "intergenic"),
+        "hgvs_c": info.get("HGVSc"),
+        "hgvs_p": info.get("HGVSp"),
+        "genotypes": {s: _genotype(rec.samples[s]) for s in samples},
+        "classification": None,
+        "rank": None,
+        "evidence": [],
+        "origin": origin,
+    }
+    if "SRC_CONTIG" in info:
+        variant["source"] = {"contig": info["SRC_CONTIG"], "pos": int(info["SRC_POS"])}
+    return variant
+
+
 def read_variants(
     vcf: str, origin: str = "germline", pass_only: bool = False
 ) -> list[dict[str, Any]]:
     """Every record of a final call set, as report variants (GRCh38 coordinates)."""
-    variants = []
     with pysam.VariantFile(vcf) as vf:
         samples = list(vf.header.samples)
-        for rec in vf:
-            if pass_only and list(rec.filter.keys()) != ["PASS"]:
-                continue
-            alt = rec.alts[0] if rec.alts else "."
-            genotypes: dict[str, Any] = {}
-            for s in samples:
-                call = rec.samples[s]
-                gt_raw = call.get("GT")
-                sep = "|" if call.phased else "/"
-                gt = sep.join(["." if a is None else str(a) for a in gt_raw]) if gt_raw else "."
-                ad = call.get("AD") if "AD" in call else None
-                ad_list = [_num(x) for x in ad] if ad is not None else None
-                dp = _num(call.get("DP")) if "DP" in call else None
-                vaf = None
-                counts = [x for x in ad_list or [] if x is not None]
-                if ad_list and len(counts) == len(ad_list) and sum(counts) > 0:
-                    vaf = round(counts[1] / sum(counts), 4) if len(counts) > 1 else 0.0
-                genotypes[s] = {"gt": gt, "dp": dp, "ad": ad_list, "vaf": vaf}
-            info = rec.info
-            filt = ";".join(str(k) for k in rec.filter) or "."
-            variant = {
-                "id": f"{rec.chrom}-{rec.pos}-{rec.ref}-{alt}",
-                "chrom": rec.chrom,
-                "pos": rec.pos,
-                "ref": rec.ref,
-                "alt": alt,
-                "filter": filt,
-                "qual": round(float(rec.qual), 2) if rec.qual is not None else None,
-                "gene": info.get("GENE"),
-                "transcript": info.get("TRANSCRIPT"),
-                "mane_select": (info.get("MANE") == "yes") if "MANE" in info else None,
-                "consequence": info.get("CONSEQUENCE", "intergenic"),
-                "hgvs_c": info.get("HGVSc"),
-                "hgvs_p": info.get("HGVSp"),
-                "genotypes": genotypes,
-                "classification": None,
-                "rank": None,
-                "evidence": [],
-            }
-            variant["origin"] = origin
-            if "SRC_CONTIG" in info:
-                variant["source"] = {"contig": info["SRC_CONTIG"], "pos": int(info["SRC_POS"])}
-            variants.append(variant)
-    return variants
+        return [
+            _variant(rec, samples, origin)
+            for rec in vf
+            if not pass_only or list(rec.filter.keys()) == ["PASS"]
+        ]
 
 
 def merge_somatic(
@@ -109,6 +113,39 @@ def _to_grch38(
     return sl.chrom, sl.start + start1 - 1, sl.start + end1 - 1
 
 
+def _read_targets(path: str) -> dict[str, list[tuple[int, int]]]:
+    """The target intervals per contig of the pipeline's own targets BED (already checked)."""
+    targets: dict[str, list[tuple[int, int]]] = {}
+    with open(path) as handle:
+        for line in handle:
+            t_chrom, t_start, t_end = line.split("\t")[:3]
+            targets.setdefault(t_chrom, []).append((int(t_start), int(t_end)))
+    return targets
+
+
+def _gene_status(frac: float) -> str:
+    """Whether a gene is assessable from the share of its coding bases at the min depth."""
+    if frac >= 1.0:
+        return "assessable"
+    return "partially assessable" if frac >= 0.9 else "not assessable"
+
+
+def _gene_rows(genes: dict[str, dict[str, Any]]) -> list[dict[str, Any]]:
+    rows = []
+    for g in sorted(genes.values(), key=lambda x: x["gene"]):
+        frac = g["covered"] / g["coding_bases"] if g["coding_bases"] else 0.0
+        rows.append(
+            {
+                "gene": g["gene"],
+                "transcript": g["transcript"],
+                "coding_bases": g["coding_bases"],
+                "fraction_at_min_depth": round(frac, 4),
+                "status": _gene_status(frac),
+            }
+        )
+    return rows
+
+
 def coverage_section(
     exon_thresholds: str,
     targets_bed: str,
@@ -117,11 +154,7 @@ def coverage_section(
     cmap: dict[str, ContigSlice] | None,
 ) -> dict[str, Any]:
     """Per-gene breadth at min_depth over coding exons in the targets, and every exon gap."""
-    targets: dict[str, list[tuple[int, int]]] = {}
-    with open(targets_bed) as handle:
-        for line in handle:
-            t_chrom, t_start, t_end = line.split("\t")[:3]
-            targets.setdefault(t_chrom, []).append((int(t_start), int(t_end)))
+    targets = _read_targets(targets_bed)
     genes: dict[str, dict[str, Any]] = {}
     gaps = []
     for chrom, s, e, name, covered in read_thresholds(exon_thresholds, min_depth):
@@ -147,24 +180,12 @@ def coverage_section(
                     "fraction_at_min_depth": round(frac, 4),
                 }
             )
-    gene_rows = []
-    for g in sorted(genes.values(), key=lambda x: x["gene"]):
-        frac = g["covered"] / g["coding_bases"] if g["coding_bases"] else 0.0
-        status = (
-            "assessable"
-            if frac >= 1.0
-            else ("partially assessable" if frac >= 0.9 else "not assessable")
-        )
-        gene_rows.append(
-            {
-                "gene": g["gene"],
-                "transcript": g["transcript"],
-                "coding_bases": g["coding_bases"],
-                "fraction_at_min_depth": round(frac, 4),
-                "status": status,
-            }
-        )
-    return {"min_depth": min_depth, "exon_padding": padding, "genes": gene_rows, "gaps": gaps}
+    return {
+        "min_depth": min_depth,
+        "exon_padding": padding,
+        "genes": _gene_rows(genes),
+        "gaps": gaps,
+    }
 
 
 def coverage_not_assessable(coverage: dict[str, Any]) -> list[dict[str, str]]:
@@ -180,6 +201,38 @@ def coverage_not_assessable(coverage: dict[str, Any]) -> list[dict[str, str]]:
     ]
 
 
+def _sample_row(s: dict[str, Any], qc: SampleQC) -> dict[str, Any]:
+    """A sample-sheet row and its QC, as report.json lists samples."""
+    q = asdict(qc)
+    q.pop("sample")
+    return {
+        "sample": s["sample"],
+        "role": s["role"],
+        "sex": s["sex"],
+        "affected": s["affected"],
+        "phenotypes": list(s.get("phenotypes") or []),
+        "tumor_type": s.get("tumor_type"),
+        "purity": s.get("purity"),
+        "qc": q,
+    }
+
+
+def _qc_not_assessable(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
+    """One not-assessable item per sample that failed QC."""
+    return [
+        {"what": f"sample {r['sample']}", "reason": "QC failed: " + "; ".join(r["qc"]["reasons"])}
+        for r in rows
+        if r["qc"]["status"] == "fail"
+    ]
+
+
+NO_INTERPRETATION = {
+    "status": "not_available",
+    "note": "No pilot rules have been applied: the variants are listed unclassified and "
+    "none is reported as actionable.",
+}
+
+
 def build_report(
     *,
     patient: str,
@@ -193,46 +246,21 @@ def build_report(
     biomarkers: list[dict[str, Any]] | None = None,
     interpretation: dict[str, str] | None = None,
 ) -> dict[str, Any]:
-    sample_rows = []
-    not_assessable = []
-    for s in samples:
-        q = asdict(qc[s["sample"]])
-        q.pop("sample")
-        sample_rows.append(
-            {
-                "sample": s["sample"],
-                "role": s["role"],
-                "sex": s["sex"],
-                "affected": s["affected"],
-                "phenotypes": list(s.get("phenotypes") or []),
-                "tumor_type": s.get("tumor_type"),
-                "purity": s.get("purity"),
-                "qc": q,
-            }
-        )
-        if q["status"] == "fail":
-            not_assessable.append(
-                {"what": f"sample {s['sample']}", "reason": "QC failed: " + "; ".join(q["reasons"])}
-            )
-    not_assessable += coverage_not_assessable(coverage)
+    """report.json before a pilot's interpretation is merged in (schema-checked)."""
+    sample_rows = [_sample_row(s, qc[s["sample"]]) for s in samples]
     report = {
         "schema_version": "1.0",
         "patient": patient,
         "pilot": pilot,
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
-        "interpretation": interpretation
-        or {
-            "status": "not_available",
-            "note": "No pilot rules have been applied: the variants are listed unclassified and "
-            "none is reported as actionable.",
-        },
+        "interpretation": interpretation or dict(NO_INTERPRETATION),
         "samples": sample_rows,
         "findings": findings or [],
         "sections": [],
         "variants": variants,
         "biomarkers": biomarkers or [],
         "coverage": coverage,
-        "not_assessable": not_assessable,
+        "not_assessable": _qc_not_assessable(sample_rows) + coverage_not_assessable(coverage),
         "provenance": provenance,
     }
     validate_report(report)
