@@ -2,11 +2,12 @@
 
 import json
 import os
+from typing import Any
 
 from bigmed.base.atomic import write_text
 from bigmed.base.rulelog import run_logged
 from bigmed.genome.reference import read_contig_map
-from bigmed.intake.qc import sample_qc
+from bigmed.intake.qc import SampleQC, sample_qc
 from bigmed.intake.vcfinput import NO_GERMLINE, no_reads_coverage, no_reads_items, no_reads_qc
 from bigmed.knowledge.bundle import Bundle
 from bigmed.report.changes import compare
@@ -23,11 +24,14 @@ from bigmed.report.interpretation import merge
 from bigmed.report.tsv import variants_tsv
 
 
-def main(snakemake) -> None:  # type: ignore[no-untyped-def]
-    inp, par = snakemake.input, snakemake.params
-    samples = json.loads(par.samples)
-    ids = [s["sample"] for s in samples]
-    # samples that entered as a VCF (no reads) have no QC files: the inputs list the others
+def _read_json(path: str) -> Any:
+    with open(path) as handle:
+        return json.load(handle)
+
+
+def sample_qcs(inp: Any, par: Any, ids: list[str]) -> dict[str, SampleQC]:
+    """QC of every sample; samples that entered as a VCF (no reads) have no QC files, so the
+    per-sample inputs list only the others, in sample order."""
     read_ids = [sid for sid in ids if sid not in par.no_reads]
     qc = {sid: no_reads_qc(sid) for sid in ids if sid in par.no_reads}
     for i, sid in enumerate(read_ids):
@@ -35,24 +39,29 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
         qc[sid] = sample_qc(
             sid, fastp, inp.stats[i], inp.mosdepth[i], inp.thresholds[i], par.min_depth
         )
-    # coverage is judged on the sample the question is about: proband, index or tumor
+    return qc
+
+
+def coverage(inp: Any, par: Any, samples: list[dict[str, Any]]) -> dict[str, Any]:
+    """Coverage is judged on the sample the question is about: proband, index or tumor."""
+    ids = [s["sample"] for s in samples]
+    read_ids = [sid for sid in ids if sid not in par.no_reads]
     primary = next((s["sample"] for s in samples if s["role"] in ("proband", "tumor")), ids[0])
     cmap = read_contig_map(inp.contig_map) if inp.contig_map else None
     if primary in read_ids:
         exons = inp.exons[read_ids.index(primary)]
-        coverage = coverage_section(exons, inp.targets, par.min_depth, par.padding, cmap)
+        cov = coverage_section(exons, inp.targets, par.min_depth, par.padding, cmap)
     else:
-        coverage = no_reads_coverage(par.min_depth, par.padding)
-    coverage["sample"] = primary
-    with open(inp.reference) as handle:
-        ref = json.load(handle)
-    with open(inp.tools) as handle:
-        tools = json.load(handle)
-    inputs = []
-    for path in inp.checksums:
-        with open(path) as handle:
-            inputs += json.load(handle)
-    provenance = {
+        cov = no_reads_coverage(par.min_depth, par.padding)
+    cov["sample"] = primary
+    return cov
+
+
+def provenance(inp: Any, par: Any) -> dict[str, Any]:
+    """Versions and checksums of everything the report was made from."""
+    ref, tools = _read_json(inp.reference), _read_json(inp.tools)
+    inputs = [row for path in inp.checksums for row in _read_json(path)]
+    return {
         "pipeline_version": par.pipeline_version,
         "git_commit": par.git_commit,
         "config_hash": par.config_hash,
@@ -63,26 +72,36 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
         "knowledge_bases": Bundle(os.path.dirname(inp.knowledge)).knowledge_bases(),
         "inputs": inputs,
     }
+
+
+def variants(inp: Any) -> list[dict[str, Any]]:
+    """Germline calls plus the PASS somatic calls of a tumor, when there is one."""
+    somatic = read_variants(inp.somatic, origin="somatic", pass_only=True) if inp.somatic else []
+    return merge_somatic(read_variants(inp.vcf), somatic)
+
+
+def main(snakemake) -> None:  # type: ignore[no-untyped-def]
+    inp, par = snakemake.input, snakemake.params
+    samples = json.loads(par.samples)
+    # the order in which inputs are read (and the first unreadable one reported) is kept
+    qc = sample_qcs(inp, par, [s["sample"] for s in samples])
+    cov = coverage(inp, par, samples)
+    prov = provenance(inp, par)
     report = build_report(
         patient=par.patient,
         pilot=par.pilot,
         samples=samples,
         qc=qc,
-        variants=merge_somatic(
-            read_variants(inp.vcf),
-            read_variants(inp.somatic, origin="somatic", pass_only=True) if inp.somatic else [],
-        ),
-        coverage=coverage,
-        provenance=provenance,
+        variants=variants(inp),
+        coverage=cov,
+        provenance=prov,
     )
     report["not_assessable"] += no_reads_items(par.no_reads)
     if par.no_germline:
         report["not_assessable"].append({"what": "germline variants", "reason": NO_GERMLINE})
-    with open(inp.interpretation) as handle:
-        merge(report, json.load(handle))
+    merge(report, _read_json(inp.interpretation))
     if par.previous and os.path.exists(par.previous):
-        with open(par.previous) as handle:
-            report["changes"] = compare(json.load(handle), report)
+        report["changes"] = compare(_read_json(par.previous), report)
     validate_report(report)
     write_text(snakemake.output.tsv, variants_tsv(report))
     write_text(snakemake.output.html, render_html(report, par.max_variants_html))
