@@ -238,3 +238,36 @@ def test_changes_between_reports():
     validate_report(new)
     assert "Changes since the previous report" in render_html(new)
     assert compare(new, new)["items"] == []
+
+
+def test_stylesheet_and_script_are_inlined_from_the_package_assets():
+    from bigmed.report.html import asset
+
+    css, js = asset("report.css"), asset("report.js")
+    assert css.endswith("}\n") and "sortTable" in js
+    page = render_html(make())
+    assert f"<style>\n{css}</style>" in page and f"<script>\n{js}</script>" in page
+    # the batch page shares the stylesheet, and neither page loads anything
+    assert f"<style>\n{css}</style>" in render_summary([make()])
+
+
+def test_sections_without_content_are_left_out_and_long_lists_folded():
+    from bigmed.report import sections
+
+    report = make(variants=[variant(), variant(id="chr1-5-A-G", pos=5)])
+    assert sections.changes(report) == []
+    assert "id='changes'" not in render_html(report)
+    report["not_assessable"] = [
+        {"what": f"gene{i}", "reason": "r"} for i in range(sections.NA_SHOWN + 3)
+    ]
+    page = render_html(report, max_variants=1)
+    assert "<details><summary>3 more</summary>" in page
+    assert "1 more variants are in report.json and variants.tsv." in page
+
+
+def test_vaf_histogram_puts_a_vaf_of_one_in_the_last_bin():
+    from bigmed.report.plots import vaf_svg
+
+    svg = vaf_svg([1.0, 0.5, 0.52])
+    assert "<title>0.95-1.00: 1</title>" in svg and "<title>0.50-0.55: 2</title>" in svg
+    assert "(n=3)" in svg
