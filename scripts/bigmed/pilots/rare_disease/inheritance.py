@@ -163,11 +163,15 @@ def _state(c: Call | None, t: Thresholds) -> str:
     return "carrier" if c.carrier else "non-carrier"
 
 
+def _parent_state(site: Site, parent: Member | None, t: Thresholds) -> str:
+    """:func:`_state` of a parent, 'unknown' when the parent is missing or not sequenced."""
+    return _state(site.calls.get(parent.id), t) if parent and parent.sequenced else "unknown"
+
+
 def _origin(site: Site, family: Family, t: Thresholds) -> str:
     """Where the proband's allele came from: maternal, paternal, both, de_novo, unknown."""
     father, mother = family.parents(family.proband)
-    fs = _state(site.calls.get(father.id), t) if father and father.sequenced else "unknown"
-    ms = _state(site.calls.get(mother.id), t) if mother and mother.sequenced else "unknown"
+    fs, ms = _parent_state(site, father, t), _parent_state(site, mother, t)
     if ms == "carrier" and fs == "non-carrier":
         return "maternal"
     if fs == "carrier" and ms == "non-carrier":
@@ -281,6 +285,10 @@ def _relatives(
 # --------------------------------------------------------------------------------------------
 
 
+def _non_par_x(site: Site) -> bool:
+    return is_x(site.chrom) and not in_par(site.chrom, site.pos)
+
+
 def segregate(
     sites: Iterable[Site],
     family: Family,
@@ -289,9 +297,7 @@ def segregate(
     checks: SampleChecks | None = None,
 ) -> dict[str, Segregation]:
     """Inheritance models of every candidate variant the proband carries."""
-    proband = family.members[family.proband]
-    male = effective_sex(proband, checks) == "male"
-    father, mother = family.parents(family.proband)
+    male = effective_sex(family.members[family.proband], checks) == "male"
     out: dict[str, Segregation] = {}
     by_gene: dict[str, list[tuple[Site, str]]] = {}
     for site in sites:
@@ -300,70 +306,92 @@ def segregate(
         call = site.calls.get(family.proband)
         if call is None or not call.carrier:
             continue
-        seg = Segregation(site.id)
-        x = is_x(site.chrom) and not in_par(site.chrom, site.pos)
-        male_x = male and x
-        seg.de_novo, seg.de_novo_note, dn_model = _de_novo(site, family, male_x, t, checks)
-        origin = _origin(site, family, t)
-        if dn_model:
-            seg.models.append(Model("de_novo", "confirmed", seg.de_novo_note))
-        if male_x:
-            fs = _state(site.calls.get(father.id), t) if father and father.sequenced else "unknown"
-            ms = _state(site.calls.get(mother.id), t) if mother and mother.sequenced else "unknown"
-            if fs == "carrier":
-                seg.notes.append(f"father {father.id if father else ''} carries a chrX allele")
-            elif ms == "carrier" or dn_model:
-                src = "from the carrier mother" if ms == "carrier" else "de novo"
-                seg.models.append(Model("x_linked", "confirmed", f"hemizygous, {src}"))
-            else:
-                seg.models.append(Model("x_linked", "possible", "hemizygous; mother not assessed"))
-        elif call.is_hom_alt and not x:
-            parents = [p for p in (father, mother) if p is not None and p.sequenced]
-            states = [(p.id, site.calls.get(p.id)) for p in parents]
-            if len(parents) == 2 and all(c is not None and c.is_het for _, c in states):
-                seg.models.append(Model("ar_homozygous", "confirmed", "both parents heterozygous"))
-            elif any(
-                c is not None and c.is_hom_ref and c.confident(t.min_depth, t.min_gq)
-                for _, c in states
-            ):
-                who = ", ".join(i for i, c in states if c is not None and c.is_hom_ref)
-                seg.models.append(
-                    Model(
-                        "ar_homozygous",
-                        "unusual",
-                        f"{who} homozygous reference: uniparental disomy or a deletion?",
-                    )
-                )
-            else:
-                seg.models.append(Model("ar_homozygous", "possible", "parents not (all) sequenced"))
-        elif call.is_het and not x:
-            carriers = [
-                p
-                for p in (father, mother)
-                if p is not None and p.sequenced and _state(site.calls.get(p.id), t) == "carrier"
-            ]
-            affected = [p.id for p in carriers if p.affected == "yes"]
-            if affected:
-                seg.models.append(
-                    Model(
-                        "ad_inherited", "confirmed", f"from affected parent {', '.join(affected)}"
-                    )
-                )
-            elif carriers:
-                who = ", ".join(p.id for p in carriers)
-                seg.models.append(
-                    Model("ad_inherited", "reduced penetrance", f"from unaffected parent {who}")
-                )
-            elif not dn_model:
-                seg.models.append(Model("ad_unknown", "possible", "parents not assessed"))
-        if call.is_het and site.gene and (not x or not male):
-            by_gene.setdefault(site.gene, []).append((site, origin))
-        biallelic = call.is_hom_alt or male_x
-        seg.meioses, seg.nonsegregation, notes = _relatives(site, family, t, biallelic)
-        seg.notes += notes
-        out[site.id] = seg
+        out[site.id] = _segregation(site, call, family, t, checks, male)
+        if call.is_het and site.gene and (not _non_par_x(site) or not male):
+            by_gene.setdefault(site.gene, []).append((site, _origin(site, family, t)))
     _compound(by_gene, out, family, t)
     return out
+
+
+def _segregation(
+    site: Site,
+    call: Call,
+    family: Family,
+    t: Thresholds,
+    checks: SampleChecks | None,
+    male: bool,
+) -> Segregation:
+    """The single-variant models (all but compound_het) and the relatives' evidence."""
+    seg = Segregation(site.id)
+    x = _non_par_x(site)
+    male_x = male and x
+    seg.de_novo, seg.de_novo_note, dn_model = _de_novo(site, family, male_x, t, checks)
+    if dn_model:
+        seg.models.append(Model("de_novo", "confirmed", seg.de_novo_note))
+    if male_x:
+        _x_linked(seg, site, family, t, dn_model)
+    elif call.is_hom_alt and not x:
+        seg.models.append(_ar_homozygous(site, family, t))
+    elif call.is_het and not x:
+        dominant = _dominant(site, family, t, dn_model)
+        if dominant is not None:
+            seg.models.append(dominant)
+    biallelic = call.is_hom_alt or male_x
+    seg.meioses, seg.nonsegregation, notes = _relatives(site, family, t, biallelic)
+    seg.notes += notes
+    return seg
+
+
+def _x_linked(seg: Segregation, site: Site, family: Family, t: Thresholds, dn_model: bool) -> None:
+    """Hemizygous male: x_linked unless the father carries it (fathers pass on Y)."""
+    father, mother = family.parents(family.proband)
+    fs, ms = _parent_state(site, father, t), _parent_state(site, mother, t)
+    if fs == "carrier":
+        seg.notes.append(f"father {father.id if father else ''} carries a chrX allele")
+    elif ms == "carrier" or dn_model:
+        src = "from the carrier mother" if ms == "carrier" else "de novo"
+        seg.models.append(Model("x_linked", "confirmed", f"hemizygous, {src}"))
+    else:
+        seg.models.append(Model("x_linked", "possible", "hemizygous; mother not assessed"))
+
+
+def _ar_homozygous(site: Site, family: Family, t: Thresholds) -> Model:
+    """Autosomal homozygous alt: confirmed by two heterozygous parents, unusual when a parent
+    is confidently homozygous reference."""
+    father, mother = family.parents(family.proband)
+    parents = [p for p in (father, mother) if p is not None and p.sequenced]
+    states = [(p.id, site.calls.get(p.id)) for p in parents]
+    if len(parents) == 2 and all(c is not None and c.is_het for _, c in states):
+        return Model("ar_homozygous", "confirmed", "both parents heterozygous")
+    if any(
+        c is not None and c.is_hom_ref and c.confident(t.min_depth, t.min_gq) for _, c in states
+    ):
+        who = ", ".join(i for i, c in states if c is not None and c.is_hom_ref)
+        return Model(
+            "ar_homozygous",
+            "unusual",
+            f"{who} homozygous reference: uniparental disomy or a deletion?",
+        )
+    return Model("ar_homozygous", "possible", "parents not (all) sequenced")
+
+
+def _dominant(site: Site, family: Family, t: Thresholds, dn_model: bool) -> Model | None:
+    """Autosomal heterozygote: inherited (from an affected or unaffected parent) or of
+    unknown origin; None when de novo already explains it."""
+    carriers = [
+        p
+        for p in family.parents(family.proband)
+        if p is not None and p.sequenced and _state(site.calls.get(p.id), t) == "carrier"
+    ]
+    affected = [p.id for p in carriers if p.affected == "yes"]
+    if affected:
+        return Model("ad_inherited", "confirmed", f"from affected parent {', '.join(affected)}")
+    if carriers:
+        who = ", ".join(p.id for p in carriers)
+        return Model("ad_inherited", "reduced penetrance", f"from unaffected parent {who}")
+    if not dn_model:
+        return Model("ad_unknown", "possible", "parents not assessed")
+    return None
 
 
 def _compound(

@@ -35,15 +35,15 @@ above 0) are noted (consanguinity?).
 
 from __future__ import annotations
 
-import gzip
 import math
-from collections.abc import Iterable, Mapping
+from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass, field
 
 import numpy as np
 
 from bigmed.genome.genotypes import Site, in_par, is_x
 from bigmed.genome.reference import ContigSlice
+from bigmed.intake.coverage import read_regions
 from bigmed.pilots.rare_disease.pedigree import Family, relationship
 
 CAPTURED_FRACTION = 0.15  # of the 90th-percentile autosomal exon depth (see docstring)
@@ -127,17 +127,15 @@ class SampleChecks:
 def read_exon_depths(
     path: str, cmap: Mapping[str, ContigSlice] | None = None
 ) -> list[tuple[str, int, float]]:
-    """(GRCh38 chrom, 1-based GRCh38 start, mean depth) per exon of a mosdepth regions.bed.gz."""
+    """(GRCh38 chrom, 1-based GRCh38 start, mean depth) per exon of a mosdepth regions.bed.gz;
+    exons on a reference slice (``cmap``) are moved to their GRCh38 coordinates."""
     out = []
-    with gzip.open(path, "rt") as handle:
-        for line in handle:
-            f = line.rstrip("\n").split("\t")
-            contig, start, depth = f[0], int(f[1]), float(f[-1])
-            sl = (cmap or {}).get(contig)
-            if sl is None:
-                out.append((contig, start + 1, depth))
-            else:
-                out.append((sl.chrom, sl.start + start, depth))
+    for r in read_regions(path):
+        sl = (cmap or {}).get(r.chrom)
+        if sl is None:
+            out.append((r.chrom, r.start + 1, r.depth))
+        else:
+            out.append((sl.chrom, sl.start + r.start, r.depth))
     return out
 
 
@@ -151,34 +149,26 @@ def _call_sex(value: float | None, male_max: float, female_min: float) -> str:
     return "ambiguous"
 
 
-def genetic_sex(
-    sample: str,
-    declared: str,
-    exon_depths: Iterable[tuple[str, int, float]],
-    sites: Iterable[Site],
-    *,
-    min_depth: int,
-    min_gq: int,
-) -> SexCheck:
+def _depth_ratio(exon_depths: Sequence[tuple[str, int, float]]) -> tuple[float | None, int, str]:
+    """(X/autosome depth ratio over captured exons, captured chrX exons, reason)."""
     auto = np.array([d for c, _, d in exon_depths if c in AUTOSOMES], dtype=float)
-    ratio: float | None = None
-    n_x = 0
-    reasons = []
     covered = auto[auto >= MIN_COVERED_DEPTH]
-    if covered.size:
-        floor = CAPTURED_FRACTION * float(np.percentile(covered, 90))
-        x = np.array(
-            [d for c, s, d in exon_depths if is_x(c) and not in_par(c, s) and d >= floor > 0]
-        )
-        captured = auto[auto >= floor]
-        n_x = int(x.size)
-        if n_x >= MIN_X_EXONS and captured.size and float(np.median(captured)) > 0:
-            ratio = float(np.median(x) / np.median(captured))
-            reasons.append(f"X/autosome depth {ratio:.2f} over {n_x} chrX exons")
-        else:
-            reasons.append(f"{n_x} captured chrX exon(s), {MIN_X_EXONS} needed for the depth ratio")
-    else:
-        reasons.append("no autosomal exon depth")
+    if not covered.size:
+        return None, 0, "no autosomal exon depth"
+    floor = CAPTURED_FRACTION * float(np.percentile(covered, 90))
+    x = np.array([d for c, s, d in exon_depths if is_x(c) and not in_par(c, s) and d >= floor > 0])
+    captured = auto[auto >= floor]
+    n_x = int(x.size)
+    if n_x >= MIN_X_EXONS and captured.size and float(np.median(captured)) > 0:
+        ratio = float(np.median(x) / np.median(captured))
+        return ratio, n_x, f"X/autosome depth {ratio:.2f} over {n_x} chrX exons"
+    return None, n_x, f"{n_x} captured chrX exon(s), {MIN_X_EXONS} needed for the depth ratio"
+
+
+def _x_heterozygosity(
+    sample: str, sites: Iterable[Site], *, min_depth: int, min_gq: int
+) -> tuple[float | None, int, str]:
+    """(heterozygous share of confident non-PAR chrX calls, such calls, reason)."""
     het = hom = 0
     for s in sites:
         c = s.calls.get(sample)
@@ -194,28 +184,45 @@ def genetic_sex(
         het += c.is_het
         hom += c.is_hom_alt
     n_sites = het + hom
-    het_fraction = het / n_sites if n_sites >= MIN_X_SITES else None
-    if het_fraction is None:
-        reasons.append(f"{n_sites} confident chrX variant call(s), {MIN_X_SITES} needed")
-    else:
-        reasons.append(f"X heterozygosity {het_fraction:.2f} ({het}/{n_sites} calls)")
-    by_depth = _call_sex(ratio, MALE_MAX_RATIO, FEMALE_MIN_RATIO)
-    by_het = _call_sex(het_fraction, MALE_MAX_HET, FEMALE_MIN_HET)
+    if n_sites < MIN_X_SITES:
+        return None, n_sites, f"{n_sites} confident chrX variant call(s), {MIN_X_SITES} needed"
+    fraction = het / n_sites
+    return fraction, n_sites, f"X heterozygosity {fraction:.2f} ({het}/{n_sites} calls)"
+
+
+def _combined_sex(by_depth: str, by_het: str) -> str:
+    """The assessable signals agree: that sex; they disagree: ambiguous."""
     known = [x for x in (by_depth, by_het) if x != "not assessable"]
     if not known:
-        inferred = "not assessable"
-    elif len(set(known)) == 1:
-        inferred = known[0]
-    else:
-        inferred = "ambiguous"
+        return "not assessable"
+    return known[0] if len(set(known)) == 1 else "ambiguous"
+
+
+def _sex_status(inferred: str, declared: str) -> str:
     if inferred == "not assessable":
-        status = "not assessable"
-    elif declared == "unknown":
-        status = "no declared sex"
-    elif inferred == declared:
-        status = "ok"
-    else:
-        status = "mismatch"
+        return "not assessable"
+    if declared == "unknown":
+        return "no declared sex"
+    return "ok" if inferred == declared else "mismatch"
+
+
+def genetic_sex(
+    sample: str,
+    declared: str,
+    exon_depths: Sequence[tuple[str, int, float]],
+    sites: Iterable[Site],
+    *,
+    min_depth: int,
+    min_gq: int,
+) -> SexCheck:
+    """Genetic sex of one sample from X/autosome depth and X heterozygosity (module doc)."""
+    ratio, n_x, depth_reason = _depth_ratio(exon_depths)
+    het_fraction, n_sites, het_reason = _x_heterozygosity(
+        sample, sites, min_depth=min_depth, min_gq=min_gq
+    )
+    by_depth = _call_sex(ratio, MALE_MAX_RATIO, FEMALE_MIN_RATIO)
+    by_het = _call_sex(het_fraction, MALE_MAX_HET, FEMALE_MIN_HET)
+    inferred = _combined_sex(by_depth, by_het)
     return SexCheck(
         sample,
         declared,
@@ -226,8 +233,8 @@ def genetic_sex(
         by_depth,
         by_het,
         inferred,
-        status,
-        "; ".join(reasons),
+        _sex_status(inferred, declared),
+        f"{depth_reason}; {het_reason}",
     )
 
 
