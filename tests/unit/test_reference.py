@@ -2,13 +2,26 @@
 
 from __future__ import annotations
 
+import gzip
+import hashlib
 import itertools
 from pathlib import Path
 
 import pytest
 from bigmed.base.errors import InputError
-from bigmed.genome.reference import merge_regions, read_bed, read_contig_map, split_shards
-from bigmed.genome.vcf import map_position
+from bigmed.genome.reference import (
+    ContigSlice,
+    fasta_contigs,
+    fasta_lines,
+    locate,
+    merge_regions,
+    read_bed,
+    read_contig_map,
+    slices_by_chrom,
+    split_shards,
+    to_grch38,
+)
+from bigmed.intake.aligned import reference_md5s
 from conftest import ROOT
 from hypothesis import given
 from hypothesis import strategies as st
@@ -21,7 +34,47 @@ def test_shipped_contig_map_matches_shipped_reference():
     assert len(cmap) == len(contigs) == 49
     braf = cmap["chr7_140717327_140929764"]
     # position p on a slice is GRCh38 start + p - 1 (BRAF V600E: slice 36010 -> 140753336)
-    assert map_position(braf.contig, 36010, cmap) == ("chr7", 140753336)
+    assert to_grch38(braf.contig, 36010, cmap) == ("chr7", 140753336)
+    assert locate("chr7", 140753336, slices_by_chrom(cmap)) == (braf.contig, 36010)
+
+
+FASTA_TEXT = b">c1 first contig\nACGT\nac\n>c2\n\n>c3\nNNNNN\r\n"
+
+
+@pytest.mark.parametrize("compress", [False, True])
+def test_fasta_contigs_without_an_index(tmp_path: Path, compress: bool):
+    path = tmp_path / ("ref.fa.gz" if compress else "ref.fa")
+    path.write_bytes(gzip.compress(FASTA_TEXT) if compress else FASTA_TEXT)
+    assert fasta_contigs(str(path)) == {"c1": 6, "c2": 0, "c3": 5}
+    lines = list(fasta_lines(str(path)))
+    assert lines[:3] == [("c1", None), ("c1", b"ACGT\n"), ("c1", b"ac\n")]
+    # the SAM M5 of a contig: MD5 of its upper-case sequence without line breaks
+    md5s = reference_md5s(str(path))
+    assert md5s["c1"] == hashlib.md5(b"ACGTAC").hexdigest()
+    assert md5s["c2"] == hashlib.md5(b"").hexdigest()
+
+
+def test_fasta_contigs_rejects_non_utf8(tmp_path: Path):
+    path = tmp_path / "ref.fa"
+    path.write_bytes(b">c1\nAC\xffGT\n")
+    with pytest.raises(InputError, match="reference FASTA cannot be read"):
+        fasta_contigs(str(path))
+
+
+def test_to_grch38_without_a_map_is_the_identity():
+    assert to_grch38("chr7", 140753336, None) == ("chr7", 140753336)
+    assert to_grch38("chr7", 5, {}) == ("chr7", 5)
+
+
+def test_locate_maps_grch38_into_slices():
+    braf = ContigSlice("chr7_140717327_140929764", "chr7", 140717327, 140929764)
+    by_chrom = slices_by_chrom({braf.contig: braf})
+    # BRAF V600E: GRCh38 chr7:140753336 is slice position 36010
+    assert locate("chr7", 140753336, by_chrom) == ("chr7_140717327_140929764", 36010)
+    assert locate("chr7", 140929764, by_chrom, span=2) is None  # runs past the slice end
+    assert locate("chr7", 140929764, by_chrom) == (braf.contig, 140929764 - 140717327 + 1)
+    assert locate("chr7", 1000, by_chrom) is None
+    assert locate("chr8", 140753336, by_chrom) is None
 
 
 @pytest.mark.parametrize(

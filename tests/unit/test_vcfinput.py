@@ -14,7 +14,6 @@ from bigmed.intake.vcfinput import (
     allele_depths,
     check_callset,
     import_vcf,
-    locate,
     normalise_format,
     parse_sample_map,
     read_calls,
@@ -60,15 +59,6 @@ def test_normalise_format_adds_ad_dp_af_and_keeps_gt_first():
 def test_normalise_format_leaves_underivable_samples_missing():
     keys, values = normalise_format(["GT"], [["0/1"]], "G", ["A"])
     assert keys == ["GT", "AD", "DP", "AF"] and values == [["0/1", ".", ".", "."]]
-
-
-def test_locate_maps_grch38_into_slices():
-    by_chrom = {"chr7": [ContigSlice("chr7_140717327_140929764", "chr7", 140717327, 140929764)]}
-    # BRAF V600E: GRCh38 chr7:140753336 is slice position 36010
-    assert locate("chr7", 140753336, 1, by_chrom) == ("chr7_140717327_140929764", 36010)
-    assert locate("chr7", 140929764, 2, by_chrom) is None  # runs past the slice end
-    assert locate("chr7", 1000, 1, by_chrom) is None
-    assert locate("chr8", 140753336, 1, by_chrom) is None
 
 
 def test_parse_sample_map():

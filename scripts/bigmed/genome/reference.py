@@ -2,12 +2,13 @@
 
 from __future__ import annotations
 
-import gzip
 import os
+from collections.abc import Iterator, Mapping
 from dataclasses import dataclass
 from pathlib import Path
 
 from bigmed.base.errors import InputError
+from bigmed.base.textio import open_bytes
 
 # GRCh38 primary assembly lengths (GRC, GCA_000001405.15), for VCF headers after mapping.
 GRCH38_LENGTHS: dict[str, int] = {
@@ -62,24 +63,33 @@ def fasta_contigs(path: str) -> dict[str, int]:
                     raise InputError(str(fai), "malformed FASTA index line", line=n)
                 contigs[cols[0]] = int(cols[1])
         return contigs
-    with open(path, "rb") as raw:
-        gz = raw.read(2) == b"\x1f\x8b"
-    opener = gzip.open if gz else open
     contigs = {}
-    name: str | None = None
     try:
-        with opener(path, "rt") as handle:
-            for line in handle:
-                if line.startswith(">"):
-                    name = line[1:].split()[0]
-                    contigs[name] = 0
-                elif name is not None:
-                    contigs[name] += len(line.strip())
+        for name, raw in fasta_lines(path):
+            # a sequence line is decoded strictly: a non-UTF-8 byte is an input error
+            contigs[name] = 0 if raw is None else contigs[name] + len(raw.decode().strip())
     except (OSError, EOFError, UnicodeDecodeError) as err:
         raise InputError(path, f"reference FASTA cannot be read ({err})") from err
     if not contigs:
         raise InputError(path, "reference FASTA has no sequences")
     return contigs
+
+
+def fasta_lines(path: str) -> Iterator[tuple[str, bytes | None]]:
+    """The one FASTA reader (plain or gzip): ``(name, None)`` at each header line, then
+    ``(name, line)`` for each of its sequence lines as raw bytes, line break included.
+
+    Bytes, not text: the reference MD5s of a whole genome (:mod:`bigmed.intake.aligned`)
+    hash the lines without decoding them. Lines before the first header are skipped.
+    """
+    name: str | None = None
+    with open_bytes(path) as handle:
+        for line in handle:
+            if line.startswith(b">"):
+                name = line[1:].split()[0].decode()
+                yield name, None
+            elif name is not None:
+                yield name, line
 
 
 def read_contig_map(path: str, contigs: dict[str, int] | None = None) -> dict[str, ContigSlice]:
@@ -94,47 +104,79 @@ def read_contig_map(path: str, contigs: dict[str, int] | None = None) -> dict[st
         for n, line in enumerate(handle, 2):
             if not line.strip():
                 continue
-            cols = line.rstrip("\n").split("\t")
-            if len(cols) < 4:
-                raise InputError(path, "expected 4 tab-separated columns", line=n)
-            contig, chrom, start, end = cols[:4]
-            if not (start.isdigit() and end.isdigit()) or int(start) < 1 or int(end) < int(start):
-                raise InputError(
-                    path,
-                    f"start/end '{start}'/'{end}' are not 1-based positions with start <= end",
-                    line=n,
-                    field="start",
-                )
-            if chrom not in GRCH38_LENGTHS:
-                raise InputError(
-                    path,
-                    f"'{chrom}' is not a GRCh38 chromosome name (chr1..chr22, chrX, chrY, chrM)",
-                    line=n,
-                    field="chrom",
-                )
-            if int(end) > GRCH38_LENGTHS[chrom]:
-                raise InputError(
-                    path, f"end {end} is beyond the GRCh38 length of {chrom}", line=n, field="end"
-                )
-            sl = ContigSlice(contig, chrom, int(start), int(end))
-            if (
-                contigs is not None
-                and contig in contigs
-                and contigs[contig] != sl.end - sl.start + 1
-            ):
-                raise InputError(
-                    path,
-                    f"contig '{contig}' spans {sl.end - sl.start + 1} bp here but "
-                    f"{contigs[contig]} bp in the reference",
-                    line=n,
-                    field="end",
-                )
-            out[contig] = sl
+            sl = _contig_slice(path, n, line.rstrip("\n").split("\t"), contigs)
+            out[sl.contig] = sl
     if contigs is not None:
         missing = [c for c in contigs if c not in out]
         if missing:
             raise InputError(path, f"reference contig '{missing[0]}' is not in the contig map")
     return out
+
+
+def _contig_slice(
+    path: str, n: int, cols: list[str], contigs: dict[str, int] | None
+) -> ContigSlice:
+    """One contig map row, checked against GRCh38 and the reference's contig length."""
+    if len(cols) < 4:
+        raise InputError(path, "expected 4 tab-separated columns", line=n)
+    contig, chrom, start, end = cols[:4]
+    if not (start.isdigit() and end.isdigit()) or int(start) < 1 or int(end) < int(start):
+        raise InputError(
+            path,
+            f"start/end '{start}'/'{end}' are not 1-based positions with start <= end",
+            line=n,
+            field="start",
+        )
+    if chrom not in GRCH38_LENGTHS:
+        raise InputError(
+            path,
+            f"'{chrom}' is not a GRCh38 chromosome name (chr1..chr22, chrX, chrY, chrM)",
+            line=n,
+            field="chrom",
+        )
+    if int(end) > GRCH38_LENGTHS[chrom]:
+        raise InputError(
+            path, f"end {end} is beyond the GRCh38 length of {chrom}", line=n, field="end"
+        )
+    sl = ContigSlice(contig, chrom, int(start), int(end))
+    if contigs is not None and contig in contigs and contigs[contig] != sl.end - sl.start + 1:
+        raise InputError(
+            path,
+            f"contig '{contig}' spans {sl.end - sl.start + 1} bp here but "
+            f"{contigs[contig]} bp in the reference",
+            line=n,
+            field="end",
+        )
+    return sl
+
+
+def to_grch38(contig: str, pos: int, cmap: Mapping[str, ContigSlice] | None) -> tuple[str, int]:
+    """GRCh38 (chrom, position) of a reference position; unchanged without a contig map
+    or for a contig the map does not name (the reference is then GRCh38 itself)."""
+    if not cmap or contig not in cmap:
+        return contig, pos
+    sl = cmap[contig]
+    return sl.chrom, sl.start + pos - 1
+
+
+def slices_by_chrom(cmap: Mapping[str, ContigSlice] | None) -> dict[str, list[ContigSlice]]:
+    """The contig map's slices per GRCh38 chromosome, in map order (for :func:`locate`)."""
+    by_chrom: dict[str, list[ContigSlice]] = {}
+    for sl in (cmap or {}).values():
+        by_chrom.setdefault(sl.chrom, []).append(sl)
+    return by_chrom
+
+
+def locate(
+    chrom: str, pos: int, by_chrom: Mapping[str, list[ContigSlice]], span: int = 1
+) -> tuple[str, int] | None:
+    """(slice contig, position in it) of GRCh38 chrom:pos, the ``span`` bases from pos
+    all inside the slice; None outside every slice. ``by_chrom`` from :func:`slices_by_chrom`.
+    """
+    for sl in by_chrom.get(chrom, []):
+        if sl.start <= pos and pos + span - 1 <= sl.end:
+            return sl.contig, pos - sl.start + 1
+    return None
 
 
 def read_bed(path: str, contigs: dict[str, int]) -> list[tuple[str, int, int]]:

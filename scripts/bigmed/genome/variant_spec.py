@@ -20,7 +20,7 @@ from dataclasses import dataclass
 
 from bigmed.genome.gff import Transcript, preferred_transcripts
 from bigmed.genome.hgvs import TranscriptMap, revcomp
-from bigmed.genome.reference import ContigSlice
+from bigmed.genome.reference import ContigSlice, locate, slices_by_chrom, to_grch38
 
 SeqFn = Callable[[str, int, int], str]  # (contig, start, end) 1-based inclusive -> uppercase
 
@@ -50,13 +50,6 @@ class Locus:
         return f"{self.chrom}-{self.grch38_pos}-{self.ref}-{self.alt}"
 
 
-def to_grch38(contig: str, pos: int, cmap: Mapping[str, ContigSlice] | None) -> tuple[str, int]:
-    if not cmap or contig not in cmap:
-        return contig, pos
-    sl = cmap[contig]
-    return sl.chrom, sl.start + pos - 1
-
-
 def from_grch38(
     chrom: str, pos: int, cmap: Mapping[str, ContigSlice] | None, contigs: Mapping[str, int]
 ) -> tuple[str, int]:
@@ -65,9 +58,9 @@ def from_grch38(
         if chrom in contigs and 1 <= pos <= contigs[chrom]:
             return chrom, pos
         raise VariantSpecError(f"{chrom}:{pos} is not in the reference")
-    for sl in cmap.values():
-        if sl.chrom == chrom and sl.start <= pos <= sl.end:
-            return sl.contig, pos - sl.start + 1
+    hit = locate(chrom, pos, slices_by_chrom(cmap))
+    if hit is not None:
+        return hit
     raise VariantSpecError(f"{chrom}:{pos} is not in any reference contig (contig map)")
 
 

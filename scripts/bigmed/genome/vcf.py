@@ -19,7 +19,7 @@ import pysam
 
 from bigmed.genome.gff import Transcript, preferred_transcripts
 from bigmed.genome.hgvs import describe
-from bigmed.genome.reference import GRCH38_LENGTHS, ContigSlice
+from bigmed.genome.reference import GRCH38_LENGTHS, ContigSlice, to_grch38
 
 # Most to least severe; bcftools csq terms (and intron/intergenic, added here).
 SEVERITY = [
@@ -131,15 +131,6 @@ def pick(
     return None, "intergenic"
 
 
-def map_position(
-    contig: str, pos: int, contig_map: dict[str, ContigSlice] | None
-) -> tuple[str, int]:
-    if not contig_map:
-        return contig, pos
-    sl = contig_map[contig]
-    return sl.chrom, sl.start + pos - 1
-
-
 def _header_lines(
     header: pysam.VariantHeader,
     contig_map: dict[str, ContigSlice] | None,
@@ -199,7 +190,7 @@ def finalize(
                     info["HGVSc"] = h.c
                     if h.p:
                         info["HGVSp"] = h.p
-            chrom, gpos = map_position(contig, pos, contig_map)
+            chrom, gpos = to_grch38(contig, pos, contig_map)
             cols = str(rec).rstrip("\n").split("\t")
             cols[0], cols[1] = chrom, str(gpos)
             added = ";".join(f"{k}={v}" for k, v in info.items())

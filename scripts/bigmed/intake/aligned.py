@@ -9,7 +9,6 @@ Picard MarkDuplicates @PG line).
 
 from __future__ import annotations
 
-import gzip
 import hashlib
 import json
 import os
@@ -20,6 +19,7 @@ from typing import Any
 import pysam
 
 from bigmed.base.errors import InputError
+from bigmed.genome.reference import fasta_lines
 from bigmed.intake.sheets import Unit
 
 
@@ -40,22 +40,13 @@ def reference_md5s(fasta: str, cache: str | None = None) -> dict[str, str]:
             stored: dict[str, Any] = json.load(handle)
         if stored.get("key") == key:
             return dict(stored["md5"])
-    with open(fasta, "rb") as raw:
-        gz = raw.read(2) == b"\x1f\x8b"
-    md5s: dict[str, str] = {}
-    name: str | None = None
-    digest = hashlib.md5(usedforsecurity=False)
-    with gzip.open(fasta, "rb") if gz else open(fasta, "rb") as handle:
-        for line in handle:
-            if line.startswith(b">"):
-                if name is not None:
-                    md5s[name] = digest.hexdigest()
-                name = line[1:].split()[0].decode()
-                digest = hashlib.md5(usedforsecurity=False)
-            else:
-                digest.update(line.strip().upper())
-    if name is not None:
-        md5s[name] = digest.hexdigest()
+    digests: dict[str, hashlib._Hash] = {}
+    for name, raw in fasta_lines(fasta):
+        if raw is None:
+            digests[name] = hashlib.md5(usedforsecurity=False)
+        else:
+            digests[name].update(raw.strip().upper())
+    md5s = {name: digest.hexdigest() for name, digest in digests.items()}
     if cache:
         Path(cache).parent.mkdir(parents=True, exist_ok=True)
         with open(cache, "w") as handle:

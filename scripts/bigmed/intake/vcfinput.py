@@ -18,7 +18,7 @@ from pathlib import Path
 from typing import Any
 
 from bigmed.base.errors import InputError
-from bigmed.genome.reference import GRCH38_LENGTHS, ContigSlice
+from bigmed.genome.reference import GRCH38_LENGTHS, ContigSlice, locate, slices_by_chrom
 from bigmed.genome.vcf import NEW_INFO
 from bigmed.intake.qc import SampleQC
 from bigmed.intake.sheets import Sample, group_patients, read_tsv
@@ -330,16 +330,6 @@ def normalise_format(
     return out_keys, out_vals
 
 
-def locate(
-    chrom: str, pos: int, span: int, by_chrom: dict[str, list[ContigSlice]]
-) -> tuple[str, int] | None:
-    """GRCh38 chrom:pos -> (slice contig, position in it); None outside every slice."""
-    for sl in by_chrom.get(chrom, []):
-        if sl.start <= pos and pos + span - 1 <= sl.end:
-            return sl.contig, pos - sl.start + 1
-    return None
-
-
 @dataclass
 class ImportStats:
     written: int = 0
@@ -387,9 +377,7 @@ def import_vcf(
     """
     header = read_header(callset.vcf)
     somatic = callset.kind == "somatic"
-    by_chrom: dict[str, list[ContigSlice]] = {}
-    for sl in (cmap or {}).values():
-        by_chrom.setdefault(sl.chrom, []).append(sl)
+    by_chrom = slices_by_chrom(cmap)
     ref_order = {c: i for i, c in enumerate(ref_contigs)}
     names = [callset.sheet_id(n) for n in header.samples]
     columns = [names.index(sid) for sid in order] if order else list(range(len(names)))
@@ -404,7 +392,7 @@ def import_vcf(
             chrom = renames.get(cols[0], cols[0])
             pos = int(cols[1])
             if cmap:
-                hit = locate(chrom, pos, len(cols[3]), by_chrom)
+                hit = locate(chrom, pos, by_chrom, span=len(cols[3]))
             else:
                 hit = (chrom, pos) if chrom in ref_contigs else None
             if hit is None:
