@@ -9,8 +9,11 @@ from bigmed.genome.gff import load_transcripts, preferred_transcripts
 from bigmed.genome.reference import read_contig_map
 from bigmed.germline.acmg import load_overrides
 from bigmed.knowledge.bundle import Bundle
-from bigmed.pilots.cardiac import cascade, panels
-from bigmed.pilots.cardiac import interpret as cardiac
+from bigmed.pilots.cardiac import panels
+from bigmed.pilots.cardiac.coverage import read_exon_depths
+from bigmed.pilots.cardiac.interpret import interpretation_document
+from bigmed.pilots.cardiac.model import Settings, SiteReads, Thresholds
+from bigmed.pilots.cardiac.reads import calls_at, pileup_reads
 from bigmed.report.interpretation import validate
 
 
@@ -38,33 +41,31 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
             targets.setdefault(c, []).append((int(s), int(e)))
     aln = dict(zip([s["sample"] for s in samples], inp.alignments, strict=True))
 
-    def pileup(sample: str, contig: str, pos: int, ref: str, alt: str) -> cascade.SiteReads:
-        return cascade.pileup_reads(
+    def pileup(sample: str, contig: str, pos: int, ref: str, alt: str) -> SiteReads:
+        return pileup_reads(
             aln[sample], contig, pos, ref, alt,
             min_mapq=par.min_mapq, min_baseq=par.min_baseq, reference=inp.ref,
         )  # fmt: skip
 
-    out = cardiac.interpretation_document(
+    out = interpretation_document(
         doc,
         samples=samples,
         panel=panel,
-        exons=cardiac.read_exon_depths(inp.exons, par.min_depth),
+        exons=read_exon_depths(inp.exons, par.min_depth),
         annotated={
             g: t.id for g, t in preferred_transcripts(load_transcripts(inp.transcripts)).items()
         },
         targets=targets,
         cmap=read_contig_map(inp.contig_map) if inp.contig_map else None,
         contigs=contigs,
-        calls=cascade.calls_at(inp.vcf, [v["id"] for v in doc["variants"]]),
+        calls=calls_at(inp.vcf, [v["id"] for v in doc["variants"]]),
         pileup=pileup,
         overrides=load_overrides(inp.overrides),
-        settings=cardiac.Settings(
+        settings=Settings(
             min_depth=par.min_depth,
             padding=par.padding,
             report_vus=par.cfg["report_vus"],
-            thresholds=cascade.Thresholds(
-                par.min_depth, par.cfg["min_alt_reads"], par.cfg["min_vaf"]
-            ),
+            thresholds=Thresholds(par.min_depth, par.cfg["min_alt_reads"], par.cfg["min_vaf"]),
         ),
     )
     validate(out)

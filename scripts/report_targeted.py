@@ -9,7 +9,9 @@ from bigmed.genome.gff import load_transcripts, preferred_transcripts
 from bigmed.genome.hgvs import describe
 from bigmed.genome.reference import read_contig_map
 from bigmed.genome.variant_spec import parse_grch38, parse_hgvs_c, pick_transcript
-from bigmed.pilots.cardiac import cascade, targeted
+from bigmed.pilots.cardiac import targeted
+from bigmed.pilots.cardiac.model import Thresholds
+from bigmed.pilots.cardiac.reads import calls_at, pileup_reads
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]
@@ -41,14 +43,14 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
         hgvs = describe(
             tx, locus.pos, locus.ref, locus.alt, lambda s, e: seq(locus.contig, s, e)
         ) if tx else None  # fmt: skip
-    call = cascade.calls_at(inp.vcf, [locus.id]).get(locus.id, {}).get(sample["sample"])
+    call = calls_at(inp.vcf, [locus.id]).get(locus.id, {}).get(sample["sample"])
     reads = call if call is not None and call.has_call else None
     if reads is None:
-        reads = cascade.pileup_reads(
+        reads = pileup_reads(
             inp.alignment, locus.contig, locus.pos, locus.ref, locus.alt,
             min_mapq=par.min_mapq, min_baseq=par.min_baseq, reference=inp.ref,
         )  # fmt: skip
-    th = cascade.Thresholds(par.min_depth, par.min_alt_reads, par.min_vaf)
+    th = Thresholds(par.min_depth, par.min_alt_reads, par.min_vaf)
     doc = targeted.targeted_document(
         patient=sample["patient"],
         sample=sample,

@@ -27,14 +27,18 @@ from bigmed.germline.acmg import VariantFacts, classify
 from bigmed.knowledge.bundle import gene_facts
 from bigmed.knowledge.sources import check_sources
 from bigmed.pilots.cardiac import cascade, panels, targeted
-from bigmed.pilots.cardiac import interpret as cardiac
-from bigmed.pilots.cardiac.cascade import (
+from bigmed.pilots.cardiac.coverage import ExonDepth, panel_coverage
+from bigmed.pilots.cardiac.interpret import interpretation_document
+from bigmed.pilots.cardiac.model import (
     CARRIER,
     NON_CARRIER,
     NOT_ASSESSABLE,
+    RelativeGenotype,
+    Settings,
     SiteReads,
     Thresholds,
 )
+from bigmed.pilots.cardiac.reads import calls_at, pileup_reads
 from bigmed.report.interpretation import merge
 from bigmed.report.interpretation import validate as validate_interpretation
 from conftest import ROOT
@@ -159,12 +163,12 @@ def test_secondary_findings_add_acmg_sf_cardiovascular_genes(genes: dict[str, An
 
 def _exons_from_annotation(
     transcripts: dict[str, Any], covered: dict[tuple[str, str], float] | None = None
-) -> list[cardiac.ExonDepth]:
+) -> list[ExonDepth]:
     out = []
     for contig, s, e, name in coding_exons_bed(transcripts, 10):
         gene, tx, exon = name.split(":")
         frac = (covered or {}).get((gene, exon), 1.0)
-        out.append(cardiac.ExonDepth(contig, s, e, gene, tx, exon, int((e - s) * frac)))
+        out.append(ExonDepth(contig, s, e, gene, tx, exon, int((e - s) * frac)))
     return out
 
 
@@ -182,7 +186,7 @@ def test_coverage_reports_the_demo_uncovered_exon(
         truth = next(csv.DictReader(handle, delimiter="\t"))
     exons = _exons_from_annotation(transcripts, {(truth["gene"], f"exon{truth['exon_rank']}"): 0.0})
     p = panels.build_panel(genes, ["DCM"])
-    cov = cardiac.panel_coverage(
+    cov = panel_coverage(
         p, exons, annotated=_annotated(transcripts), targets=None, cmap=CMAP,
         min_depth=20, padding=10, sample="CARD01-I",
     )  # fmt: skip
@@ -215,7 +219,7 @@ def test_coverage_of_a_gene_absent_from_the_reference(
     genes: dict[str, Any], transcripts: dict[str, Any]
 ) -> None:
     p = panels.build_panel(genes, ["CPVT"])
-    cov = cardiac.panel_coverage(
+    cov = panel_coverage(
         p, _exons_from_annotation(transcripts), annotated=_annotated(transcripts), targets=None,
         cmap=CMAP, min_depth=20, padding=10, sample="X",
     )  # fmt: skip
@@ -235,7 +239,7 @@ def test_coverage_outside_targets_is_not_assessable(
     exons = [e for e in _exons_from_annotation(transcripts) if e.gene == "SCN5A"]
     first = exons[0]
     targets = {first.contig: [(first.start0, first.end)]}
-    cov = cardiac.panel_coverage(
+    cov = panel_coverage(
         p, exons, annotated=_annotated(transcripts), targets=targets, cmap=None,
         min_depth=20, padding=10, sample="X",
     )  # fmt: skip
@@ -326,7 +330,7 @@ def test_pileup_genotypes(tmp_path: Path, n_ref: int, n_alt: int, status: str) -
     ref = CONTIG_SEQ[pos - 1]
     alt = "A" if ref != "A" else "C"
     bam = _bam(tmp_path, "s", _reads(n_ref, n_alt, pos, alt))
-    reads = cascade.pileup_reads(bam, "c1", pos, ref, alt)
+    reads = pileup_reads(bam, "c1", pos, ref, alt)
     assert (reads.ref_reads, reads.alt_reads, reads.depth) == (n_ref, n_alt, n_ref + n_alt)
     assert cascade.carrier_status(reads, TH)[0] == status
 
@@ -335,17 +339,17 @@ def test_pileup_indels_and_filters(tmp_path: Path) -> None:
     pos = 150
     ref_del = CONTIG_SEQ[pos - 1 : pos + 2]
     bam = _bam(tmp_path, "d", _reads(10, 8, pos, kind="del2"))
-    got = cascade.pileup_reads(bam, "c1", pos, ref_del, ref_del[0])
+    got = pileup_reads(bam, "c1", pos, ref_del, ref_del[0])
     assert (got.ref_reads, got.alt_reads) == (10, 8)
     bam = _bam(tmp_path, "i", _reads(12, 9, pos, kind="insGT"))
     anchor = CONTIG_SEQ[pos - 1]
-    got = cascade.pileup_reads(bam, "c1", pos, anchor, anchor + "GT")
+    got = pileup_reads(bam, "c1", pos, anchor, anchor + "GT")
     assert (got.ref_reads, got.alt_reads) == (12, 9)
     # a different insertion at the same place is not the allele
-    assert cascade.pileup_reads(bam, "c1", pos, anchor, anchor + "CC").alt_reads == 0
+    assert pileup_reads(bam, "c1", pos, anchor, anchor + "CC").alt_reads == 0
     # reads below the mapping-quality limit are not counted
-    assert cascade.pileup_reads(bam, "c1", pos, anchor, anchor + "GT", min_mapq=61).depth == 0
-    assert "not in the BAM" in cascade.pileup_reads(bam, "chr9", 5, "A", "C").note
+    assert pileup_reads(bam, "c1", pos, anchor, anchor + "GT", min_mapq=61).depth == 0
+    assert "not in the BAM" in pileup_reads(bam, "chr9", 5, "A", "C").note
 
 
 def test_relative_without_a_call_is_read_from_the_bam() -> None:
@@ -370,7 +374,7 @@ def test_calls_at_reads_ad_and_dp(tmp_path: Path) -> None:
         "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tI\tS\tR\n"
         "chr1\t156136094\t.\tG\tA\t99\tPASS\t.\tGT:DP:AD\t0/1:37:16,21\t0/1:32:19,13\t./.:0:0,0\n"
     )
-    calls = cascade.calls_at(str(vcf), ["chr1-156136094-G-A", "chr1-1-A-C"])
+    calls = calls_at(str(vcf), ["chr1-156136094-G-A", "chr1-1-A-C"])
     site = calls["chr1-156136094-G-A"]
     assert site["S"] == SiteReads("joint calls", "0/1", 19, 13, 32)
     assert not site["R"].has_call and site["I"].has_call
@@ -380,8 +384,8 @@ def test_calls_at_reads_ad_and_dp(tmp_path: Path) -> None:
 # ------------------------------------------------------------------------------ segregation
 
 
-def _g(sample: str, role: str, affected: str, status: str) -> cascade.RelativeGenotype:
-    return cascade.RelativeGenotype(sample, role, affected, status, "", SiteReads("joint calls"))
+def _g(sample: str, role: str, affected: str, status: str) -> RelativeGenotype:
+    return RelativeGenotype(sample, role, affected, status, "", SiteReads("joint calls"))
 
 
 INDEX = {"sample": "I", "role": "proband", "affected": "yes"}
@@ -490,7 +494,7 @@ def _document(genes: dict[str, Any], transcripts: dict[str, Any], **kw: Any) -> 
         return SiteReads("BAM pileup", None, 6, 0, 6)  # shallow: not assessable
 
     panel = panels.build_panel(genes, ["DCM"], g2p_version="test")
-    doc = cardiac.interpretation_document(
+    doc = interpretation_document(
         _join_doc(genes, variants),
         samples=samples,
         panel=panel,
@@ -543,7 +547,7 @@ def test_interpretation_document(genes: dict[str, Any], transcripts: dict[str, A
 
 
 def test_vus_switch_off(genes: dict[str, Any], transcripts: dict[str, Any]) -> None:
-    doc = _document(genes, transcripts, settings=cardiac.Settings(report_vus=False))
+    doc = _document(genes, transcripts, settings=Settings(report_vus=False))
     doc.pop("_pileups")
     ids = {s["id"] for s in doc["sections"]}
     assert "cardiac-vus" not in ids
@@ -711,7 +715,7 @@ def test_secondary_findings_in_the_document(
         defaults=acmg.GeneRules(),
     )
     p = panels.build_panel(genes, ["LQTS"], secondary_findings=True, sf_version="v3.0")
-    doc = cardiac.interpretation_document(
+    doc = interpretation_document(
         _join_doc(genes, variants),
         samples=[INDEX],
         panel=p,

@@ -2,7 +2,7 @@
 
 A relative's status at a familial variant comes from the reads, not only from the
 genotype call: the joint calls' FORMAT ``AD``/``DP`` where the relative has a call, else a
-pileup of the relative's BAM at the site (pysam, same MAPQ/BQ limits as calling).
+pileup of the relative's BAM at the site (:mod:`bigmed.pilots.cardiac.reads`).
 
 - ``carrier``: at least ``min_alt_reads`` reads with the allele and VAF >= ``min_vaf``;
 - ``non-carrier``: fewer than ``min_alt_reads`` allele reads at a depth of at least
@@ -21,59 +21,33 @@ pathogenic / likely pathogenic variants only; a VUS is never used for predictive
 from __future__ import annotations
 
 import math
-from collections.abc import Iterable, Mapping, Sequence
-from dataclasses import dataclass
-from typing import Any
+from collections.abc import Mapping, Sequence
+from typing import Any, Literal
 
-import pysam
-
+from bigmed.genome.reference import ContigSlice
+from bigmed.genome.variant_spec import VariantSpecError, from_grch38
 from bigmed.germline.acmg import FamilyEvidence
+from bigmed.pilots.cardiac.model import (
+    CARRIER,
+    NON_CARRIER,
+    NOT_ASSESSABLE,
+    PLP,
+    VUS,
+    PileupFn,
+    RelativeGenotype,
+    Segregation,
+    SiteReads,
+    Thresholds,
+)
+from bigmed.pilots.cardiac.reads import PILEUP
 
-CARRIER, NON_CARRIER, NOT_ASSESSABLE = "carrier", "non-carrier", "not assessable"
 RELATIVE_ROLES = ("mother", "father", "sibling", "relative")
-PREDICTIVE_CLASSES = ("Pathogenic", "Likely pathogenic")
-VUS = "Uncertain significance"
+SEGREGATION_NOTE = "segregation from the family's reads (joint calls, BAM where uncalled)"
 
 
-@dataclass(frozen=True)
-class SiteReads:
-    """What one sample shows at one allele."""
-
-    source: str  # 'joint calls' | 'BAM pileup' | 'none'
-    gt: str | None = None
-    ref_reads: int | None = None
-    alt_reads: int | None = None
-    depth: int | None = None
-    note: str = ""
-
-    @property
-    def vaf(self) -> float | None:
-        if self.alt_reads is None or not self.depth:
-            return None
-        return self.alt_reads / self.depth
-
-    @property
-    def has_call(self) -> bool:
-        return self.gt is not None and "." not in self.gt and bool(self.depth)
-
-    def as_dict(self) -> dict[str, Any]:
-        vaf = self.vaf
-        return {
-            "source": self.source,
-            "gt": self.gt,
-            "ref_reads": self.ref_reads,
-            "alt_reads": self.alt_reads,
-            "depth": self.depth,
-            "vaf": None if vaf is None else round(vaf, 4),
-            "note": self.note,
-        }
-
-
-@dataclass(frozen=True)
-class Thresholds:
-    min_depth: int = 20
-    min_alt_reads: int = 3
-    min_vaf: float = 0.2
+# --------------------------------------------------------------------------------------------
+# one sample at one allele
+# --------------------------------------------------------------------------------------------
 
 
 def carrier_status(reads: SiteReads, th: Thresholds) -> tuple[str, str]:
@@ -82,8 +56,7 @@ def carrier_status(reads: SiteReads, th: Thresholds) -> tuple[str, str]:
         gt = reads.gt or "."
         if reads.note:
             return NOT_ASSESSABLE, reads.note
-        alleles = gt.replace("|", "/").split("/")
-        if any(a not in ("0", ".") for a in alleles):
+        if carries(reads):
             return CARRIER, f"genotype {gt} (no allele depths)"
         return NOT_ASSESSABLE, f"genotype {gt} without read counts"
     alt, depth = reads.alt_reads, reads.depth
@@ -107,142 +80,32 @@ def het_miss_probability(depth: int, max_alt: int) -> float:
     return float(sum(math.comb(depth, k) for k in range(max_alt + 1)) / 2**depth)
 
 
-# --------------------------------------------------------------------------------------------
-# reading the evidence
-# --------------------------------------------------------------------------------------------
+def _alleles(reads: SiteReads | None) -> list[str]:
+    """The alleles of the genotype call (none without a call)."""
+    if reads is None or reads.gt is None:
+        return []
+    return reads.gt.replace("|", "/").split("/")
 
 
-def _gt_text(call: Any) -> str | None:
-    gt = call.get("GT")
-    if not gt:
-        return None
-    sep = "|" if call.phased else "/"
-    return sep.join("." if a is None else str(a) for a in gt)
+def carries(reads: SiteReads | None) -> bool:
+    """Does the genotype call hold a non-reference allele?"""
+    return any(a not in ("0", ".") for a in _alleles(reads))
 
 
-def _int(x: Any) -> int | None:
-    return int(x) if isinstance(x, int) else None
-
-
-def reads_from_call(call: Any, allele: int = 1) -> SiteReads:
-    """SiteReads of one sample's FORMAT (GT, AD, DP) at a record."""
-    gt = _gt_text(call)
-    ad = call.get("AD") if "AD" in call else None
-    dp = _int(call.get("DP")) if "DP" in call else None
-    if ad is not None and len(ad) > allele and all(isinstance(x, int) for x in ad):
-        ref_n, alt_n = int(ad[0]), int(ad[allele])
-        depth = sum(int(x) for x in ad)
-        return SiteReads("joint calls", gt, ref_n, alt_n, depth)
-    return SiteReads("joint calls", gt, None, None, dp)
-
-
-def calls_at(vcf: str, ids: Iterable[str]) -> dict[str, dict[str, SiteReads]]:
-    """variant id (chrom-pos-ref-alt) -> sample -> SiteReads, from the joint calls."""
-    wanted = set(ids)
-    out: dict[str, dict[str, SiteReads]] = {}
-    if not wanted:
-        return out
-    with pysam.VariantFile(vcf) as vf:
-        samples = list(vf.header.samples)
-        for rec in vf:
-            for i, alt in enumerate(rec.alts or (), 1):
-                vid = f"{rec.chrom}-{rec.pos}-{rec.ref}-{alt}"
-                if vid in wanted:
-                    out[vid] = {s: reads_from_call(rec.samples[s], i) for s in samples}
-    return out
-
-
-def pileup_reads(
-    bam: str,
-    contig: str,
-    pos: int,
-    ref: str,
-    alt: str,
-    *,
-    min_mapq: int = 20,
-    min_baseq: int = 13,
-    reference: str | None = None,
-) -> SiteReads:
-    """Count reads with the allele and with the reference at a site (1-based ``pos``).
-
-    Duplicates, secondary, QC-failed and unmapped reads are skipped (pysam's default
-    stepper), overlapping mates are counted once. SNVs and MNPs need every base at
-    ``min_baseq``; an indel is read from the anchor base (the read must span the event).
-    ``reference``: the FASTA a CRAM was written against.
-    """
-    ref, alt = ref.upper(), alt.upper()
-    snv_like = len(ref) == len(alt)
-    if not snv_like and ref[0] != alt[0]:
-        return SiteReads("BAM pileup", note="complex allele: not counted from the BAM")
-    k = len(alt) - len(ref)
-    ref_n = alt_n = depth = 0
-    with pysam.AlignmentFile(bam, reference_filename=reference) as handle:
-        if contig not in handle.references:
-            return SiteReads("BAM pileup", note=f"contig {contig} is not in the BAM")
-        for col in handle.pileup(
-            contig,
-            pos - 1,
-            pos,
-            truncate=True,
-            min_mapping_quality=min_mapq,
-            min_base_quality=0,
-            ignore_orphans=False,
-            max_depth=100_000,
-        ):
-            for pr in col.pileups:
-                if pr.is_refskip:
-                    continue
-                depth += 1
-                if pr.is_del or pr.query_position is None:
-                    continue
-                read = pr.alignment
-                seq = read.query_sequence or ""
-                quals = read.query_qualities
-                q = pr.query_position
-                if snv_like:
-                    span = seq[q : q + len(ref)].upper()
-                    if quals is not None and min(quals[q : q + len(ref)], default=0) < min_baseq:
-                        depth -= 1
-                        continue
-                    if len(ref) > 1 and pr.indel != 0:
-                        continue
-                    if span == alt:
-                        alt_n += 1
-                    elif span == ref:
-                        ref_n += 1
-                    continue
-                spans_event = (read.reference_end or 0) >= pos + max(0, -k)
-                inserted = seq[q + 1 : q + 1 + k].upper() if k > 0 else ""
-                if pr.indel == k and (k < 0 or inserted == alt[1:]):
-                    alt_n += 1
-                elif pr.indel == 0 and spans_event:
-                    ref_n += 1
-    return SiteReads("BAM pileup", None, ref_n, alt_n, depth)
+def zygosity(reads: SiteReads | None) -> str:
+    """Zygosity of a carried allele from the genotype call."""
+    alleles = _alleles(reads)
+    if not alleles:
+        return "unknown zygosity"
+    alts = [a for a in alleles if a not in ("0", ".")]
+    if len(alts) == len(alleles) and len(alleles) > 1:
+        return "homozygous"
+    return "heterozygous" if len(alleles) > 1 else "hemizygous"
 
 
 # --------------------------------------------------------------------------------------------
-# relatives, segregation, cascade testing
+# relatives
 # --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class RelativeGenotype:
-    sample: str
-    role: str
-    affected: str
-    status: str
-    reason: str
-    reads: SiteReads
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "sample": self.sample,
-            "role": self.role,
-            "affected": self.affected,
-            "status": self.status,
-            "reason": self.reason,
-            **{f"reads_{k}": v for k, v in self.reads.as_dict().items()},
-        }
 
 
 def genotype(
@@ -274,12 +137,50 @@ def relatives_of(samples: Sequence[Mapping[str, Any]]) -> list[Mapping[str, Any]
     return [s for s in samples if s["role"] in RELATIVE_ROLES]
 
 
-@dataclass(frozen=True)
-class Segregation:
-    evidence: FamilyEvidence
-    summary: str
-    affected_carriers: tuple[str, ...]
-    affected_non_carriers: tuple[str, ...]
+def family_genotypes(
+    variants: Sequence[Mapping[str, Any]],
+    samples: Sequence[Mapping[str, Any]],
+    calls: Mapping[str, Mapping[str, SiteReads]],
+    th: Thresholds,
+    *,
+    cmap: Mapping[str, ContigSlice] | None,
+    contigs: Mapping[str, int],
+    pileup: PileupFn | None,
+) -> dict[str, list[RelativeGenotype]]:
+    """variant id -> every relative's genotype (joint call, else BAM pileup)."""
+    relatives = relatives_of(samples)
+    out: dict[str, list[RelativeGenotype]] = {}
+    for v in variants:
+        site = calls.get(v["id"], {})
+        rows = []
+        for rel in relatives:
+            call = site.get(rel["sample"])
+            pile = None
+            if (call is None or not call.has_call) and pileup is not None:
+                pile = _pileup_at(v, rel["sample"], cmap, contigs, pileup)
+            rows.append(genotype(rel, call, th, pile))
+        out[v["id"]] = rows
+    return out
+
+
+def _pileup_at(
+    v: Mapping[str, Any],
+    sample: str,
+    cmap: Mapping[str, ContigSlice] | None,
+    contigs: Mapping[str, int],
+    pileup: PileupFn,
+) -> SiteReads | None:
+    """The sample's reads at the variant, placed on the reference's contigs."""
+    try:
+        contig, cpos = from_grch38(v["chrom"], int(v["pos"]), cmap, contigs)
+    except VariantSpecError as err:
+        return SiteReads(PILEUP, note=str(err))
+    return pileup(sample, contig, cpos, v["ref"], v["alt"])
+
+
+# --------------------------------------------------------------------------------------------
+# segregation
+# --------------------------------------------------------------------------------------------
 
 
 def segregation(
@@ -290,41 +191,75 @@ def segregation(
     ``recessive``: the gene's disease needs two alleles; carrier counting (a dominant model)
     does not apply, so PP1/BS4 are left unassessed (phase and the second allele are needed).
     """
-    by_role = {r.role: r for r in relatives if r.role in ("mother", "father")}
-    mother, father = by_role.get("mother"), by_role.get("father")
-    de_novo: Any = None
-    if mother and father:
-        if mother.status == NON_CARRIER and father.status == NON_CARRIER:
-            de_novo = "assumed"
-        elif CARRIER in (mother.status, father.status):
-            de_novo = "no"
     affected = [r for r in relatives if r.affected == "yes"]
     carriers = tuple(r.sample for r in affected if r.status == CARRIER)
     non = tuple(r.sample for r in affected if r.status == NON_CARRIER)
-    unassessed = [r.sample for r in affected if r.status == NOT_ASSESSABLE]
-    parts: list[str] = []
     meioses: int | None = None
     nonseg: bool | None = None
-    if recessive:
-        parts.append(
-            "recessive (biallelic) gene: carrier counting does not apply, segregation not used"
-        )
-    elif index.get("affected") != "yes":
-        parts.append(f"index {index['sample']} is not recorded as affected: segregation not used")
-    elif not affected:
-        parts.append("no affected relative sequenced")
-    elif not carriers and not non:
-        parts.append("no affected relative could be genotyped")
-    else:
+    counted = _not_counted_why(index, affected, carriers, non, recessive)
+    if counted is None:
         meioses, nonseg = len(carriers), bool(non)
-        if carriers:
-            parts.append(
-                f"co-segregates in {len(carriers)} affected relative(s) ({', '.join(carriers)}): "
-                f"{len(carriers)} informative {'meiosis' if len(carriers) == 1 else 'meioses'} "
-                "(one per affected carrier)"
-            )
-        if non:
-            parts.append(f"affected relative(s) without it: {', '.join(non)} (BS4)")
+        parts = _counted_parts(carriers, non)
+    else:
+        parts = [counted]
+    parts += _uncounted_parts(relatives)
+    evidence = FamilyEvidence(
+        de_novo=_de_novo(relatives),
+        segregation_meioses=meioses,
+        nonsegregation=nonseg,
+        note=SEGREGATION_NOTE,
+    )
+    return Segregation(evidence, "; ".join(parts), carriers, non)
+
+
+def _de_novo(relatives: Sequence[RelativeGenotype]) -> Literal["assumed", "no"] | None:
+    """'assumed' when both parents are non-carriers, 'no' when one carries, else unknown."""
+    by_role = {r.role: r for r in relatives if r.role in ("mother", "father")}
+    mother, father = by_role.get("mother"), by_role.get("father")
+    if not (mother and father):
+        return None
+    if mother.status == NON_CARRIER and father.status == NON_CARRIER:
+        return "assumed"
+    return "no" if CARRIER in (mother.status, father.status) else None
+
+
+def _not_counted_why(
+    index: Mapping[str, Any],
+    affected: Sequence[RelativeGenotype],
+    carriers: Sequence[str],
+    non: Sequence[str],
+    recessive: bool,
+) -> str | None:
+    """Why segregation is not counted for this variant (None: it is)."""
+    if recessive:
+        return "recessive (biallelic) gene: carrier counting does not apply, segregation not used"
+    if index.get("affected") != "yes":
+        return f"index {index['sample']} is not recorded as affected: segregation not used"
+    if not affected:
+        return "no affected relative sequenced"
+    if not carriers and not non:
+        return "no affected relative could be genotyped"
+    return None
+
+
+def _counted_parts(carriers: Sequence[str], non: Sequence[str]) -> list[str]:
+    """Co-segregation (PP1 meioses) and affected non-carriers (BS4)."""
+    parts = []
+    if carriers:
+        parts.append(
+            f"co-segregates in {len(carriers)} affected relative(s) ({', '.join(carriers)}): "
+            f"{len(carriers)} informative {'meiosis' if len(carriers) == 1 else 'meioses'} "
+            "(one per affected carrier)"
+        )
+    if non:
+        parts.append(f"affected relative(s) without it: {', '.join(non)} (BS4)")
+    return parts
+
+
+def _uncounted_parts(relatives: Sequence[RelativeGenotype]) -> list[str]:
+    """Relatives the count leaves out: affected but not assessable, unaffected or unknown."""
+    parts = []
+    unassessed = [r.sample for r in relatives if r.affected == "yes" and r.status == NOT_ASSESSABLE]
     if unassessed:
         parts.append(f"affected, not assessable: {', '.join(unassessed)}")
     unaffected = [f"{r.sample} {r.status}" for r in relatives if r.affected != "yes" and r.status]
@@ -333,11 +268,12 @@ def segregation(
             "unaffected or unknown: " + ", ".join(unaffected) + " (not counted: age-dependent, "
             "incomplete penetrance)"
         )
-    note = "segregation from the family's reads (joint calls, BAM where uncalled)"
-    evidence = FamilyEvidence(
-        de_novo=de_novo, segregation_meioses=meioses, nonsegregation=nonseg, note=note
-    )
-    return Segregation(evidence, "; ".join(parts), carriers, non)
+    return parts
+
+
+# --------------------------------------------------------------------------------------------
+# cascade testing
+# --------------------------------------------------------------------------------------------
 
 
 def cascade_rows(
@@ -347,59 +283,72 @@ def cascade_rows(
     relatives: Sequence[RelativeGenotype],
 ) -> list[list[str]]:
     """Whom to offer what for one familial variant: rows (whom, variant, offer, why)."""
-    rows: list[list[str]] = []
-    if cls in PREDICTIVE_CLASSES:
-        carriers = [index["sample"]] + [r.sample for r in relatives if r.status == CARRIER]
-        rows.append(
-            [
-                "untested first-degree relatives (parents, siblings, children) of "
-                + ", ".join(carriers),
-                label,
-                "predictive genetic testing for this variant, with pre-test counselling; "
-                "clinical screening (ECG, imaging) as the guidelines advise",
-                f"{cls} familial variant: cascade testing (ESC 2023 cardiomyopathy, "
-                "HRS/EHRA/APHRS/LAHRS 2022 expert statement)",
-            ]
-        )
-        for r in relatives:
-            who = f"{r.sample} ({r.role}, affected: {r.affected})"
-            if r.status == CARRIER and r.affected != "yes":
-                offer = (
-                    "predictive result positive: cardiological surveillance; testing of "
-                    "their own first-degree relatives"
-                )
-            elif r.status == CARRIER:
-                offer = "genotype-positive, affected: testing of their own first-degree relatives"
-            elif r.status == NON_CARRIER:
-                offer = (
-                    "predictive result negative: no further testing for this variant "
-                    "(clinical follow-up per clinical judgement)"
-                )
-            else:
-                offer = (
-                    "result not assessable: repeat with a new sample or a targeted assay "
-                    "(known-familial-variant mode)"
-                )
-            rows.append([who, label, offer, r.reason])
-    elif cls == VUS:
-        rows.append(
-            [
-                "unaffected relatives",
-                label,
-                "no predictive testing for this variant",
-                "a variant of uncertain significance is not used for predictive testing; "
-                "clinical screening of first-degree relatives follows the index phenotype",
-            ]
-        )
-        tested = {r.sample for r in relatives if r.affected == "yes" and r.status != NOT_ASSESSABLE}
-        rows.append(
-            [
-                "affected relatives not yet genotyped"
-                + (f" (genotyped: {', '.join(sorted(tested))})" if tested else ""),
-                label,
-                "segregation testing (research / reclassification)",
-                "co-segregation in affected relatives (PP1) or its absence (BS4) may "
-                "reclassify the VUS",
-            ]
-        )
+    if cls in PLP:
+        return _predictive_rows(label, cls, index, relatives)
+    if cls == VUS:
+        return _vus_rows(label, relatives)
+    return []
+
+
+def _predictive_rows(
+    label: str, cls: str, index: Mapping[str, Any], relatives: Sequence[RelativeGenotype]
+) -> list[list[str]]:
+    """A P/LP variant: predictive testing of untested relatives, each tested one's result."""
+    carriers = [index["sample"]] + [r.sample for r in relatives if r.status == CARRIER]
+    rows = [
+        [
+            "untested first-degree relatives (parents, siblings, children) of "
+            + ", ".join(carriers),
+            label,
+            "predictive genetic testing for this variant, with pre-test counselling; "
+            "clinical screening (ECG, imaging) as the guidelines advise",
+            f"{cls} familial variant: cascade testing (ESC 2023 cardiomyopathy, "
+            "HRS/EHRA/APHRS/LAHRS 2022 expert statement)",
+        ]
+    ]
+    for r in relatives:
+        who = f"{r.sample} ({r.role}, affected: {r.affected})"
+        rows.append([who, label, _offer(r), r.reason])
     return rows
+
+
+def _offer(r: RelativeGenotype) -> str:
+    """What a tested relative is offered, by result and affection status."""
+    if r.status == CARRIER and r.affected != "yes":
+        return (
+            "predictive result positive: cardiological surveillance; testing of "
+            "their own first-degree relatives"
+        )
+    if r.status == CARRIER:
+        return "genotype-positive, affected: testing of their own first-degree relatives"
+    if r.status == NON_CARRIER:
+        return (
+            "predictive result negative: no further testing for this variant "
+            "(clinical follow-up per clinical judgement)"
+        )
+    return (
+        "result not assessable: repeat with a new sample or a targeted assay "
+        "(known-familial-variant mode)"
+    )
+
+
+def _vus_rows(label: str, relatives: Sequence[RelativeGenotype]) -> list[list[str]]:
+    """A VUS: no predictive testing; segregation testing of affected relatives may help."""
+    tested = {r.sample for r in relatives if r.affected == "yes" and r.status != NOT_ASSESSABLE}
+    return [
+        [
+            "unaffected relatives",
+            label,
+            "no predictive testing for this variant",
+            "a variant of uncertain significance is not used for predictive testing; "
+            "clinical screening of first-degree relatives follows the index phenotype",
+        ],
+        [
+            "affected relatives not yet genotyped"
+            + (f" (genotyped: {', '.join(sorted(tested))})" if tested else ""),
+            label,
+            "segregation testing (research / reclassification)",
+            "co-segregation in affected relatives (PP1) or its absence (BS4) may "
+            "reclassify the VUS",
+        ],
+    ]

@@ -23,14 +23,8 @@ from bigmed.genome.gff import Transcript, read_gff3
 from bigmed.genome.reference import ContigSlice
 from bigmed.genome.variant_spec import Locus, VariantSpecError, from_grch38, pick_transcript
 from bigmed.intake.sheets import Sample
-from bigmed.pilots.cardiac.cascade import (
-    CARRIER,
-    NON_CARRIER,
-    SiteReads,
-    Thresholds,
-    carrier_status,
-    het_miss_probability,
-)
+from bigmed.pilots.cardiac.cascade import carrier_status, het_miss_probability
+from bigmed.pilots.cardiac.model import CARRIER, NON_CARRIER, SiteReads, Thresholds
 
 SCHEMA_PATH = schemas.schema_path("targeted.schema.json")
 E = html.escape
