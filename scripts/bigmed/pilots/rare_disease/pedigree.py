@@ -36,7 +36,6 @@ from bigmed.base.errors import InputError
 from bigmed.intake.sheets import Patient, Sample
 from bigmed.knowledge.hpo import Ontology, map_patient_terms
 
-SCHEMA_DIR = schemas.SCHEMA_DIR
 PED_SEX = {"1": "male", "2": "female", "0": "unknown"}
 PED_AFFECTED = {"2": "yes", "1": "no", "0": "unknown", "-9": "unknown"}
 PHENOPACKET_SEX = {
@@ -227,58 +226,39 @@ class PedRow:
     line: int
 
 
-def read_ped(path: str) -> list[PedRow]:
-    """A PED file's rows (comments and blank lines skipped); malformed lines raise InputError."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(path, "PED file not found")
-    rows: list[PedRow] = []
-    seen: dict[tuple[str, str], int] = {}
-    for n, raw in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
-        if not raw.strip() or raw.startswith("#"):
-            continue
-        cells = raw.split()
-        if len(cells) < 6:
-            raise InputError(
-                path,
-                f"has {len(cells)} columns; a PED line has 6 (FID IID PAT MAT SEX PHENOTYPE)",
-                line=n,
-            )
-        fid, iid, pat, mat, sex, phen = cells[:6]
-        if sex not in PED_SEX:
-            raise InputError(
-                path,
-                f"'{sex}' is not one of: 1 (male), 2 (female), 0 (unknown)",
-                line=n,
-                field="sex",
-            )
-        if phen not in PED_AFFECTED:
-            raise InputError(
-                path,
-                f"'{phen}' is not one of: 2 (affected), 1 (unaffected), 0 or -9 (unknown)",
-                line=n,
-                field="phenotype",
-            )
-        if (fid, iid) in seen:
-            raise InputError(
-                path,
-                f"individual '{iid}' of family '{fid}' appears twice "
-                f"(first on line {seen[fid, iid]})",
-                line=n,
-                field="IID",
-            )
-        seen[fid, iid] = n
-        rows.append(
-            PedRow(
-                fid,
-                iid,
-                None if pat == "0" else pat,
-                None if mat == "0" else mat,
-                PED_SEX[sex],
-                PED_AFFECTED[phen],
-                n,
-            )
+def _ped_row(path: str, n: int, cells: list[str]) -> PedRow:
+    """One PED line's row; a short line or an unknown sex/phenotype code is an InputError."""
+    if len(cells) < 6:
+        raise InputError(
+            path,
+            f"has {len(cells)} columns; a PED line has 6 (FID IID PAT MAT SEX PHENOTYPE)",
+            line=n,
         )
+    fid, iid, pat, mat, sex, phen = cells[:6]
+    if sex not in PED_SEX:
+        raise InputError(
+            path, f"'{sex}' is not one of: 1 (male), 2 (female), 0 (unknown)", line=n, field="sex"
+        )
+    if phen not in PED_AFFECTED:
+        raise InputError(
+            path,
+            f"'{phen}' is not one of: 2 (affected), 1 (unaffected), 0 or -9 (unknown)",
+            line=n,
+            field="phenotype",
+        )
+    return PedRow(
+        fid,
+        iid,
+        None if pat == "0" else pat,
+        None if mat == "0" else mat,
+        PED_SEX[sex],
+        PED_AFFECTED[phen],
+        n,
+    )
+
+
+def _check_parents(path: str, rows: list[PedRow]) -> None:
+    """Every named parent has a line in the same family and is not coded the other sex."""
     for r in rows:
         for parent, col, sex in ((r.father, "PAT", "female"), (r.mother, "MAT", "male")):
             if parent is None:
@@ -299,7 +279,79 @@ def read_ped(path: str) -> list[PedRow]:
                     line=row.line,
                     field="sex",
                 )
+
+
+def read_ped(path: str) -> list[PedRow]:
+    """A PED file's rows (comments and blank lines skipped); malformed lines raise InputError."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(path, "PED file not found")
+    rows: list[PedRow] = []
+    seen: dict[tuple[str, str], int] = {}
+    for n, raw in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+        if not raw.strip() or raw.startswith("#"):
+            continue
+        row = _ped_row(path, n, raw.split())
+        if (row.fid, row.iid) in seen:
+            raise InputError(
+                path,
+                f"individual '{row.iid}' of family '{row.fid}' appears twice "
+                f"(first on line {seen[row.fid, row.iid]})",
+                line=n,
+                field="IID",
+            )
+        seen[row.fid, row.iid] = n
+        rows.append(row)
+    _check_parents(path, rows)
     return rows
+
+
+def _ped_member(r: PedRow, s: Sample | None, patient: str, path: str) -> Member:
+    """The member of a PED row; its sex and affected status must agree with the sheet's
+    (``s``, None for a member the sheet does not list), which fills in the PED's unknowns."""
+    if s is None:
+        return Member(r.iid, r.sex, r.affected, r.father, r.mother, False, "")
+    if s.patient != patient:
+        raise InputError(
+            path,
+            f"'{r.iid}' belongs to patient '{s.patient}' in the samples sheet, not '{r.fid}'",
+            line=r.line,
+            field="FID",
+        )
+    if "unknown" not in (s.sex, r.sex) and s.sex != r.sex:
+        raise InputError(
+            path,
+            f"'{r.iid}' is {r.sex} here but {s.sex} in the samples sheet (line {s.line})",
+            line=r.line,
+            field="sex",
+        )
+    if "unknown" not in (s.affected, r.affected) and s.affected != r.affected:
+        raise InputError(
+            path,
+            f"'{r.iid}' is {'affected' if r.affected == 'yes' else 'unaffected'} here but "
+            f"affected={s.affected} in the samples sheet (line {s.line})",
+            line=r.line,
+            field="phenotype",
+        )
+    sex = s.sex if r.sex == "unknown" else r.sex
+    affected = s.affected if r.affected == "unknown" else r.affected
+    return Member(r.iid, sex, affected, r.father, r.mother, True, s.role)
+
+
+def _check_sheet_parents(
+    family: Family, proband: Member, line: int, path: str, samples: Mapping[str, Sample]
+) -> None:
+    """The sheet's mother/father of the family are the PED's parents of the proband."""
+    for role, parent in (("mother", proband.mother), ("father", proband.father)):
+        for s in (x for x in samples.values() if x.patient == family.patient and x.role == role):
+            if parent != s.sample:
+                raise InputError(
+                    path,
+                    f"the samples sheet names '{s.sample}' (line {s.line}) as the proband's "
+                    f"{role}, the PED file names {repr(parent) if parent else 'none'}",
+                    line=line,
+                    field="PAT" if role == "father" else "MAT",
+                )
 
 
 def apply_ped(
@@ -318,49 +370,9 @@ def apply_ped(
                 f"{samples[m.id].line}) has no line in the PED file",
                 field="IID",
             )
-    members: dict[str, Member] = {}
-    for r in mine:
-        s = samples.get(r.iid)
-        if s is not None and s.patient != family.patient:
-            raise InputError(
-                path,
-                f"'{r.iid}' belongs to patient '{s.patient}' in the samples sheet, not '{r.fid}'",
-                line=r.line,
-                field="FID",
-            )
-        sex, affected = r.sex, r.affected
-        if s is not None:
-            if "unknown" not in (s.sex, r.sex) and s.sex != r.sex:
-                raise InputError(
-                    path,
-                    f"'{r.iid}' is {r.sex} here but {s.sex} in the samples sheet (line {s.line})",
-                    line=r.line,
-                    field="sex",
-                )
-            if "unknown" not in (s.affected, r.affected) and s.affected != r.affected:
-                raise InputError(
-                    path,
-                    f"'{r.iid}' is {'affected' if r.affected == 'yes' else 'unaffected'} here but "
-                    f"affected={s.affected} in the samples sheet (line {s.line})",
-                    line=r.line,
-                    field="phenotype",
-                )
-            sex = s.sex if r.sex == "unknown" else r.sex
-            affected = s.affected if r.affected == "unknown" else r.affected
-        members[r.iid] = Member(
-            r.iid, sex, affected, r.father, r.mother, s is not None, s.role if s is not None else ""
-        )
-    proband = members[family.proband]
-    for role, parent in (("mother", proband.mother), ("father", proband.father)):
-        for s in (x for x in samples.values() if x.patient == family.patient and x.role == role):
-            if parent != s.sample:
-                raise InputError(
-                    path,
-                    f"the samples sheet names '{s.sample}' (line {s.line}) as the proband's "
-                    f"{role}, the PED file names {repr(parent) if parent else 'none'}",
-                    line=by_id[family.proband].line,
-                    field="PAT" if role == "father" else "MAT",
-                )
+    members = {r.iid: _ped_member(r, samples.get(r.iid), family.patient, path) for r in mine}
+    line = by_id[family.proband].line
+    _check_sheet_parents(family, members[family.proband], line, path, samples)
     return Family(
         family.patient,
         family.proband,
@@ -395,7 +407,7 @@ def read_phenopacket(path: str) -> PhenopacketTerms:
         raise InputError(path, "phenopacket file not found") from None
     except json.JSONDecodeError as err:
         raise InputError(path, f"not valid JSON ({err.msg})", line=err.lineno) from None
-    with open(SCHEMA_DIR / "phenopacket.schema.yaml") as handle:
+    with open(schemas.schema_path("phenopacket.schema.yaml")) as handle:
         schema = yaml.safe_load(handle)
     errors = sorted(
         jsonschema.Draft202012Validator(schema).iter_errors(doc),
@@ -451,6 +463,53 @@ def check_sheet_terms(ontology: Ontology, sheet: str, samples: Iterable[Sample])
     return warnings
 
 
+def _check_ped_families(
+    patients: Mapping[str, Patient], ped: str, rows: list[PedRow], pilot: str
+) -> None:
+    """Every family of the PED file is a patient of the pilot."""
+    for r in rows:
+        p = patients.get(r.fid)
+        if p is None or p.pilot != pilot:
+            raise InputError(
+                ped,
+                f"family '{r.fid}' is not a {pilot} patient of the samples sheet",
+                line=r.line,
+                field="FID",
+            )
+
+
+def _check_phenopacket_patients(
+    patients: Mapping[str, Patient], phenopackets: Mapping[str, str], pilot: str
+) -> None:
+    """Every phenopacket of the config belongs to a patient of the pilot."""
+    for pid in phenopackets:
+        if pid not in patients or patients[pid].pilot != pilot:
+            raise InputError(
+                "config",
+                f"patient '{pid}' is not a {pilot} patient of the samples sheet",
+                field=f"{pilot}.phenopackets.{pid}",
+            )
+
+
+def _add_phenopacket(fam: Family, proband: Sample, path: str, ontology: Ontology | None) -> None:
+    """The phenopacket's observed and excluded terms added to the family (sexes must agree)."""
+    pp = read_phenopacket(path)
+    if "unknown" not in (pp.sex, proband.sex) and pp.sex != proband.sex:
+        raise InputError(
+            path,
+            f"subject is {pp.sex} here but proband '{proband.sample}' is {proband.sex} in "
+            f"the samples sheet (line {proband.line})",
+            field="subject.sex",
+        )
+    obs, warn = _map(ontology, pp.observed, path, None)
+    exc, warn2 = _map(ontology, pp.excluded, path, None)
+    fam.hpo += [t for t in obs if t not in fam.hpo]
+    fam.hpo_given += [t for t, _ in pp.observed if t not in fam.hpo_given]
+    fam.hpo_excluded = [t for t in exc if t not in fam.hpo]
+    fam.warnings += warn + warn2
+    fam.sources.append(path)
+
+
 def load_families(
     patients: Mapping[str, Patient],
     sheet: str,
@@ -464,22 +523,8 @@ def load_families(
     samples = {s.sample: s for p in patients.values() for s in p.samples}
     ped_rows = read_ped(ped) if ped else []
     if ped:
-        for r in ped_rows:
-            p = patients.get(r.fid)
-            if p is None or p.pilot != pilot:
-                raise InputError(
-                    ped,
-                    f"family '{r.fid}' is not a {pilot} patient of the samples sheet",
-                    line=r.line,
-                    field="FID",
-                )
-    for pid in phenopackets or {}:
-        if pid not in patients or patients[pid].pilot != pilot:
-            raise InputError(
-                "config",
-                f"patient '{pid}' is not a {pilot} patient of the samples sheet",
-                field=f"{pilot}.phenopackets.{pid}",
-            )
+        _check_ped_families(patients, ped, ped_rows, pilot)
+    _check_phenopacket_patients(patients, phenopackets or {}, pilot)
     out: dict[str, Family] = {}
     for pid, patient in patients.items():
         if patient.pilot != pilot:
@@ -493,20 +538,6 @@ def load_families(
         fam.hpo_given = [t for t, _ in given]
         pp_path = (phenopackets or {}).get(pid)
         if pp_path:
-            pp = read_phenopacket(pp_path)
-            if "unknown" not in (pp.sex, proband.sex) and pp.sex != proband.sex:
-                raise InputError(
-                    pp_path,
-                    f"subject is {pp.sex} here but proband '{proband.sample}' is {proband.sex} in "
-                    f"the samples sheet (line {proband.line})",
-                    field="subject.sex",
-                )
-            obs, warn = _map(ontology, pp.observed, pp_path, None)
-            exc, warn2 = _map(ontology, pp.excluded, pp_path, None)
-            fam.hpo += [t for t in obs if t not in fam.hpo]
-            fam.hpo_given += [t for t, _ in pp.observed if t not in fam.hpo_given]
-            fam.hpo_excluded = [t for t in exc if t not in fam.hpo]
-            fam.warnings += warn + warn2
-            fam.sources.append(pp_path)
+            _add_phenopacket(fam, proband, pp_path, ontology)
         out[pid] = fam
     return out

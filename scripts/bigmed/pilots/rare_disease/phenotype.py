@@ -22,15 +22,15 @@ lie in G's closure, so scoring every gene is a few array operations per patient 
 
 from __future__ import annotations
 
-import gzip
 import os
 from collections.abc import Iterable, Mapping, Sequence
 from dataclasses import dataclass
-from typing import IO, Any
+from typing import Any
 
 import numpy as np
 import numpy.typing as npt
 
+from bigmed.base.textio import open_text
 from bigmed.knowledge.hpo import PHENOTYPIC_ABNORMALITY, Ontology
 
 INDEX_FORMAT = 1
@@ -39,17 +39,9 @@ IntArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float32]
 
 
-def _open(path: str) -> IO[str]:
-    with open(path, "rb") as probe:
-        magic = probe.read(2)
-    if magic == b"\x1f\x8b":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return open(path, encoding="utf-8")
-
-
 def _table(path: str, first: str) -> Iterable[dict[str, str]]:
     header: list[str] | None = None
-    with _open(path) as handle:
+    with open_text(path, errors="strict") as handle:
         for line in handle:
             if header is None:
                 if line.startswith(first):
@@ -81,6 +73,47 @@ def _csr(lists: Sequence[Sequence[int]]) -> tuple[IntArray, IntArray]:
     indptr[1:] = np.cumsum([len(x) for x in lists])
     flat = [i for x in lists for i in x]
     return indptr, np.asarray(flat, dtype=np.int32)
+
+
+class _Terms:
+    """The analysed terms (below Phenotypic abnormality, not obsolete) of an ontology, numbered
+    in id order, with each term's ancestors among them."""
+
+    def __init__(self, ontology: Ontology) -> None:
+        self.ontology = ontology
+        self.ids = sorted(
+            t.id
+            for t in ontology.terms.values()
+            if not t.obsolete and PHENOTYPIC_ABNORMALITY in ontology.ancestors(t.id)
+        )
+        self.index = {t: i for i, t in enumerate(self.ids)}
+        self.ancestors = [
+            sorted(self.index[a] for a in ontology.ancestors(t) if a in self.index)
+            for t in self.ids
+        ]
+
+    def mapped(self, terms: Iterable[str]) -> list[int]:
+        """Numbers of the analysed terms the given ids map to (obsolete ids replaced)."""
+        out: set[int] = set()
+        for t in terms:
+            m = self.ontology.map_term(t)
+            out.update(self.index[i] for i in (m.ids if m else ()) if i in self.index)
+        return sorted(out)
+
+    def closure(self, direct: list[int]) -> list[int]:
+        """The terms and all their ancestors."""
+        return sorted({a for i in direct for a in self.ancestors[i]})
+
+
+def _information_content(corpus: Sequence[Sequence[int]], n_terms: int) -> FloatArray:
+    """-ln(share of the corpus annotated with the term); unannotated terms get the IC of a
+    single annotation: specific, never shared."""
+    counts = np.zeros(n_terms, dtype=np.float64)
+    for c in corpus:
+        counts[c] += 1
+    n = max(len(corpus), 1)
+    ic = -np.log(np.maximum(counts, 1.0) / n)
+    return ic.astype(np.float32)
 
 
 @dataclass
@@ -131,54 +164,32 @@ class PhenotypeIndex:
         disease_terms: Mapping[str, Iterable[str]] | None = None,
     ) -> PhenotypeIndex:
         """The index of an ontology and gene annotations (IC over diseases when given)."""
-        root = PHENOTYPIC_ABNORMALITY
-        ids = sorted(
-            t.id
-            for t in ontology.terms.values()
-            if not t.obsolete and root in ontology.ancestors(t.id)
-        )
-        index = {t: i for i, t in enumerate(ids)}
-        anc_lists = [sorted(index[a] for a in ontology.ancestors(t) if a in index) for t in ids]
-
-        def mapped(terms: Iterable[str]) -> list[int]:
-            out: set[int] = set()
-            for t in terms:
-                m = ontology.map_term(t)
-                out.update(index[i] for i in (m.ids if m else ()) if i in index)
-            return sorted(out)
-
-        def closure(direct: list[int]) -> list[int]:
-            return sorted({a for i in direct for a in anc_lists[i]})
-
-        genes = sorted(g for g, ts in gene_terms.items() if mapped(ts))
-        direct = [mapped(gene_terms[g]) for g in genes]
-        closures = [closure(d) for d in direct]
+        terms = _Terms(ontology)
+        genes = sorted(g for g, ts in gene_terms.items() if terms.mapped(ts))
+        direct = [terms.mapped(gene_terms[g]) for g in genes]
+        closures = [terms.closure(d) for d in direct]
         if disease_terms:
-            corpus = [closure(mapped(ts)) for ts in disease_terms.values()]
+            corpus = [terms.closure(terms.mapped(ts)) for ts in disease_terms.values()]
             corpus = [c for c in corpus if c]
             corpus_name = f"{len(corpus)} annotated diseases"
         else:
             corpus = closures
             corpus_name = f"{len(corpus)} annotated genes"
-        counts = np.zeros(len(ids), dtype=np.float64)
-        for c in corpus:
-            counts[c] += 1
-        n = max(len(corpus), 1)
-        # unannotated terms get the IC of a single annotation: specific, never shared
-        ic = -np.log(np.maximum(counts, 1.0) / n)
-        anc_indptr, anc = _csr(anc_lists)
+        anc_indptr, anc = _csr(terms.ancestors)
         gene_indptr, gterms = _csr(direct)
         clos_indptr, clos = _csr(closures)
         return cls(
             {
                 "version": ontology.version,
                 "corpus": corpus_name,
-                "term_ids": "\n".join(ids),
-                "term_names": "\n".join(ontology.terms[t].name.replace("\n", " ") for t in ids),
+                "term_ids": "\n".join(terms.ids),
+                "term_names": "\n".join(
+                    ontology.terms[t].name.replace("\n", " ") for t in terms.ids
+                ),
                 "genes": "\n".join(genes),
                 "anc_indptr": anc_indptr,
                 "anc": anc,
-                "ic": ic.astype(np.float32),
+                "ic": _information_content(corpus, len(terms.ids)),
                 "gene_indptr": gene_indptr,
                 "gene_terms": gterms,
                 "clos_indptr": clos_indptr,
