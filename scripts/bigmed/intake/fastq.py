@@ -8,7 +8,6 @@ batch pays for each file once.
 
 from __future__ import annotations
 
-import gzip
 import json
 import os
 import zlib
@@ -16,6 +15,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from bigmed.base.errors import InputError
+from bigmed.base.textio import is_gzip, open_bytes
 
 HEAD_RECORDS = 2000  # enough to catch a wrong format or encoding, cheap on any file
 CHUNK = 1 << 22
@@ -31,17 +31,10 @@ class FastqSummary:
     reads: int
 
 
-def _open(path: str) -> tuple[object, bool]:
-    with open(path, "rb") as handle:
-        magic = handle.read(2)
-    return magic, magic == b"\x1f\x8b"
-
-
-def _read_lines(path: str, gz: bool, limit: int) -> list[bytes]:
-    opener = gzip.open if gz else open
+def _read_lines(path: str, limit: int) -> list[bytes]:
     lines: list[bytes] = []
     try:
-        with opener(path, "rb") as handle:
+        with open_bytes(path) as handle:
             for raw in handle:
                 lines.append(raw.rstrip(b"\r\n"))
                 if len(lines) >= limit:
@@ -67,10 +60,9 @@ def check_head(path: str) -> list[bytes]:
         raise InputError(path, "FASTQ file is not readable")
     if p.stat().st_size == 0:
         raise InputError(path, "FASTQ file is empty")
-    _, gz = _open(path)
-    if str(path).endswith(".gz") and not gz:
+    if str(path).endswith(".gz") and not is_gzip(path):
         raise InputError(path, "name ends in .gz but the file is not gzip-compressed")
-    lines = _read_lines(path, gz, HEAD_RECORDS * 4)
+    lines = _read_lines(path, HEAD_RECORDS * 4)
     if not lines or all(not ln for ln in lines):
         raise InputError(path, "FASTQ file has no reads")
     if len(lines) % 4 and len(lines) < HEAD_RECORDS * 4:
@@ -107,20 +99,13 @@ def check_head(path: str) -> list[bytes]:
 
 def count_reads(path: str) -> int:
     """Decompress to the end and count records; raises on truncation or corrupt data."""
-    _, gz = _open(path)
     newlines = 0
     last = b"\n"
     try:
-        if gz:
-            with gzip.open(path, "rb") as handle:
-                while chunk := handle.read(CHUNK):
-                    newlines += chunk.count(b"\n")
-                    last = chunk[-1:]
-        else:
-            with open(path, "rb") as handle:
-                while chunk := handle.read(CHUNK):
-                    newlines += chunk.count(b"\n")
-                    last = chunk[-1:]
+        with open_bytes(path) as handle:
+            while chunk := handle.read(CHUNK):
+                newlines += chunk.count(b"\n")
+                last = chunk[-1:]
     except EOFError as err:
         raise InputError(
             path, "gzip stream is truncated (file ends before the end-of-stream marker)"
