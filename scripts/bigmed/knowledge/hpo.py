@@ -10,12 +10,11 @@ an :class:`~bigmed.base.errors.InputError` naming the sheet, line and field.
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Iterable
 from dataclasses import dataclass, field
-from typing import IO
 
 from bigmed.base.errors import InputError
+from bigmed.base.textio import open_text
 
 ROOT = "HP:0000001"
 PHENOTYPIC_ABNORMALITY = "HP:0000118"  # phenotype similarity is computed inside this branch
@@ -107,21 +106,13 @@ class Ontology:
         return seen
 
 
-def _open(path: str) -> IO[str]:
-    with open(path, "rb") as probe:
-        magic = probe.read(2)
-    if magic == b"\x1f\x8b":
-        return gzip.open(path, "rt", encoding="utf-8")
-    return open(path, encoding="utf-8")
-
-
 def read_ontology(path: str) -> Ontology:
     """hp.obo: [Term] stanzas with id, name, is_a, alt_id, is_obsolete, replaced_by, consider."""
     terms: dict[str, Term] = {}
     version = ""
     cur: Term | None = None
     in_term = False
-    with _open(path) as handle:
+    with open_text(path, errors="strict") as handle:
         for line in handle:
             if line.startswith("["):
                 in_term = line.startswith("[Term]")
