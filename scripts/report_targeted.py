@@ -12,6 +12,7 @@ from bigmed.genome.variant_spec import parse_grch38, parse_hgvs_c, pick_transcri
 from bigmed.pilots.cardiac import targeted
 from bigmed.pilots.cardiac.model import Thresholds
 from bigmed.pilots.cardiac.reads import calls_at, pileup_reads
+from bigmed.report.targeted import render_html
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]
@@ -70,7 +71,7 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
             "calls": inp.vcf,
         },
     )
-    write_text(snakemake.output.html, targeted.render_html(doc))
+    write_text(snakemake.output.html, render_html(doc))
     write_text(snakemake.output.json, json.dumps(doc, indent=1) + "\n")
     print(doc["conclusion"])
 

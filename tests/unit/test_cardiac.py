@@ -41,6 +41,7 @@ from bigmed.pilots.cardiac.model import (
 from bigmed.pilots.cardiac.reads import calls_at, pileup_reads
 from bigmed.report.interpretation import merge
 from bigmed.report.interpretation import validate as validate_interpretation
+from bigmed.report.targeted import render_html
 from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -665,7 +666,7 @@ def test_targeted_report(
     assert doc["result"] == result
     assert doc["variant"]["id"] == "chr1-156136094-G-A"
     assert doc["requested"] == "LMNA c.1130G>A"
-    html = targeted.render_html(doc)
+    html = render_html(doc)
     assert "<p class='result" in html and result in html and "c.1130G&gt;A" in html
     with open(ROOT / "workflow" / "schemas" / "targeted.schema.json") as handle:
         jsonschema.Draft202012Validator(json.load(handle)).validate(doc)

@@ -2,15 +2,14 @@
 
 The config names a variant (GRCh38 chrom/pos/ref/alt, or gene + HGVS c.) and a sample;
 :func:`targeted_document` answers carrier / non-carrier / not assessable from the sample's
-reads (:func:`bigmed.pilots.cardiac.cascade.carrier_status`) and :func:`render_html` writes the
-one-page HTML twin of ``results/{patient}/targeted_{sample}.json``
-(``workflow/schemas/targeted.schema.json``).
+reads (:func:`bigmed.pilots.cardiac.cascade.carrier_status`) as
+``results/{patient}/targeted_{sample}.json`` (``workflow/schemas/targeted.schema.json``);
+its one-page HTML twin is rendered by :mod:`bigmed.report.targeted`.
 """
 
 from __future__ import annotations
 
 import datetime as dt
-import html
 import json
 from collections.abc import Mapping
 from typing import Any
@@ -27,7 +26,11 @@ from bigmed.pilots.cardiac.cascade import carrier_status, het_miss_probability
 from bigmed.pilots.cardiac.model import CARRIER, NON_CARRIER, SiteReads, Thresholds
 
 SCHEMA_PATH = schemas.schema_path("targeted.schema.json")
-E = html.escape
+LIMITATIONS = (
+    "Only this variant was tested; other variants in this or other genes are not "
+    "excluded. Sample identity and relationships are as stated in the sample sheet "
+    "(not verified genetically)."
+)
 
 
 def check_items(
@@ -49,26 +52,7 @@ def check_items(
                 "name the variant by chrom, pos, ref and alt (GRCh38) or by gene and hgvs_c",
                 field=where,
             )
-        s = samples.get(t["sample"])
-        if s is None:
-            raise InputError(
-                "config",
-                f"sample '{t['sample']}' is not in the samples sheet",
-                field=f"{where}.sample",
-            )
-        if s.pilot != "cardiac":
-            raise InputError(
-                "config",
-                f"sample '{s.sample}' belongs to a {s.pilot} patient; the familial-variant report "
-                "is part of the cardiac pilot",
-                field=f"{where}.sample",
-            )
-        if s.sample in seen:
-            raise InputError(
-                "config",
-                f"sample '{s.sample}' is named twice (first in cardiac.targeted.{seen[s.sample]})",
-                field=f"{where}.sample",
-            )
+        s = _item_sample(t, samples, seen, where)
         seen[s.sample] = i
         try:
             if "hgvs_c" in t:
@@ -79,6 +63,36 @@ def check_items(
                 from_grch38(t["chrom"], t["pos"], cmap, contigs)
         except VariantSpecError as err:
             raise InputError("config", str(err), field=where) from None
+
+
+def _item_sample(
+    t: Mapping[str, Any], samples: Mapping[str, Sample], seen: Mapping[str, int], where: str
+) -> Sample:
+    """The item's sample: in the sheet, of a cardiac patient, named by one item only.
+
+    ``seen``: sample -> the index of the item that named it first.
+    """
+    s = samples.get(t["sample"])
+    if s is None:
+        raise InputError(
+            "config",
+            f"sample '{t['sample']}' is not in the samples sheet",
+            field=f"{where}.sample",
+        )
+    if s.pilot != "cardiac":
+        raise InputError(
+            "config",
+            f"sample '{s.sample}' belongs to a {s.pilot} patient; the familial-variant report "
+            "is part of the cardiac pilot",
+            field=f"{where}.sample",
+        )
+    if s.sample in seen:
+        raise InputError(
+            "config",
+            f"sample '{s.sample}' is named twice (first in cardiac.targeted.{seen[s.sample]})",
+            field=f"{where}.sample",
+        )
+    return s
 
 
 def describe_request(spec: Mapping[str, Any]) -> str:
@@ -103,31 +117,14 @@ def targeted_document(
     thresholds: Thresholds,
     provenance: Mapping[str, Any],
 ) -> dict[str, Any]:
+    """The report of one sample at one familial variant (schema-valid)."""
     status, reason = carrier_status(reads, thresholds)
     name = " ".join(x for x in (gene, hgvs_c, hgvs_p) if x) or locus.id
-    who = sample["sample"]
-    if status == CARRIER:
-        conclusion = f"{who} carries the familial variant {name} ({reason})."
-        advice = (
-            "Predictive result positive: refer for cardiological assessment and surveillance; "
-            "offer testing to this person's first-degree relatives."
-        )
-    elif status == NON_CARRIER:
-        miss = het_miss_probability(reads.depth or 0, thresholds.min_alt_reads - 1)
-        conclusion = (
-            f"{who} does not carry the familial variant {name} ({reason}; a heterozygous "
-            f"carrier would show so few allele reads with probability {miss:.1g})."
-        )
-        advice = "Predictive result negative for this variant."
-    else:
-        conclusion = (
-            f"Whether {who} carries the familial variant {name} cannot be determined: {reason}."
-        )
-        advice = "Repeat the test on a new sample or with a targeted assay."
+    conclusion, advice = _conclusion(status, reason, sample["sample"], name, reads, thresholds)
     doc = {
         "schema_version": "1.0",
         "patient": patient,
-        "sample": who,
+        "sample": sample["sample"],
         "role": sample["role"],
         "affected": sample["affected"],
         "generated": dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ"),
@@ -154,88 +151,36 @@ def targeted_document(
             "min_alt_reads": thresholds.min_alt_reads,
             "min_vaf": thresholds.min_vaf,
         },
-        "limitations": (
-            "Only this variant was tested; other variants in this or other genes are not "
-            "excluded. Sample identity and relationships are as stated in the sample sheet "
-            "(not verified genetically)."
-        ),
+        "limitations": LIMITATIONS,
         "provenance": dict(provenance),
     }
     validate(doc)
     return doc
 
 
+def _conclusion(
+    status: str, reason: str, who: str, name: str, reads: SiteReads, thresholds: Thresholds
+) -> tuple[str, str]:
+    """(conclusion, advice) for the result; a negative one states the chance of a miss."""
+    if status == CARRIER:
+        return (
+            f"{who} carries the familial variant {name} ({reason}).",
+            "Predictive result positive: refer for cardiological assessment and surveillance; "
+            "offer testing to this person's first-degree relatives.",
+        )
+    if status == NON_CARRIER:
+        miss = het_miss_probability(reads.depth or 0, thresholds.min_alt_reads - 1)
+        return (
+            f"{who} does not carry the familial variant {name} ({reason}; a heterozygous "
+            f"carrier would show so few allele reads with probability {miss:.1g}).",
+            "Predictive result negative for this variant.",
+        )
+    return (
+        f"Whether {who} carries the familial variant {name} cannot be determined: {reason}.",
+        "Repeat the test on a new sample or with a targeted assay.",
+    )
+
+
 def validate(doc: Mapping[str, Any]) -> None:
     with open(SCHEMA_PATH) as handle:
         jsonschema.Draft202012Validator(json.load(handle)).validate(doc)
-
-
-CSS = """
-body{font-family:system-ui,-apple-system,Segoe UI,Roboto,sans-serif;margin:0;color:#1d2430;
-background:#f6f7f9}
-header{background:#1f3a5f;color:#fff;padding:14px 24px}header h1{margin:0;font-size:1.3em}
-main{padding:12px 24px;max-width:900px}section{background:#fff;border:1px solid #dde2ea;
-border-radius:6px;margin:14px 0;padding:12px 18px}h2{font-size:1.1em;margin:4px 0 10px}
-table{border-collapse:collapse;font-size:.9em}th,td{border-bottom:1px solid #e6e9ef;
-padding:4px 8px;text-align:left}.result{font-size:1.4em;font-weight:700}
-.carrier{color:#b3261e}.non-carrier{color:#17663a}.na{color:#9a6200}.small{font-size:.82em;color:#5b6578}
-"""
-
-
-def render_html(doc: Mapping[str, Any]) -> str:
-    v, r, th, prov = doc["variant"], doc["reads"], doc["thresholds"], doc["provenance"]
-    css_class = {CARRIER: "carrier", NON_CARRIER: "non-carrier"}.get(doc["result"], "na")
-
-    def table(rows: list[tuple[str, Any]]) -> str:
-        body = "".join(
-            f"<tr><th>{E(k)}</th><td>{E(str(x))}</td></tr>" for k, x in rows if x not in (None, "")
-        )
-        return f"<table><tbody>{body}</tbody></table>"
-
-    return "\n".join(
-        [
-            "<!DOCTYPE html><html lang='en'><head><meta charset='utf-8'>",
-            '<meta http-equiv="Content-Security-Policy" content="default-src \'none\'; '
-            "style-src 'unsafe-inline'\">",
-            f"<title>Familial variant test {E(doc['sample'])}</title><style>{CSS}</style></head>",
-            f"<body><header><h1>Familial variant test &middot; {E(doc['sample'])} "
-            f"(patient {E(doc['patient'])})</h1></header><main>",
-            "<section id='result'><h2>Result</h2>",
-            f"<p class='result {css_class}'>{E(doc['result'])}</p>",
-            f"<p>{E(doc['conclusion'])}</p><p>{E(doc['advice'])}</p></section>",
-            "<section id='variant'><h2>Variant tested</h2>",
-            table(
-                [
-                    ("requested", doc["requested"]),
-                    ("GRCh38", f"{v['chrom']}:{v['pos']} {v['ref']}>{v['alt']}"),
-                    ("gene", v["gene"]),
-                    ("transcript", v["transcript"]),
-                    ("HGVS c.", v["hgvs_c"]),
-                    ("HGVS p.", v["hgvs_p"]),
-                ]
-            ),
-            "</section><section id='evidence'><h2>Reads at the site</h2>",
-            table(
-                [
-                    ("sample", f"{doc['sample']} ({doc['role']}, affected: {doc['affected']})"),
-                    ("source", r["source"]),
-                    ("genotype call", r["gt"] or "none"),
-                    ("reads with the variant", r["alt_reads"]),
-                    ("reads with the reference", r["ref_reads"]),
-                    ("depth", r["depth"]),
-                    ("note", r["note"]),
-                    (
-                        "rules",
-                        f"carrier: >= {th['min_alt_reads']} variant reads and VAF >= "
-                        f"{th['min_vaf']:.0%}; non-carrier: fewer variant reads at >= "
-                        f"{th['min_depth']}x; otherwise not assessable",
-                    ),
-                ]
-            ),
-            f"</section><section id='limitations'><h2>Limitations</h2><p>{E(doc['limitations'])}"
-            "</p></section>",
-            "<section id='provenance'><h2>Provenance</h2>",
-            table([(k, prov[k]) for k in sorted(prov)] + [("generated", doc["generated"])]),
-            "</section></main></body></html>",
-        ]
-    )
