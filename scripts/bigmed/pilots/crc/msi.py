@@ -28,6 +28,8 @@ from typing import Any
 
 import pysam
 
+from bigmed.pilots.crc.reads import usable_read
+
 # unit length -> minimum copies (mono >= 10 and di >= 5 as in MSIsensor's panel defaults)
 MIN_COPIES: dict[int, int] = {1: 10, 2: 5, 3: 5, 4: 5, 5: 5}
 FLANK = 5  # bases each side that a read must align over (and that must not be repetitive)
@@ -179,7 +181,8 @@ def read_repeat_length(
 def repeat_lengths(
     bam_path: str, sites: Sequence[Microsatellite], min_mapq: int, flank: int = FLANK
 ) -> dict[str, Counter[int]]:
-    """Per site id: Counter of repeat lengths (bp) over reads spanning the site."""
+    """Per site id: Counter of repeat lengths (bp) over the usable reads spanning the site
+    (:func:`bigmed.pilots.crc.reads.usable_read`)."""
     out: dict[str, Counter[int]] = {}
     with pysam.AlignmentFile(bam_path) as bam:
         contigs = set(bam.references)
@@ -187,15 +190,7 @@ def repeat_lengths(
             counts: Counter[int] = Counter()
             if site.contig in contigs:
                 for read in bam.fetch(site.contig, site.start - 1 - flank, site.end + flank):
-                    if (
-                        read.is_unmapped
-                        or read.is_secondary
-                        or read.is_supplementary
-                        or read.is_duplicate
-                        or read.is_qcfail
-                        or read.mapping_quality < min_mapq
-                        or read.cigartuples is None
-                    ):
+                    if not usable_read(read, min_mapq) or read.cigartuples is None:
                         continue
                     n = read_repeat_length(read.reference_start, read.cigartuples, site, flank)
                     if n is not None:
