@@ -44,7 +44,8 @@ import pysam
 
 from bigmed.base.textio import open_text
 from bigmed.genome.reference import ContigSlice
-from bigmed.knowledge.sources import VcfSource, normalize_allele, parse_population
+from bigmed.knowledge.sources import normalize_allele
+from bigmed.knowledge.variants import VcfSource, parse_population
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
@@ -328,6 +329,11 @@ def _pair(call: Any, key: str) -> tuple[int, int]:
     return int(v[0] or 0), int(v[1] or 0)
 
 
+def _allele_counts(call: Any) -> tuple[int, int, int, int, int, int]:
+    """(ref, alt, ref forward, alt forward, ref reverse, alt reverse) of a sample's AD/ADF/ADR."""
+    return (*_pair(call, "AD"), *_pair(call, "ADF"), *_pair(call, "ADR"))
+
+
 def read_candidates(bcf: str, tumor: str, normal: str | None) -> tuple[Candidates, list[str]]:
     """Candidates and the ##contig header lines of an mpileup BCF (biallelic records)."""
     cols: dict[str, list[int]] = {k: [] for k in ("tr", "ta", "trf", "taf", "trr", "tar")}
@@ -347,18 +353,10 @@ def read_candidates(bcf: str, tumor: str, normal: str | None) -> tuple[Candidate
             pos.append(rec.pos)
             ref.append(rec.ref or "N")
             alt.append(rec.alts[0])
-            t = rec.samples[tumor]
-            r, a = _pair(t, "AD")
-            rf, af = _pair(t, "ADF")
-            rr, ar = _pair(t, "ADR")
-            for k, v in zip(cols, (r, a, rf, af, rr, ar), strict=True):
+            for k, v in zip(cols, _allele_counts(rec.samples[tumor]), strict=True):
                 cols[k].append(v)
             if normal is not None:
-                nc = rec.samples[normal]
-                r, a = _pair(nc, "AD")
-                rf, af = _pair(nc, "ADF")
-                rr, ar = _pair(nc, "ADR")
-                for k, v in zip(ncols, (r, a, rf, af, rr, ar), strict=True):
+                for k, v in zip(ncols, _allele_counts(rec.samples[normal]), strict=True):
                     ncols[k].append(v)
 
     def arr(x: list[int]) -> IntArray:
@@ -385,6 +383,111 @@ def _fmt(x: float) -> str:
     return f"{x:.2f}" if math.isfinite(x) else "."
 
 
+def _site_annotations(
+    out_keys: Sequence[Site], pon: str | None, population: PopulationFn | None
+) -> tuple[npt.NDArray[np.bool_] | None, FloatArray | None]:
+    """Panel-of-normals membership and population frequency (NaN where absent) of the
+    candidates, in the coordinates of the outputs; None where not given."""
+    in_pon = None
+    if pon:
+        pon_sites = read_sites(pon)
+        in_pon = np.asarray(
+            [(k[0], *normalize_allele(k[1], k[2], k[3])) in pon_sites for k in out_keys],
+            dtype=bool,
+        )
+    pop_af = None
+    if population:
+        found = [population(k) for k in out_keys]
+        pop_af = np.asarray([np.nan if f is None else f for f in found], dtype=np.float64)
+    return in_pon, pop_af
+
+
+def _subset(c: Counts, keep: IntArray) -> Counts:
+    """The counts of the kept candidates."""
+    sub = Counts(
+        c.t_ref[keep],
+        c.t_alt[keep],
+        c.t_ref_fwd[keep],
+        c.t_alt_fwd[keep],
+        c.t_ref_rev[keep],
+        c.t_alt_rev[keep],
+    )
+    if c.n_ref is not None and c.n_alt is not None:
+        sub.n_ref, sub.n_alt = c.n_ref[keep], c.n_alt[keep]
+    return sub
+
+
+def _vcf_header(contig_lines: list[str], params: SomaticParams, samples: list[str]) -> str:
+    header = [
+        "##fileformat=VCFv4.2",
+        *[f'##FILTER=<ID={k},Description="{v}">' for k, v in FILTERS.items()],
+        *contig_lines,
+        *INFO_LINES,
+        *FORMAT_LINES,
+        "##bigmed_somatic_params=" + ",".join(f"{k}={v}" for k, v in asdict(params).items()),
+        "#"
+        + "\t".join(["CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT"])
+        + "\t"
+        + "\t".join(samples),
+    ]
+    return "\n".join(header) + "\n"
+
+
+def _info(s: Scores, j: int, pop_af: FloatArray | None, tumor_only: bool) -> str:
+    """The INFO column of the j-th kept candidate."""
+    info = [] if s.filters[j] else ["SOMATIC"]
+    info.append(f"TLOD={_fmt(float(s.tlod[j]))}")
+    if s.nlod is not None and s.nalod is not None:
+        info += [f"NLOD={_fmt(float(s.nlod[j]))}", f"NALOD={_fmt(float(s.nalod[j]))}"]
+    info.append(f"SBG={_fmt(float(s.strand_g[j]))}")
+    if pop_af is not None and not math.isnan(pop_af[j]):
+        info.append(f"POP_AF={pop_af[j]:.6g}")
+    if tumor_only:
+        info += ["TUMOR_ONLY", "GERMLINE_NOT_EXCLUDED"]
+    return ";".join(info)
+
+
+def _sample_cols(cands: Candidates, i: int) -> list[str]:
+    """FORMAT values of the tumor (0/1) and, with one, the normal (0/0) at candidate i."""
+    c = cands.counts
+    cols = [
+        _sample_col(
+            "0/1",
+            int(c.t_ref[i]),
+            int(c.t_alt[i]),
+            int(c.t_ref_fwd[i]),
+            int(c.t_alt_fwd[i]),
+            int(c.t_ref_rev[i]),
+            int(c.t_alt_rev[i]),
+        )
+    ]
+    if cands.n_fwd is not None and cands.n_rev is not None:
+        assert c.n_ref is not None and c.n_alt is not None
+        cols.append(
+            _sample_col(
+                "0/0",
+                int(c.n_ref[i]),
+                int(c.n_alt[i]),
+                int(cands.n_fwd[0][i]),
+                int(cands.n_fwd[1][i]),
+                int(cands.n_rev[0][i]),
+                int(cands.n_rev[1][i]),
+            )
+        )
+    return cols
+
+
+def _tally(filters: list[list[str]]) -> dict[str, int]:
+    """Candidates, PASS and the count of each FILTER reason."""
+    tally: dict[str, int] = {"candidates": len(filters), "PASS": 0}
+    for reasons in filters:
+        for r in reasons:
+            tally[r] = tally.get(r, 0) + 1
+        if not reasons:
+            tally["PASS"] += 1
+    return tally
+
+
 def call(
     bcf: str,
     out_vcf_gz: str,
@@ -408,71 +511,13 @@ def call(
         (*to_output_coords(cands.contig[i], cands.pos[i], contig_map), cands.ref[i], cands.alt[i])
         for i in keep
     ]
-    in_pon = None
-    if pon:
-        pon_sites = read_sites(pon)
-        in_pon = np.asarray(
-            [(k[0], *normalize_allele(k[1], k[2], k[3])) in pon_sites for k in out_keys],
-            dtype=bool,
-        )
-    pop_af = None
-    if population:
-        found = [population(k) for k in out_keys]
-        pop_af = np.asarray([np.nan if f is None else f for f in found], dtype=np.float64)
-    c = cands.counts
-    sub = Counts(
-        c.t_ref[keep],
-        c.t_alt[keep],
-        c.t_ref_fwd[keep],
-        c.t_alt_fwd[keep],
-        c.t_ref_rev[keep],
-        c.t_alt_rev[keep],
-    )
-    if normal is not None and c.n_ref is not None and c.n_alt is not None:
-        sub.n_ref, sub.n_alt = c.n_ref[keep], c.n_alt[keep]
-    s = score(sub, params, in_pon, pop_af)
-    tally: dict[str, int] = {"candidates": len(keep), "PASS": 0}
+    in_pon, pop_af = _site_annotations(out_keys, pon, population)
+    s = score(_subset(cands.counts, keep), params, in_pon, pop_af)
     samples = [tumor] + ([normal] if normal is not None else [])
-    header = [
-        "##fileformat=VCFv4.2",
-        *[f'##FILTER=<ID={k},Description="{v}">' for k, v in FILTERS.items()],
-        *contig_lines,
-        *INFO_LINES,
-        *FORMAT_LINES,
-        "##bigmed_somatic_params=" + ",".join(f"{k}={v}" for k, v in asdict(params).items()),
-        "#"
-        + "\t".join(["CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT"])
-        + "\t"
-        + "\t".join(samples),
-    ]
     tmp = f"{out_vcf_gz}.tmp.vcf"
     with open(tmp, "w") as handle:
-        handle.write("\n".join(header) + "\n")
+        handle.write(_vcf_header(contig_lines, params, samples))
         for j, i in enumerate(keep):
-            reasons = s.filters[j]
-            for r in reasons:
-                tally[r] = tally.get(r, 0) + 1
-            if not reasons:
-                tally["PASS"] += 1
-            info = [] if reasons else ["SOMATIC"]
-            info.append(f"TLOD={_fmt(float(s.tlod[j]))}")
-            if s.nlod is not None and s.nalod is not None:
-                info += [f"NLOD={_fmt(float(s.nlod[j]))}", f"NALOD={_fmt(float(s.nalod[j]))}"]
-            info.append(f"SBG={_fmt(float(s.strand_g[j]))}")
-            if pop_af is not None and not math.isnan(pop_af[j]):
-                info.append(f"POP_AF={pop_af[j]:.6g}")
-            if normal is None:
-                info += ["TUMOR_ONLY", "GERMLINE_NOT_EXCLUDED"]
-            tr, ta = int(c.t_ref[i]), int(c.t_alt[i])
-            tcol = _sample_col(
-                "0/1",
-                tr,
-                ta,
-                int(c.t_ref_fwd[i]),
-                int(c.t_alt_fwd[i]),
-                int(c.t_ref_rev[i]),
-                int(c.t_alt_rev[i]),
-            )
             cols = [
                 cands.contig[i],
                 str(cands.pos[i]),
@@ -480,28 +525,15 @@ def call(
                 cands.ref[i],
                 cands.alt[i],
                 _fmt(float(s.tlod[j]) * 10.0),
-                ";".join(reasons) or "PASS",
-                ";".join(info),
+                ";".join(s.filters[j]) or "PASS",
+                _info(s, j, pop_af, normal is None),
                 "GT:AD:ADF:ADR:DP:AF",
-                tcol,
+                *_sample_cols(cands, int(i)),
             ]
-            if normal is not None and cands.n_fwd is not None and cands.n_rev is not None:
-                assert c.n_ref is not None and c.n_alt is not None
-                cols.append(
-                    _sample_col(
-                        "0/0",
-                        int(c.n_ref[i]),
-                        int(c.n_alt[i]),
-                        int(cands.n_fwd[0][i]),
-                        int(cands.n_fwd[1][i]),
-                        int(cands.n_rev[0][i]),
-                        int(cands.n_rev[1][i]),
-                    )
-                )
             handle.write("\t".join(cols) + "\n")
     pysam.tabix_compress(tmp, out_vcf_gz, force=True)
     os.unlink(tmp)
-    return tally
+    return _tally(s.filters)
 
 
 def _sample_col(gt: str, r: int, a: int, rf: int, af: int, rr: int, ar: int) -> str:
