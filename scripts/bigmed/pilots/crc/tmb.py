@@ -10,13 +10,13 @@ that, a handful of mutations swings the rate by several mutations/Mb.
 
 from __future__ import annotations
 
-import gzip
 from collections.abc import Iterable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
 import pysam
 
+from bigmed.base.textio import open_text
 from bigmed.genome.vcf import PROTEIN_ALTERING
 
 Interval = tuple[str, int, int]  # contig, 0-based start, end (BED)
@@ -31,9 +31,8 @@ class TmbParams:
 
 def read_bed(path: str, name_filter: str | None = None) -> list[Interval]:
     """BED intervals (plain or gzip); with ``name_filter`` only rows whose 4th column is it."""
-    opener = gzip.open if path.endswith(".gz") else open
     out = []
-    with opener(path, "rt") as handle:
+    with open_text(path, errors="strict") as handle:
         for line in handle:
             if not line.strip() or line.startswith(("#", "track", "browser")):
                 continue
