@@ -26,6 +26,7 @@ import yaml
 
 from bigmed.base import schemas
 from bigmed.base.errors import InputError
+from bigmed.genome.vcf import NULL_CONSEQUENCES
 
 Strength = Literal["stand_alone", "very_strong", "strong", "moderate", "supporting"]
 POINTS: dict[str, int] = {
@@ -47,7 +48,6 @@ CLASS_RANK = {c: i for i, c in enumerate(CLASSES)}
 PP1_MEIOSES = (("strong", 7), ("moderate", 5), ("supporting", 3))
 PM1_TERMS = {"missense", "inframe_insertion", "inframe_deletion", "inframe_altering"}
 PM4_TERMS = {"inframe_insertion", "inframe_deletion", "inframe_altering", "stop_lost"}
-NULL_TERMS = {"stop_gained", "frameshift", "splice_donor", "splice_acceptor", "start_lost"}
 PVS1_SIZE_CUTOFF = 0.10  # ClinGen PVS1 tree: removing >10 % of the protein keeps Strong
 
 ALWAYS_NOT_EVALUATED = {
@@ -303,16 +303,22 @@ def _fmt(x: float) -> str:
     return f"{x:.3g}"
 
 
+def _lof_mechanism(f: VariantFacts, rules: GeneRules) -> tuple[bool | None, str]:
+    """(loss of function is a disease mechanism of the gene, source): the overrides first,
+    else the bundle's curation."""
+    if rules.lof_mechanism is None and f.gene_facts is not None:
+        return f.gene_facts.lof_mechanism, f.gene_facts.mechanism_source or ""
+    return rules.lof_mechanism, rules.source or "ACMG overrides"
+
+
 def _pvs1(f: VariantFacts, rules: GeneRules, out: _Collector) -> None:
+    """PVS1 along the ClinGen PVS1 decision tree, as far as the transcript facts reach."""
     term = f.consequence
-    if term not in NULL_TERMS:
+    if term not in NULL_CONSEQUENCES:
         out.add("PVS1", False, f"not a null variant ({term})")
         return
     gene = f.gene or "?"
-    lof = rules.lof_mechanism
-    why = rules.source or "ACMG overrides"
-    if lof is None and f.gene_facts is not None:
-        lof, why = f.gene_facts.lof_mechanism, f.gene_facts.mechanism_source or ""
+    lof, why = _lof_mechanism(f, rules)
     if lof is None:
         out.skip(
             "PVS1",
@@ -325,56 +331,59 @@ def _pvs1(f: VariantFacts, rules: GeneRules, out: _Collector) -> None:
             "PVS1", False, f"loss of function is not an established mechanism for {gene} ({why})"
         )
         return
-    t = f.transcript
     base = f"{term} in {gene}; loss of function is a disease mechanism ({why})"
     if term == "start_lost":
         out.add(
             "PVS1", True, f"{base}; initiation codon: PVS1_Moderate (ClinGen PVS1 tree)", "moderate"
         )
-        return
-    if t is None:
+    elif f.transcript is None:
         out.add("PVS1", True, f"{base}; NMD not assessed (no transcript model): Strong", "strong")
-        return
-    if term in ("splice_donor", "splice_acceptor"):
-        if t.skipped_exon_coding is False:
-            out.add("PVS1", False, f"{base}; the affected exon {t.exon} is non-coding")
-            return
-        if t.skipped_exon_in_frame is False:
-            if t.nmd_escape is False:
-                out.add(
-                    "PVS1", True, f"{base}; skipping exon {t.exon} shifts the frame, NMD predicted"
-                )
-                return
+    elif term in ("splice_donor", "splice_acceptor"):
+        _pvs1_splice(base, f.transcript, out)
+    else:
+        _pvs1_truncating(base, f.transcript, out)
+
+
+def _pvs1_splice(base: str, t: TranscriptFacts, out: _Collector) -> None:
+    """Canonical splice site: the skipped exon's coding status, frame and size."""
+    if t.skipped_exon_coding is False:
+        out.add("PVS1", False, f"{base}; the affected exon {t.exon} is non-coding")
+    elif t.skipped_exon_in_frame is False:
+        if t.nmd_escape is False:
+            out.add("PVS1", True, f"{base}; skipping exon {t.exon} shifts the frame, NMD predicted")
+        else:
             out.add(
                 "PVS1",
                 True,
                 f"{base}; frameshifting skip of exon {t.exon} escapes NMD: Strong",
                 "strong",
             )
-            return
+    elif t.skipped_exon_fraction is None:
+        out.add("PVS1", True, f"{base}; exon skipping not assessed: Strong", "strong")
+    elif t.skipped_exon_fraction >= PVS1_SIZE_CUTOFF:
         frac = t.skipped_exon_fraction
-        if frac is None:
-            out.add("PVS1", True, f"{base}; exon skipping not assessed: Strong", "strong")
-        elif frac >= PVS1_SIZE_CUTOFF:
-            out.add(
-                "PVS1",
-                True,
-                f"{base}; in-frame skip of exon {t.exon} removes {frac:.0%} of the protein",
-                "strong",
-            )
-        else:
-            out.add(
-                "PVS1",
-                True,
-                f"{base}; in-frame skip of exon {t.exon} removes {frac:.0%} (<10%) of the protein",
-                "moderate",
-            )
-        return
+        out.add(
+            "PVS1",
+            True,
+            f"{base}; in-frame skip of exon {t.exon} removes {frac:.0%} of the protein",
+            "strong",
+        )
+    else:
+        frac = t.skipped_exon_fraction
+        out.add(
+            "PVS1",
+            True,
+            f"{base}; in-frame skip of exon {t.exon} removes {frac:.0%} (<10%) of the protein",
+            "moderate",
+        )
+
+
+def _pvs1_truncating(base: str, t: TranscriptFacts, out: _Collector) -> None:
+    """Nonsense / frameshift: NMD, else the share of the protein removed."""
+    frac = t.fraction_removed
     if t.nmd_escape is False:
         out.add("PVS1", True, f"{base}; exon {t.exon}/{t.exon_count}: NMD predicted")
-        return
-    frac = t.fraction_removed
-    if t.nmd_escape is None or frac is None:
+    elif t.nmd_escape is None or frac is None:
         out.add("PVS1", True, f"{base}; NMD not assessed: Strong", "strong")
     elif frac >= PVS1_SIZE_CUTOFF:
         out.add(
@@ -397,7 +406,21 @@ def _usable(e: ClinVarEntry, min_stars: int) -> bool:
     return e.stars is not None and e.stars >= min_stars
 
 
+def _codon_evidence(codon: Iterable[ClinVarEntry], stars: int) -> tuple[list[ClinVarEntry], str]:
+    """(P/LP codon entries with enough review stars, note on the ones left out)."""
+    pathogenic = [e for e in codon if e.clinical_class in ("Pathogenic", "Likely pathogenic")]
+    ignored = [e for e in pathogenic if not _usable(e, stars)]
+    note = (
+        f"; {len(ignored)} P/LP record(s) below {stars} star(s) or with unknown review status "
+        "ignored: " + ", ".join(f"{e.hgvs_p} (ClinVar {e.variation_id})" for e in ignored)
+        if ignored
+        else ""
+    )
+    return [e for e in pathogenic if _usable(e, stars)], note
+
+
 def _ps1_pm5(f: VariantFacts, ov: Overrides, out: _Collector) -> None:
+    """PS1 (same amino-acid change) and PM5 (another missense at the residue) from ClinVar."""
     if f.consequence != "missense":
         out.add("PS1", False, f"PS1 applies to missense changes ({f.consequence})")
         out.add("PM5", False, f"PM5 applies to missense changes ({f.consequence})")
@@ -407,57 +430,57 @@ def _ps1_pm5(f: VariantFacts, ov: Overrides, out: _Collector) -> None:
         out.skip("PS1", reason)
         out.skip("PM5", reason)
         return
-    stars = ov.clinvar_min_stars
-    pathogenic = [
-        e for e in f.clinvar_codon if e.clinical_class in ("Pathogenic", "Likely pathogenic")
-    ]
-    usable = [e for e in pathogenic if _usable(e, stars)]
-    ignored = [e for e in pathogenic if not _usable(e, stars)]
-    note = (
-        f"; {len(ignored)} P/LP record(s) below {stars} star(s) or with unknown review status "
-        "ignored: " + ", ".join(f"{e.hgvs_p} (ClinVar {e.variation_id})" for e in ignored)
-        if ignored
-        else ""
-    )
+    usable, note = _codon_evidence(f.clinvar_codon, ov.clinvar_min_stars)
     same = [e for e in usable if e.relation == "same_aa"]
     other = [e for e in usable if e.relation == "different_aa"]
     n = len(f.clinvar_codon)
-    if same:
-        strength: Strength = (
-            "strong" if any(e.clinical_class == "Pathogenic" for e in same) else "moderate"
-        )
-        ids = ", ".join(f"ClinVar {e.variation_id} {e.clinical_class} ({e.stars}*)" for e in same)
-        out.add(
-            "PS1",
-            True,
-            f"same amino-acid change {f.hgvs_p} by another nucleotide change: {ids}{note}",
-            strength,
-        )
-    else:
+    _ps1(f, same, n, note, out)
+    _pm5(same, other, n, note, out)
+
+
+def _ps1(f: VariantFacts, same: list[ClinVarEntry], n: int, note: str, out: _Collector) -> None:
+    if not same:
         out.add(
             "PS1",
             False,
             f"no ClinVar P/LP with the same amino-acid change ({n} other allele(s) at the "
             f"codon){note}",
         )
+        return
+    strength: Strength = (
+        "strong" if any(e.clinical_class == "Pathogenic" for e in same) else "moderate"
+    )
+    ids = ", ".join(f"ClinVar {e.variation_id} {e.clinical_class} ({e.stars}*)" for e in same)
+    out.add(
+        "PS1",
+        True,
+        f"same amino-acid change {f.hgvs_p} by another nucleotide change: {ids}{note}",
+        strength,
+    )
+
+
+def _pm5(
+    same: list[ClinVarEntry], other: list[ClinVarEntry], n: int, note: str, out: _Collector
+) -> None:
     if same:
         out.add("PM5", False, "PS1 applies; PM5 is not combined with it")
-    elif other:
-        strength = (
-            "moderate" if any(e.clinical_class == "Pathogenic" for e in other) else "supporting"
-        )
-        ids = ", ".join(
-            f"{e.hgvs_p} ClinVar {e.variation_id} {e.clinical_class} ({e.stars}*)" for e in other
-        )
-        out.add(
-            "PM5", True, f"different missense change at a pathogenic residue: {ids}{note}", strength
-        )
-    else:
+        return
+    if not other:
         out.add(
             "PM5",
             False,
             f"no ClinVar P/LP missense at this residue ({n} other allele(s) at the codon){note}",
         )
+        return
+    strength: Strength = (
+        "moderate" if any(e.clinical_class == "Pathogenic" for e in other) else "supporting"
+    )
+    ids = ", ".join(
+        f"{e.hgvs_p} ClinVar {e.variation_id} {e.clinical_class} ({e.stars}*)" for e in other
+    )
+    out.add(
+        "PM5", True, f"different missense change at a pathogenic residue: {ids}{note}", strength
+    )
 
 
 def _population(f: VariantFacts, rules: GeneRules, out: _Collector) -> None:
