@@ -6,22 +6,22 @@ from bigmed.base.atomic import write_text
 from bigmed.base.rulelog import run_logged
 from bigmed.genome.gff import load_transcripts
 from bigmed.intake.vcfinput import NO_READS
-from bigmed.pilots.crc.interpret import (
-    PIK3CA_CODONS,
-    POLE_EXO,
-    RAS_CODONS,
+from bigmed.pilots.crc.biomarkers import (
     CrcInputs,
-    bam_depth_fn,
-    codon_coverage,
     erbb2_amplification,
-    interpret,
-    load_knowledge,
     not_evaluable,
     read_exon_depths,
-    read_somatic,
+)
+from bigmed.pilots.crc.codons import (
+    BIOMARKER_CODONS,
+    codon_coverage,
     required_depth,
     unmeasured_coverage,
 )
+from bigmed.pilots.crc.evidence import load_knowledge
+from bigmed.pilots.crc.interpret import interpret
+from bigmed.pilots.crc.reads import bam_depth_fn
+from bigmed.pilots.crc.variants import read_somatic
 from bigmed.report.interpretation import validate
 
 
@@ -30,13 +30,7 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     cfg = par.crc
     transcripts = load_transcripts(inp.transcripts)
     min_depth = required_depth(cfg["detection_vaf"], par.min_alt_reads)
-    codons = {
-        "KRAS": RAS_CODONS,
-        "NRAS": RAS_CODONS,
-        "BRAF": (600,),
-        "PIK3CA": PIK3CA_CODONS,
-        "POLE": tuple(range(POLE_EXO[0], POLE_EXO[1] + 1)),
-    }
+    codons = BIOMARKER_CODONS
     if par.no_reads:  # the patient entered as a somatic VCF: nothing read-level is measured
         coverage = {g: unmeasured_coverage(g, NO_READS) for g in codons}
         erbb2 = not_evaluable("ERBB2 amplification", NO_READS)

@@ -7,37 +7,33 @@ from pathlib import Path
 
 import pytest
 from bigmed.genome.gff import Transcript
-from bigmed.pilots.crc.interpret import (
-    CodonCoverage,
+from bigmed.knowledge.oncology import OncoTreeNode
+from bigmed.pilots.crc.biomarkers import (
     CrcInputs,
-    Evidence,
-    Knowledge,
-    Match,
-    SomaticVariant,
     biomarker_card,
     codon_biomarker,
+    erbb2_amplification,
+    pole_biomarker,
+)
+from bigmed.pilots.crc.codons import (
+    CodonCoverage,
     codon_coverage,
     codon_positions,
-    erbb2_amplification,
-    interpret,
-    load_knowledge,
-    match_variant,
-    pole_biomarker,
-    protein_residues,
     required_depth,
-    short_protein,
-    tier_of,
-    tumor_type_relation,
 )
+from bigmed.pilots.crc.evidence import Evidence, Knowledge, load_knowledge, tumor_type_relation
+from bigmed.pilots.crc.interpret import interpret
+from bigmed.pilots.crc.tiers import Match, match_variant, tier_of
+from bigmed.pilots.crc.variants import SomaticVariant, protein_residues, short_protein
 from bigmed.report.interpretation import validate
 
 ROOT = Path(__file__).resolve().parents[2]
 ONCOTREE = {
-    "COADREAD": ("Colorectal Cancer", "Colorectal Adenocarcinoma", "Bowel"),
-    "COAD": ("Colorectal Cancer", "Colon Adenocarcinoma", "Bowel"),
-    "READ": ("Colorectal Cancer", "Rectal Adenocarcinoma", "Bowel"),
-    "BOWEL": ("Bowel Cancer", "Bowel", "Bowel"),
-    "MEL": ("Melanoma", "Melanoma", "Skin"),
+    "COADREAD": OncoTreeNode("Colorectal Cancer", "Colorectal Adenocarcinoma", "Bowel"),
+    "COAD": OncoTreeNode("Colorectal Cancer", "Colon Adenocarcinoma", "Bowel"),
+    "READ": OncoTreeNode("Colorectal Cancer", "Rectal Adenocarcinoma", "Bowel"),
+    "BOWEL": OncoTreeNode("Bowel Cancer", "Bowel", "Bowel"),
+    "MEL": OncoTreeNode("Melanoma", "Melanoma", "Skin"),
 }
 
 

@@ -1,0 +1,128 @@
+"""The findings of a crc interpretation: Tier I/II variants and positive biomarkers with the
+evidence behind their tier, the ranked variant list, and what could not be assessed."""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from typing import Any
+
+from bigmed.pilots.crc.evidence import Knowledge
+from bigmed.pilots.crc.tiers import (
+    Match,
+    Tiered,
+    TieredVariants,
+    biomarker_matches,
+    evidence_json,
+    sorted_matches,
+    tier_of,
+)
+from bigmed.pilots.crc.variants import SomaticVariant
+
+# card entry -> (alteration, gene) of the evidence rows a positive biomarker is tiered with
+BIOMARKER_ALTERATIONS = {
+    "MSI": ("msi_high", ""),
+    "TMB": ("tmb_high", ""),
+    "ERBB2 amplification": ("amplification", "ERBB2"),
+}
+
+
+def _therapies(evidence: Sequence[dict[str, Any]], significance: str, n: int = 5) -> list[str]:
+    """Therapies of level A/B evidence in this tumor type with that significance."""
+    out: list[str] = []
+    for e in evidence:
+        t = e["therapy"]
+        if (
+            t
+            and t not in out
+            and e["significance"] == significance
+            and e["tumor_type_match"] == "same"
+            and e["level"] in ("A", "B")
+        ):
+            out.append(t)
+    return out[:n]
+
+
+def variant_finding(vid: str, v: SomaticVariant, t: Tiered) -> dict[str, Any]:
+    evidence = [evidence_json(m) for m in sorted_matches(t.matches)]
+    summary = (
+        f"{v.gene} {v.hgvs_p or v.hgvs_c} somatic, VAF {v.tumor_vaf} "
+        f"({v.tumor_alt}/{v.tumor_depth} reads) — {t.label}: {t.why}"
+    )
+    for label, sig in (("benefit", "sensitivity"), ("resistance", "resistance")):
+        drugs = _therapies(evidence, sig)
+        if drugs:
+            summary += f"; level A/B {label} in this tumor type: {', '.join(drugs)}"
+    if v.tumor_only:
+        summary += " (tumor-only: germline not excluded)"
+    return {
+        "variant_id": vid,
+        "gene": v.gene,
+        "hgvs_c": v.hgvs_c,
+        "hgvs_p": v.hgvs_p,
+        "classification": t.label,
+        "summary": summary,
+        "evidence": evidence,
+    }
+
+
+def variant_findings(
+    tiered: TieredVariants, variants: dict[str, SomaticVariant]
+) -> list[dict[str, Any]]:
+    """Tier I and II variants, by tier and level."""
+    return [variant_finding(vid, variants[vid], t) for vid, t in tiered.by_level() if t.tier <= 2]
+
+
+def _biomarker_evidence(
+    key: str, entry: dict[str, Any], kb: Knowledge, tumor_type: str
+) -> list[Match]:
+    """Evidence rows of a positive biomarker (TMB rows only up to the measured rate)."""
+    alteration, gene = BIOMARKER_ALTERATIONS[key]
+    bm = biomarker_matches(alteration, gene, kb, tumor_type)
+    if alteration == "tmb_high":
+        value = (entry["value"] or {}).get("mutations_per_mb", 0)
+        bm = [m for m in bm if not m.evidence.min_tmb or float(m.evidence.min_tmb) <= value]
+    return bm
+
+
+def biomarker_findings(
+    card: dict[str, dict[str, Any]], kb: Knowledge, tumor_type: str
+) -> list[dict[str, Any]]:
+    """Positive MSI, TMB and ERBB2 amplification, tiered on their evidence."""
+    out = []
+    for key, (_, gene) in BIOMARKER_ALTERATIONS.items():
+        if card[key]["status"] != "positive":
+            continue
+        bm = _biomarker_evidence(key, card[key], kb, tumor_type)
+        t = tier_of(bm, None, None)
+        out.append(
+            {
+                "variant_id": None,
+                "gene": gene or None,
+                "hgvs_c": None,
+                "hgvs_p": None,
+                "classification": t.label,
+                "summary": f"{key} positive ({card[key]['reason']}) — {t.label}: {t.why}",
+                "evidence": [evidence_json(m) for m in sorted_matches(bm)],
+            }
+        )
+    return out
+
+
+def variant_entries(tiered: TieredVariants) -> dict[str, Any]:
+    """The document's variants: tier, rank and up to 20 evidence rows each."""
+    return {
+        vid: {
+            "classification": t.label,
+            "rank": rank,
+            "evidence": [evidence_json(m) for m in sorted_matches(t.matches)][:20],
+        }
+        for rank, (vid, t) in enumerate(tiered.ranked(), 1)
+    }
+
+
+def not_assessable(card: dict[str, dict[str, Any]]) -> list[dict[str, str]]:
+    return [
+        {"what": f"biomarker {name}", "reason": b["reason"]}
+        for name, b in card.items()
+        if b["status"] == "not evaluable"
+    ]
