@@ -150,6 +150,14 @@ def _contig_slice(
     return sl
 
 
+def canonical_chrom(name: str) -> str:
+    """The GRCh38 chromosome name of a contig name: '1' -> 'chr1', 'MT' -> 'chrM',
+    'chr7' -> 'chr7'."""
+    if name.startswith("chr"):
+        return "chrM" if name == "chrMT" else name
+    return "chrM" if name in ("M", "MT") else f"chr{name}"
+
+
 def to_grch38(contig: str, pos: int, cmap: Mapping[str, ContigSlice] | None) -> tuple[str, int]:
     """GRCh38 (chrom, position) of a reference position; unchanged without a contig map
     or for a contig the map does not name (the reference is then GRCh38 itself)."""

@@ -11,7 +11,7 @@ from __future__ import annotations
 
 import bisect
 import os
-from collections.abc import Iterable
+from collections.abc import Iterable, Mapping
 from dataclasses import dataclass
 from typing import Any
 
@@ -131,6 +131,12 @@ def pick(
     return None, "intergenic"
 
 
+def contig_header(lengths: Mapping[str, int], assembly: str | None = None) -> list[str]:
+    """The ``##contig`` lines of a VCF header, in the order of ``lengths``."""
+    tail = f",assembly={assembly}" if assembly else ""
+    return [f"##contig=<ID={c},length={n}{tail}>" for c, n in lengths.items()]
+
+
 def _header_lines(
     header: pysam.VariantHeader,
     contig_map: dict[str, ContigSlice] | None,
@@ -146,11 +152,9 @@ def _header_lines(
                 chroms = sorted(
                     {s.chrom for s in contig_map.values()}, key=lambda c: CHROM_ORDER.get(c, 99)
                 )
-                lines += [
-                    f"##contig=<ID={c},length={GRCH38_LENGTHS[c]},assembly=GRCh38>" for c in chroms
-                ]
+                lines += contig_header({c: GRCH38_LENGTHS[c] for c in chroms}, assembly="GRCh38")
             else:
-                lines += [f"##contig=<ID={c},length={n}>" for c, n in contig_lengths.items()]
+                lines += contig_header(contig_lengths)
             lines += [
                 f'##INFO=<ID={k},Number=1,Type={INFO_TYPES.get(k, "String")},Description="{d}">'
                 for k, d in NEW_INFO

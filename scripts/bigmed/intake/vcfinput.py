@@ -10,7 +10,6 @@ the FORMAT conventions of common callers (:func:`allele_depths`).
 
 from __future__ import annotations
 
-import gzip
 import os
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass
@@ -18,10 +17,17 @@ from pathlib import Path
 from typing import Any
 
 from bigmed.base.errors import InputError
-from bigmed.genome.reference import GRCH38_LENGTHS, ContigSlice, locate, slices_by_chrom
-from bigmed.genome.vcf import NEW_INFO
+from bigmed.base.textio import open_text
+from bigmed.genome.reference import (
+    GRCH38_LENGTHS,
+    ContigSlice,
+    canonical_chrom,
+    locate,
+    slices_by_chrom,
+)
+from bigmed.genome.vcf import NEW_INFO, contig_header
 from bigmed.intake.qc import SampleQC
-from bigmed.intake.sheets import Sample, group_patients, read_tsv
+from bigmed.intake.sheets import Patient, Sample, group_patients, read_tsv
 
 PopulationFn = Callable[[tuple[str, int, str, str]], float | None]
 
@@ -30,6 +36,7 @@ KINDS = ("germline", "somatic")
 # the kind of VCF each pilot accepts in place of reads; the cardiac pilot needs reads
 # (panel exon coverage and cascade pileups are its findings)
 VCF_KIND = {"rare_disease": "germline", "crc": "somatic"}
+VCF_COLUMNS = ("#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT")
 GRCH37_HINTS = ("grch37", "hg19", "b37", "hs37")
 STRELKA_BASES = {"A": "AU", "C": "CU", "G": "GU", "T": "TU"}
 DERIVED_FORMAT = (
@@ -87,34 +94,7 @@ def read_calls(path: str | os.PathLike[str], samples: list[Sample]) -> list[Call
     out: list[CallSet] = []
     seen: dict[tuple[str, str], int] = {}
     for lineno, r in rows:
-        if r["patient"] not in patients:
-            raise InputError(
-                path,
-                f"patient '{r['patient']}' is not in the sample sheet",
-                line=lineno,
-                field="patient",
-            )
-        if r["kind"] not in KINDS:
-            raise InputError(
-                path, f"'{r['kind']}' is not one of: {', '.join(KINDS)}", line=lineno, field="kind"
-            )
-        pilot = patients[r["patient"]].pilot
-        if pilot not in VCF_KIND:
-            raise InputError(
-                path,
-                f"patient '{r['patient']}' (pilot '{pilot}') cannot enter as a VCF: the "
-                "pilot's findings need reads (panel exon coverage, cascade pileups)",
-                line=lineno,
-                field="patient",
-            )
-        if r["kind"] != VCF_KIND[pilot]:
-            raise InputError(
-                path,
-                f"a {r['kind']} VCF does not fit patient '{r['patient']}': {pilot} patients "
-                f"enter with a {VCF_KIND[pilot]} VCF",
-                line=lineno,
-                field="kind",
-            )
+        _check_patient_kind(path, lineno, r, patients)
         key = (r["patient"], r["kind"])
         if key in seen:
             raise InputError(
@@ -127,21 +107,63 @@ def read_calls(path: str | os.PathLike[str], samples: list[Sample]) -> list[Call
         seen[key] = lineno
         if not Path(r["vcf"]).is_file():
             raise InputError(path, f"VCF '{r['vcf']}' not found", line=lineno, field="vcf")
-        try:
-            smap = parse_sample_map(r["sample_map"]) if "sample_map" in r else ()
-        except ValueError as err:
-            raise InputError(path, str(err), line=lineno, field="sample_map") from None
-        ids = set(patients[r["patient"]].sample_ids)
-        for _, sid in smap:
-            if sid not in ids:
-                raise InputError(
-                    path,
-                    f"sample '{sid}' is not a sample of patient '{r['patient']}'",
-                    line=lineno,
-                    field="sample_map",
-                )
+        smap = _row_sample_map(path, lineno, r, patients[r["patient"]])
         out.append(CallSet(r["patient"], r["kind"], r["vcf"], smap, lineno))
     return out
+
+
+def _check_patient_kind(
+    path: str, lineno: int, r: dict[str, str], patients: dict[str, Patient]
+) -> None:
+    """The row's patient is in the sample sheet and its pilot takes a VCF of this kind."""
+    if r["patient"] not in patients:
+        raise InputError(
+            path,
+            f"patient '{r['patient']}' is not in the sample sheet",
+            line=lineno,
+            field="patient",
+        )
+    if r["kind"] not in KINDS:
+        raise InputError(
+            path, f"'{r['kind']}' is not one of: {', '.join(KINDS)}", line=lineno, field="kind"
+        )
+    pilot = patients[r["patient"]].pilot
+    if pilot not in VCF_KIND:
+        raise InputError(
+            path,
+            f"patient '{r['patient']}' (pilot '{pilot}') cannot enter as a VCF: the "
+            "pilot's findings need reads (panel exon coverage, cascade pileups)",
+            line=lineno,
+            field="patient",
+        )
+    if r["kind"] != VCF_KIND[pilot]:
+        raise InputError(
+            path,
+            f"a {r['kind']} VCF does not fit patient '{r['patient']}': {pilot} patients "
+            f"enter with a {VCF_KIND[pilot]} VCF",
+            line=lineno,
+            field="kind",
+        )
+
+
+def _row_sample_map(
+    path: str, lineno: int, r: dict[str, str], patient: Patient
+) -> tuple[tuple[str, str], ...]:
+    """The row's sample_map, every sample in it one of the patient's."""
+    try:
+        smap = parse_sample_map(r["sample_map"]) if "sample_map" in r else ()
+    except ValueError as err:
+        raise InputError(path, str(err), line=lineno, field="sample_map") from None
+    ids = set(patient.sample_ids)
+    for _, sid in smap:
+        if sid not in ids:
+            raise InputError(
+                path,
+                f"sample '{sid}' is not a sample of patient '{r['patient']}'",
+                line=lineno,
+                field="sample_map",
+            )
+    return smap
 
 
 @dataclass(frozen=True)
@@ -151,27 +173,19 @@ class VcfHeader:
     contigs: dict[str, int | None]
 
 
-def _open_text(path: str):  # type: ignore[no-untyped-def]
-    with open(path, "rb") as raw:
-        gz = raw.read(2) == b"\x1f\x8b"
-    return gzip.open(path, "rt") if gz else open(path)
-
-
 def read_header(path: str) -> VcfHeader:
+    """Meta lines, sample names and ``##contig`` lengths of a VCF (plain or gzip)."""
     meta: list[str] = []
     contigs: dict[str, int | None] = {}
     try:
-        with _open_text(path) as handle:
+        with open_text(path, errors="strict") as handle:
             for line in handle:
                 line = line.rstrip("\n")
                 if line.startswith("##"):
                     meta.append(line)
                     if line.startswith("##contig=<"):
-                        fields = dict(
-                            kv.split("=", 1) for kv in line[10:-1].split(",") if "=" in kv
-                        )
-                        length = fields.get("length", "")
-                        contigs[fields.get("ID", "")] = int(length) if length.isdigit() else None
+                        contig, length = _contig_line(line)
+                        contigs[contig] = length
                 elif line.startswith("#CHROM"):
                     return VcfHeader(meta, line.split("\t")[9:], contigs)
                 else:
@@ -179,6 +193,13 @@ def read_header(path: str) -> VcfHeader:
     except (OSError, EOFError, UnicodeDecodeError) as err:
         raise InputError(path, f"VCF cannot be read ({err})") from err
     raise InputError(path, "is not a VCF (no #CHROM header line)")
+
+
+def _contig_line(line: str) -> tuple[str, int | None]:
+    """(ID, length or None) of a ``##contig=<ID=...,length=...>`` line."""
+    fields = dict(kv.split("=", 1) for kv in line[10:-1].split(",") if "=" in kv)
+    length = fields.get("length", "")
+    return fields.get("ID", ""), int(length) if length.isdigit() else None
 
 
 def _target_names(ref_contigs: dict[str, int], cmap: dict[str, ContigSlice] | None) -> set[str]:
@@ -202,25 +223,12 @@ def contig_renames(
     names = _target_names(ref_contigs, cmap)
     renames: dict[str, str] = {}
     for contig, length in header.contigs.items():
-        name = contig
-        if (
-            contig not in names
-            and contig not in ref_contigs
-            and f"chr{contig}" in names | set(GRCH38_LENGTHS)
-        ):
-            name = "chrM" if contig == "MT" else f"chr{contig}"
-            if not rename:
-                raise InputError(
-                    path,
-                    f"contig '{contig}' is named without 'chr' but the reference uses "
-                    f"'{name}' (set inputs.rename_contigs: true to rename)",
-                )
+        name = _target_name(path, contig, names, ref_contigs, rename)
+        if name != contig:
             renames[contig] = name
-        elif contig == "MT" and rename:
-            name = renames[contig] = "chrM"
-        expected = GRCH38_LENGTHS.get(name) if cmap or name not in ref_contigs else None
-        if name in ref_contigs and not cmap:
-            expected = ref_contigs[name]
+        expected = (
+            ref_contigs[name] if not cmap and name in ref_contigs else GRCH38_LENGTHS.get(name)
+        )
         if length is not None and expected is not None and length != expected:
             raise InputError(
                 path,
@@ -228,6 +236,29 @@ def contig_renames(
                 "(a GRCh37/hg19 VCF? the pipeline needs GRCh38)",
             )
     return renames
+
+
+def _target_name(
+    path: str, contig: str, names: set[str], ref_contigs: dict[str, int], rename: bool
+) -> str:
+    """The name a VCF contig gets: 'chr7' for '7' where the reference uses 'chr' names
+    (only with ``rename``, else an InputError), 'chrM' for 'MT' with ``rename``."""
+    if (
+        contig not in names
+        and contig not in ref_contigs
+        and f"chr{contig}" in names | set(GRCH38_LENGTHS)
+    ):
+        name = canonical_chrom(contig)
+        if not rename:
+            raise InputError(
+                path,
+                f"contig '{contig}' is named without 'chr' but the reference uses "
+                f"'{name}' (set inputs.rename_contigs: true to rename)",
+            )
+        return name
+    if contig == "MT" and rename:
+        return "chrM"
+    return contig
 
 
 def check_samples(path: str, header: VcfHeader, callset: CallSet, samples: list[Sample]) -> None:
@@ -376,55 +407,90 @@ def import_vcf(
     normal, the TUMOR_ONLY and GERMLINE_NOT_EXCLUDED flags.
     """
     header = read_header(callset.vcf)
-    somatic = callset.kind == "somatic"
-    by_chrom = slices_by_chrom(cmap)
-    ref_order = {c: i for i, c in enumerate(ref_contigs)}
     names = [callset.sheet_id(n) for n in header.samples]
     columns = [names.index(sid) for sid in order] if order else list(range(len(names)))
-    tumor_only = somatic and len(columns) == 1
+    placement = _Placement(renames, ref_contigs, slices_by_chrom(cmap) if cmap else None)
     stats = ImportStats()
+    records = _import_records(callset, placement, columns, population, stats)
+    stats.written = len(records)
+    chrom_line = "\t".join([*VCF_COLUMNS, *(names[i] for i in columns)])
+    return [*_import_meta(header, callset, ref_contigs), chrom_line, *records], stats
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Where an input record goes: its chromosome renamed, then into the slice that holds
+    it (with a contig map) or onto the reference contig of that name."""
+
+    renames: dict[str, str]
+    ref_contigs: dict[str, int]
+    by_chrom: dict[str, list[ContigSlice]] | None  # None without a contig map
+
+    def chrom(self, name: str) -> str:
+        return self.renames.get(name, name)
+
+    def place(self, chrom: str, pos: int, span: int) -> tuple[str, int] | None:
+        if self.by_chrom is not None:
+            return locate(chrom, pos, self.by_chrom, span=span)
+        return (chrom, pos) if chrom in self.ref_contigs else None
+
+
+def _import_records(
+    callset: CallSet,
+    placement: _Placement,
+    columns: list[int],
+    population: PopulationFn | None,
+    stats: ImportStats,
+) -> list[str]:
+    """The records placed on the reference, in reference order; ``stats.outside`` counts
+    the records outside every reference contig or slice."""
+    somatic = callset.kind == "somatic"
+    tumor_only = somatic and len(columns) == 1
+    ref_order = {c: i for i, c in enumerate(placement.ref_contigs)}
     records: list[tuple[int, int, str]] = []
-    with _open_text(callset.vcf) as handle:
+    with open_text(callset.vcf, errors="strict") as handle:
         for line in handle:
             if line.startswith("#"):
                 continue
             cols = line.rstrip("\n").split("\t")
-            chrom = renames.get(cols[0], cols[0])
-            pos = int(cols[1])
-            if cmap:
-                hit = locate(chrom, pos, by_chrom, span=len(cols[3]))
-            else:
-                hit = (chrom, pos) if chrom in ref_contigs else None
+            chrom, pos = placement.chrom(cols[0]), int(cols[1])
+            hit = placement.place(chrom, pos, len(cols[3]))
             if hit is None:
                 stats.outside += 1
                 continue
-            cols[7] = _strip_info(cols[7])
-            if len(cols) > 9:
-                keys = cols[8].split(":")
-                values = [cols[9 + i].split(":") for i in columns]
-                keys, values = normalise_format(keys, values, cols[3], cols[4].split(","))
-                cols[8] = ":".join(keys)
-                cols[9:] = [":".join(v) for v in values]
-            for rec in split_alleles(cols) if somatic else [cols]:
+            for rec in _normalised(cols, columns, split=somatic):
                 if somatic:
                     site = (chrom, pos, rec[3].upper(), rec[4].upper())
                     rec[7] = _somatic_info(rec[7], site, population, tumor_only)
                 rec[0], rec[1] = hit[0], str(hit[1])
                 records.append((ref_order[hit[0]], hit[1], "\t".join(rec)))
     records.sort(key=lambda r: (r[0], r[1]))
-    stats.written = len(records)
+    return [r[2] for r in records]
+
+
+def _normalised(cols: list[str], columns: list[int], split: bool) -> list[list[str]]:
+    """A record without the pipeline's own INFO keys, with AD/DP/AF in the sample columns
+    ``columns`` (in that order) and, with ``split``, one record per ALT."""
+    cols[7] = _strip_info(cols[7])
+    if len(cols) > 9:
+        keys = cols[8].split(":")
+        values = [cols[9 + i].split(":") for i in columns]
+        keys, values = normalise_format(keys, values, cols[3], cols[4].split(","))
+        cols[8] = ":".join(keys)
+        cols[9:] = [":".join(v) for v in values]
+    return split_alleles(cols) if split else [cols]
+
+
+def _import_meta(header: VcfHeader, callset: CallSet, ref_contigs: dict[str, int]) -> list[str]:
+    """The imported VCF's meta lines: the input's own (less what is rebuilt), AD/DP/AF,
+    the somatic INFO keys, the reference's contigs and the input file's name."""
     meta = [ln for ln in header.lines if _keep_meta(ln)]
     meta += list(DERIVED_FORMAT)
-    if somatic:
+    if callset.kind == "somatic":
         meta += list(SOMATIC_INFO)
-    meta += [f"##contig=<ID={c},length={n}>" for c, n in ref_contigs.items()]
+    meta += contig_header(ref_contigs)
     meta.append(f"##bigmed_input={Path(callset.vcf).name} ({callset.kind})")
-    chrom_line = "\t".join(
-        ["#CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT"]
-        + [names[i] for i in columns]
-    )
-    lines = [*meta, chrom_line, *(r[2] for r in records)]
-    return lines, stats
+    return meta
 
 
 def _somatic_info(
