@@ -4,14 +4,13 @@ import pysam
 from bigmed.base.atomic import write_text
 from bigmed.base.rulelog import run_logged
 from bigmed.pilots.crc.msi import find_microsatellites, write_sites
+from bigmed.pilots.crc.tmb import read_bed
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     regions: dict[str, list[tuple[int, int]]] = {}
-    with open(snakemake.input.targets) as handle:
-        for line in handle:
-            c, s, e = line.split("\t")[:3]
-            regions.setdefault(c, []).append((int(s), int(e)))
+    for c, s, e in read_bed(snakemake.input.targets):
+        regions.setdefault(c, []).append((s, e))
     sites = []
     with pysam.FastaFile(snakemake.input.ref) as fasta:
         for contig, regs in regions.items():

@@ -59,6 +59,37 @@ def _primitive(unit: str) -> bool:
     return not any(k % d == 0 and unit[:d] * (k // d) == unit for d in range(1, k))
 
 
+def _repeats(seq: str, contig: str, min_copies: dict[int, int]) -> list[Microsatellite]:
+    """Every run of a primitive 1-5 bp unit with at least its minimum copies, by position."""
+    found: list[Microsatellite] = []
+    for k, n in sorted(min_copies.items()):
+        pattern = re.compile(rf"([ACGT]{{{k}}})\1{{{n - 1},}}")
+        for m in pattern.finditer(seq):
+            unit = m.group(1)
+            if not _primitive(unit):
+                continue
+            copies = (m.end() - m.start()) // k
+            found.append(
+                Microsatellite(contig, m.start() + 1, m.start() + copies * k, unit, copies)
+            )
+    found.sort(key=lambda s: (s.start, s.end))
+    return found
+
+
+def _clashes(spans: Sequence[tuple[int, int]], i: int, lo: int, hi: int, reach: int) -> bool:
+    """Whether another repeat (starting within ``reach`` of repeat i) overlaps lo..hi, the
+    repeat and its flanks: its reads would have ambiguous anchors."""
+    start = spans[i][0]
+    for step in (-1, 1):
+        j = i + step
+        while 0 <= j < len(spans) and abs(spans[j][0] - start) <= reach:
+            os_, oe = spans[j]
+            if (os_, oe) != spans[i] and os_ <= hi and oe >= lo:
+                return True
+            j += step
+    return False
+
+
 def find_microsatellites(
     seq: str,
     contig: str,
@@ -74,45 +105,21 @@ def find_microsatellites(
     anchored unambiguously.
     """
     seq = seq.upper()
-    mc = min_copies or MIN_COPIES
-    found: list[Microsatellite] = []
-    for k, n in sorted(mc.items()):
-        pattern = re.compile(rf"([ACGT]{{{k}}})\1{{{n - 1},}}")
-        for m in pattern.finditer(seq):
-            unit = m.group(1)
-            if not _primitive(unit):
-                continue
-            length = m.end() - m.start()
-            copies = length // k
-            found.append(
-                Microsatellite(contig, m.start() + 1, m.start() + copies * k, unit, copies)
-            )
-    found.sort(key=lambda s: (s.start, s.end))
+    found = _repeats(seq, contig, min_copies or MIN_COPIES)
     spans = [(s.start, s.end) for s in found]
-    out = []
     regs = sorted(regions) if regions is not None else [(0, len(seq))]
+    out = []
     for i, s in enumerate(found):
-        if s.length > max_bp:
-            continue
         lo, hi = s.start - flank, s.end + flank  # 1-based inclusive span with flanks
-        if lo < 1 or hi > len(seq):
+        if (
+            s.length > max_bp
+            or lo < 1
+            or hi > len(seq)
+            or not any(rs < lo and hi <= re_ for rs, re_ in regs)
+            or "N" in seq[lo - 1 : hi]
+        ):
             continue
-        if not any(rs < lo and hi <= re_ for rs, re_ in regs):
-            continue
-        if "N" in seq[lo - 1 : hi]:
-            continue
-        # another repeat reaching into this one's flanks: ambiguous anchors
-        clash = False
-        for j in (i - 1, i + 1):
-            while 0 <= j < len(spans) and abs(spans[j][0] - s.start) <= max_bp + 2 * flank:
-                os_, oe = spans[j]
-                if (os_, oe) != (s.start, s.end) and os_ <= hi and oe >= lo:
-                    clash = True
-                    break
-                j += -1 if j < i else 1
-            if clash:
-                break
-        if not clash:
+        if not _clashes(spans, i, lo, hi, max_bp + 2 * flank):
             out.append(s)
     return out
 
