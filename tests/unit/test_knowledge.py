@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import importlib
 import json
 import re
 from pathlib import Path
@@ -11,8 +12,10 @@ import pytest
 from bigmed.base.errors import InputError
 from bigmed.genome.gff import read_gff3
 from bigmed.genome.reference import GRCH38_LENGTHS, read_contig_map
+from bigmed.knowledge import genes as kg
 from bigmed.knowledge import oncology
 from bigmed.knowledge import sources as kb
+from bigmed.knowledge import variants as kv
 from bigmed.knowledge.bundle import Bundle, build_bundle
 from bigmed.knowledge.hpo import read_ontology
 from bigmed.knowledge.join import Call, Genome, TranscriptModels, annotate, codon_clinvar, lookup
@@ -154,9 +157,9 @@ def test_official_clinvar_layout_is_accepted_and_fetched_by_chr_name(tmp_path):
     )
     src = kb.check_source("clinvar", str(path))
     assert src is not None and src.chrom_style == "plain" and src.complete
-    with kb.VcfSource.from_source(src) as vcf:
+    with kv.VcfSource.from_source(src) as vcf:
         (rec,) = list(vcf.fetch("chr17", 7675087, 7675088))
-        (cv,) = kb.parse_clinvar(rec, "chr17")
+        (cv,) = kv.parse_clinvar(rec, "chr17")
     assert cv.stars == 2 and cv.clinical_class == "Pathogenic"
     assert cv.genes == ("TP53",) and cv.consequences == ("missense_variant",)
     assert cv.conditions == ("Li-Fraumeni_syndrome", "not_provided")
@@ -193,11 +196,22 @@ def test_shipped_sources_pass_the_checks():
         ("p.(Arg100Ter)", "R100*"),
         ("p.(Lys722ArgfsTer14)", None),
         ("p.(Glu746_Ala750del)", None),
+        ("p.(Sec49Cys)", "U49C"),
+        ("p.(Xyz12Ala)", None),
         (None, None),
     ],
 )
 def test_protein_key(text, key):
     assert kb.protein_key(text) == key
+
+
+def test_reader_table_names_a_reader_for_every_source():
+    assert set(kb.READERS) == set(kb.SPECS)
+    for key, names in kb.READERS.items():
+        for name in names:
+            module, attr = name.split(".")
+            reader = getattr(importlib.import_module(f"bigmed.knowledge.{module}"), attr, None)
+            assert callable(reader), f"{key}: {name}"
 
 
 def test_normalize_allele():
@@ -231,40 +245,40 @@ def test_population_fields_v2_and_v4(tmp_path):
         ],
         info=info,
     )
-    with kb.VcfSource([str(path)]) as vcf:
+    with kv.VcfSource([str(path)]) as vcf:
         recs = list(vcf.fetch("chr1", 0, 300))
-    v2 = dict(kb.parse_population(recs[0]))
+    v2 = dict(kv.parse_population(recs[0]))
     assert v2["T"].af == pytest.approx(0.2) and v2["T"].af_popmax == pytest.approx(0.4)
     assert v2["T"].popmax_group == "eas" and v2["T"].nhomalt == 2
-    ((alt, v4),) = kb.parse_population(recs[1])
+    ((alt, v4),) = kv.parse_population(recs[1])
     assert alt == "G" and v4.af_popmax == pytest.approx(0.02) and v4.popmax_group == "nfe"
 
 
 def test_review_stars():
-    assert kb.review_stars("reviewed_by_expert_panel") == 3
-    assert kb.review_stars("criteria_provided,_conflicting_classifications") == 1
-    assert kb.review_stars("no_assertion_criteria_provided") == 0
-    assert kb.review_stars(None) is None
-    assert kb.clinvar_class("Pathogenic/Likely_pathogenic|other") == "Pathogenic"
-    assert kb.clinvar_class("drug_response") is None
+    assert kv.review_stars("reviewed_by_expert_panel") == 3
+    assert kv.review_stars("criteria_provided,_conflicting_classifications") == 1
+    assert kv.review_stars("no_assertion_criteria_provided") == 0
+    assert kv.review_stars(None) is None
+    assert kv.clinvar_class("Pathogenic/Likely_pathogenic|other") == "Pathogenic"
+    assert kv.clinvar_class("drug_response") is None
 
 
 def test_table_loaders_on_shipped_files():
-    mane = kb.read_mane(str(KS / "mane" / "2026_01_20_MANE.csv.gz"))
+    mane = kg.read_mane(str(KS / "mane" / "2026_01_20_MANE.csv.gz"))
     assert mane["BRAF"].refseq.startswith("NM_004333") and mane["BRAF"].ensembl.startswith("ENST")
-    sf = kb.read_acmg_sf(str(KS / "acmg" / "acmg.secondaryfindings.v3.txt"))
+    sf = kg.read_acmg_sf(str(KS / "acmg" / "acmg.secondaryfindings.v3.txt"))
     assert len(sf) > 70 and sf["LMNA"][0].inheritance == "AD" and len(sf["TRDN"]) == 2
-    g2p = kb.read_g2p(str(KS / "cardiac_g2p" / "Cardiac_G2P.csv.gz"))
-    assert kb.g2p_lof_mechanism(g2p["MYBPC3"])[0] is True
-    assert kb.g2p_lof_mechanism(g2p["MYH7"])[0] is False
-    gencc = kb.read_gencc(str(KS / "gencc" / "gencc_submissions_subset.tsv"))
+    g2p = kg.read_g2p(str(KS / "cardiac_g2p" / "Cardiac_G2P.csv.gz"))
+    assert kg.g2p_lof_mechanism(g2p["MYBPC3"])[0] is True
+    assert kg.g2p_lof_mechanism(g2p["MYH7"])[0] is False
+    gencc = kg.read_gencc(str(KS / "gencc" / "gencc_submissions_subset.tsv"))
     assert any(e.classification == "Definitive" for e in gencc["APC"])
-    residues = kb.read_hotspot_residues(
+    residues = kv.read_hotspot_residues(
         str(KS / "cancerhotspots" / "hotspots_single_aa_change.hg38.txt")
     )
     assert residues["BRAF"][600][0].aa_ref == "V"
-    assert kb.read_hotspot_indels(str(KS / "cancerhotspots" / "hotspots_indel.txt"))["EGFR"]
-    assert kb.read_hotspot_splice(str(KS / "cancerhotspots" / "hotspots_splice.hg38.txt"))
+    assert kv.read_hotspot_indels(str(KS / "cancerhotspots" / "hotspots_indel.txt"))["EGFR"]
+    assert kv.read_hotspot_splice(str(KS / "cancerhotspots" / "hotspots_splice.hg38.txt"))
 
 
 def test_official_mane_summary_layout(tmp_path):
@@ -277,7 +291,7 @@ def test_official_mane_summary_layout(tmp_path):
         "140924929\t-\n"
     )
     assert kb.check_source("mane", str(path)) is not None
-    assert kb.read_mane(str(path))["BRAF"].ensembl == "ENST00000646891.2"
+    assert kg.read_mane(str(path))["BRAF"].ensembl == "ENST00000646891.2"
 
 
 def test_hpo_loaders():
@@ -285,10 +299,10 @@ def test_hpo_loaders():
     assert onto.version == "2025-01-16"
     assert onto.terms["HP:0001250"].name == "Seizure"
     assert "HP:0000118" in onto.ancestors("HP:0001250")  # phenotypic abnormality
-    diseases = kb.read_hpo_annotations(str(KS / "hpo" / "phenotype.hpoa.gz"))
+    diseases = kg.read_hpo_annotations(str(KS / "hpo" / "phenotype.hpoa.gz"))
     myhre = diseases["OMIM:139210"]
     assert "HP:0000006" in myhre.inheritance and myhre.phenotypes
-    genes = kb.read_hpo_genes(str(KS / "hpo" / "genes_to_phenotype.txt.gz"))
+    genes = kg.read_hpo_genes(str(KS / "hpo" / "genes_to_phenotype.txt.gz"))
     assert "OMIM:139210" in genes["SMAD4"].diseases
 
 
@@ -346,8 +360,8 @@ def test_lookup_matches_alleles_after_normalisation(tmp_path):
         Call(2, "chr1", 150, "G", "C"),
         Call(3, "chr2", 5000, "C", "T"),
     ]
-    with kb.VcfSource([str(path)]) as vcf:
-        hits = lookup(vcf, lambda r: [(c.alt, c.variation_id) for c in kb.parse_clinvar(r)], calls)
+    with kv.VcfSource([str(path)]) as vcf:
+        hits = lookup(vcf, lambda r: [(c.alt, c.variation_id) for c in kv.parse_clinvar(r)], calls)
     assert hits == {0: ["1"], 1: ["2"], 3: ["4"]}
 
 
@@ -381,7 +395,7 @@ def test_codon_clinvar_translates_other_alleles(tmp_path, minigenome):
         ],  # V600M
     )
     call = Call(0, "chr7", 140753336, "A", "T")
-    with kb.VcfSource([str(path)]) as vcf:
+    with kv.VcfSource([str(path)]) as vcf:
         entries, note = codon_clinvar(call, "p.(Val600Glu)", tx, models, genome, vcf)
     assert note is None
     got = {(e["variation_id"], e["hgvs_p"], e["relation"]) for e in entries}
@@ -431,8 +445,8 @@ def test_lookup_equals_a_full_scan(tmp_path, spacing):
     picked = rng.sample(rows, 300)
     calls = [Call(i, r[0], r[1], r[3], r[4]) for i, r in enumerate(picked)]
     calls += [Call(300 + i, "chr2", rng.randint(1000, pos), "A", "G") for i in range(300)]
-    with kb.VcfSource([str(path)]) as vcf:
-        got = lookup(vcf, lambda r: [(c.alt, c.variation_id) for c in kb.parse_clinvar(r)], calls)
+    with kv.VcfSource([str(path)]) as vcf:
+        got = lookup(vcf, lambda r: [(c.alt, c.variation_id) for c in kv.parse_clinvar(r)], calls)
     truth = {}
     for _, p, vid, ref, alt, _ in rows:
         truth.setdefault(kb.normalize_allele(p, ref, alt), []).append(vid)

@@ -31,8 +31,10 @@ from typing import Any
 
 from bigmed.base.atomic import write_text
 from bigmed.base.textio import open_text
+from bigmed.knowledge import genes as kg
 from bigmed.knowledge import oncology
 from bigmed.knowledge import sources as kb
+from bigmed.knowledge import variants as kv
 from bigmed.knowledge.hpo import read_ontology
 
 FULL_HASH_LIMIT = 4 << 30  # files above 4 GiB (gnomAD) get a sampled fingerprint
@@ -119,7 +121,7 @@ def detect_version(src: kb.Source) -> str:
     elif src.key == "gencc":
         dates = [
             r.get("submitted_run_date", "")
-            for r in kb._rows(first, "\t", first_column="gene_symbol")
+            for r in kb.table_rows(first, "\t", first_column="gene_symbol")
         ]
         found = f"submissions run {max(dates)}" if any(dates) else None
     elif src.key in ("acmg_sf", "mane"):
@@ -186,17 +188,17 @@ def gene_facts(sources: dict[str, kb.Source]) -> dict[str, dict[str, Any]]:
         )
 
     if path := _first(sources, "mane"):
-        for sym, m in kb.read_mane(path).items():
+        for sym, m in kg.read_mane(path).items():
             g(sym)["mane"] = {"ensembl": m.ensembl, "refseq": m.refseq}
     if path := _first(sources, "acmg_sf"):
-        for sym, sf_entries in kb.read_acmg_sf(path).items():
+        for sym, sf_entries in kg.read_acmg_sf(path).items():
             g(sym)["acmg_sf"] = [
                 {"disease": e.disease, "category": e.category, "inheritance": e.inheritance,
                  "report": e.report}
                 for e in sf_entries
             ]  # fmt: skip
     if path := _first(sources, "cardiac_g2p"):
-        for sym, g2p_entries in kb.read_g2p(path).items():
+        for sym, g2p_entries in kg.read_g2p(path).items():
             facts = g(sym)
             facts["g2p"] = [
                 {"disease": e.disease, "allelic_requirement": e.allelic_requirement,
@@ -204,23 +206,23 @@ def gene_facts(sources: dict[str, kb.Source]) -> dict[str, dict[str, Any]]:
                  "mechanism": e.mechanism, "validity": e.validity, "indication": e.indication}
                 for e in g2p_entries
             ]  # fmt: skip
-            lof, why = kb.g2p_lof_mechanism(g2p_entries)
+            lof, why = kg.g2p_lof_mechanism(g2p_entries)
             facts["lof_mechanism"], facts["mechanism_source"] = lof, why or None
     if path := _first(sources, "gencc"):
-        for sym, gencc_entries in kb.read_gencc(path).items():
+        for sym, gencc_entries in kg.read_gencc(path).items():
             g(sym)["gencc"] = [
                 {"disease": e.disease, "disease_id": e.disease_id,
                  "classification": e.classification, "moi": e.moi, "submitter": e.submitter}
                 for e in gencc_entries
             ]  # fmt: skip
-    hpo_genes = kb.read_hpo_genes(p) if (p := _first(sources, "hpo_genes")) else {}
-    diseases = kb.read_hpo_annotations(p) if (p := _first(sources, "hpo_annotations")) else {}
+    hpo_genes = kg.read_hpo_genes(p) if (p := _first(sources, "hpo_genes")) else {}
+    diseases = kg.read_hpo_annotations(p) if (p := _first(sources, "hpo_annotations")) else {}
     for sym, hg in hpo_genes.items():
         rows = []
         for did in sorted(hg.diseases):
             d = diseases.get(did)
             codes = sorted(
-                {c for t in (d.inheritance if d else ()) if (c := kb.inheritance_code(t))}
+                {c for t in (d.inheritance if d else ()) if (c := kg.inheritance_code(t))}
             )
             rows.append({"id": did, "name": d.name if d else "", "inheritance": codes})
         g(sym)["hpo_diseases"] = rows
@@ -229,11 +231,11 @@ def gene_facts(sources: dict[str, kb.Source]) -> dict[str, dict[str, Any]]:
         for d in facts["hpo_diseases"]:
             modes.update(d["inheritance"])
         for e in facts["g2p"]:
-            modes.update(c for c in (kb.inheritance_code(e["allelic_requirement"]),) if c)
+            modes.update(c for c in (kg.inheritance_code(e["allelic_requirement"]),) if c)
         for e in facts["gencc"]:
-            modes.update(c for c in (kb.inheritance_code(e["moi"]),) if c)
+            modes.update(c for c in (kg.inheritance_code(e["moi"]),) if c)
         for e in facts["acmg_sf"]:
-            modes.update(c for c in (kb.inheritance_code(e["inheritance"]),) if c)
+            modes.update(c for c in (kg.inheritance_code(e["inheritance"]),) if c)
         facts["inheritance"] = sorted(modes)
     return dict(sorted(genes.items()))
 
@@ -246,14 +248,14 @@ def hotspot_tables(sources: dict[str, kb.Source]) -> dict[str, Any]:
                 str(pos): [{"type": h.type, "aa_ref": h.aa_ref} for h in hs]
                 for pos, hs in sorted(by_pos.items())
             }
-            for gene, by_pos in sorted(kb.read_hotspot_residues(path).items())
+            for gene, by_pos in sorted(kv.read_hotspot_residues(path).items())
         }
     if path := _first(sources, "hotspots_indels"):
         out["indels"] = {
-            g: [list(r) for r in rows] for g, rows in kb.read_hotspot_indels(path).items()
+            g: [list(r) for r in rows] for g, rows in kv.read_hotspot_indels(path).items()
         }
     if path := _first(sources, "hotspots_splice"):
-        out["splice"] = kb.read_hotspot_splice(path)
+        out["splice"] = kv.read_hotspot_splice(path)
     return out
 
 
@@ -323,11 +325,11 @@ class Bundle:
     def source(self, key: str) -> dict[str, Any] | None:
         return next((s for s in self.manifest["sources"] if s["key"] == key), None)
 
-    def vcf(self, key: str) -> kb.VcfSource | None:
+    def vcf(self, key: str) -> kv.VcfSource | None:
         src = self.source(key)
         if src is None:
             return None
-        return kb.VcfSource(src["files"], src.get("chrom_style", "chr"))
+        return kv.VcfSource(src["files"], src.get("chrom_style", "chr"))
 
     def knowledge_bases(self) -> list[dict[str, Any]]:
         """Provenance entries (name, version, licence, sha256, path, ...) of every source."""

@@ -40,6 +40,7 @@ from bigmed.genome.gff import Transcript
 from bigmed.genome.hgvs import AA3, TranscriptMap, translate
 from bigmed.genome.reference import ContigSlice
 from bigmed.knowledge import sources as kb
+from bigmed.knowledge import variants as kv
 from bigmed.knowledge.bundle import Bundle
 
 MAX_GAP = 200  # calls closer than this are looked up together
@@ -79,7 +80,7 @@ def _clusters(group: list[Call]) -> list[tuple[int, int]]:
 
 
 def lookup(
-    source: kb.VcfSource,
+    source: kv.VcfSource,
     parse: Callable[[pysam.VariantRecord], list[tuple[str, Any]]],
     calls: Iterable[Call],
 ) -> dict[int, list[Any]]:
@@ -242,7 +243,7 @@ def codon_clinvar(
     tx: Transcript,
     models: TranscriptModels,
     genome: Genome,
-    clinvar: kb.VcfSource,
+    clinvar: kv.VcfSource,
 ) -> tuple[list[dict[str, Any]] | None, str | None]:
     """ClinVar records at the call's codon, translated: (entries, note when not assessed)."""
     mine = kb.protein_key(hgvs_p)
@@ -274,7 +275,7 @@ def codon_clinvar(
     entries = []
     seen: set[tuple[int, str, str]] = set()
     for rec in clinvar.fetch(call.chrom, grch[0] - 1, grch[-1]):
-        for cv in kb.parse_clinvar(rec, call.chrom):
+        for cv in kv.parse_clinvar(rec, call.chrom):
             key = kb.normalize_allele(cv.pos, cv.ref, cv.alt)
             if key == call.key or key in seen or len(key[1]) != len(key[2]):
                 continue  # the call itself, duplicates, indels
@@ -393,15 +394,15 @@ def annotate(
     hotspot_alleles: dict[int, list[Any]] = {}
     if (src := bundle.vcf("gnomad")) is not None:
         with src:
-            population = lookup(src, kb.parse_population, calls)
+            population = lookup(src, kv.parse_population, calls)
     if (src := bundle.vcf("hotspots")) is not None:
         with src:
-            hotspot_alleles = lookup(src, kb.parse_hotspot, calls)
+            hotspot_alleles = lookup(src, kv.parse_hotspot, calls)
     clinvar_src = bundle.vcf("clinvar")
     if clinvar_src is not None:
         clinvar = lookup(
             clinvar_src,
-            lambda rec: [(cv.alt, cv) for cv in kb.parse_clinvar(rec)],
+            lambda rec: [(cv.alt, cv) for cv in kv.parse_clinvar(rec)],
             calls,
         )
     by_protein: dict[tuple[str, str], list[dict[str, Any]]] = {}

@@ -1,37 +1,23 @@
-"""Knowledge sources: parse-time checks and loaders for the official download formats.
+"""Knowledge sources: what bigmed knows of each source, the parse-time checks, shared keys.
 
-Every loader reads the format a user downloads (gzip or plain), so a GRCh38 user points
-``knowledge.sources`` at full releases and nothing else changes. Config key: format ->
-loader.
-
-- ``clinvar``: ClinVar VCF (``clinvar.vcf.gz`` + .tbi, GRCh38) -> :class:`VcfSource`,
-  :func:`parse_clinvar`, :func:`review_stars`, :func:`clinvar_class`
-- ``gnomad``: gnomAD sites VCF (v2 ``AF_popmax`` or v4 ``AF_grpmax``), one file or
-  per-chromosome files via ``{chrom}`` in the path -> :class:`VcfSource`,
-  :func:`parse_population`
-- ``hotspots``: cancer-hotspot allele VCF (``HOTSPOT*`` flags) -> :func:`parse_hotspot`
-- ``hotspots_residues`` / ``hotspots_indels`` / ``hotspots_splice``: the cancer-hotspot
-  tables -> :func:`read_hotspot_residues`, :func:`read_hotspot_indels`,
-  :func:`read_hotspot_splice`
-- ``moalmanac``: Molecular Oncology Almanac JSON database -> :func:`load_moalmanac`,
-  :func:`load_moalmanac_raw`
-- ``civic``: CIViC GA4GH (GKS) JSON export, a folder of variants.json, studies.json,
-  therapeutics.json, tumorTypes.json, ... -> :func:`load_civic`
-- ``acmg_sf``: ACMG secondary-findings table -> :func:`read_acmg_sf`
-- ``mane``: MANE summary TSV or Ensembl BioMart MANE CSV -> :func:`read_mane`
-- ``cardiac_g2p``: Gene2Phenotype CSV -> :func:`read_g2p`, :func:`g2p_lof_mechanism`
-- ``gencc``: GenCC submissions TSV -> :func:`read_gencc`
-- ``hpo_ontology`` / ``hpo_genes`` / ``hpo_annotations``: hp.obo, genes_to_phenotype.txt,
-  phenotype.hpoa -> :func:`bigmed.knowledge.hpo.read_ontology`, :func:`read_hpo_genes`,
-  :func:`read_hpo_annotations`
+Every reader reads the format a user downloads (gzip or plain), so a GRCh38 user points
+``knowledge.sources`` at full releases and nothing else changes. :data:`SPECS` lists the
+sources (config key, kind, licence, required columns); :data:`READERS` is the reader table:
+config key -> the functions that read that source, in :mod:`bigmed.knowledge.variants`
+(variant-level: ClinVar, gnomAD, cancer hotspots), :mod:`bigmed.knowledge.genes`
+(gene-level: ACMG SF, MANE, G2P, GenCC, HPO gene and disease tables),
+:mod:`bigmed.knowledge.oncology` (MOAlmanac, CIViC) and :mod:`bigmed.knowledge.hpo` (the
+ontology).
 
 :func:`check_sources` runs when Snakemake parses the workflow: it reads only headers and
 raises :class:`~bigmed.base.errors.InputError` (one line, naming the file) for a missing or
 unreadable file, a file of the wrong kind, or a VCF on another build. The heavier work
 (versions, checksums, gene tables) is done by :mod:`bigmed.knowledge.bundle` in a job.
 
-All coordinates are GRCh38. Protein changes are compared through :func:`protein_key`
-(``'V600E'`` from ``p.(Val600Glu)``, ``p.Val600Glu``, ``p.V600E`` or ``V600E``).
+All coordinates are GRCh38. Alleles are compared as minimal representations
+(:func:`normalize_allele`), protein changes through :func:`protein_key` (``'V600E'`` from
+``p.(Val600Glu)``, ``p.Val600Glu``, ``p.V600E`` or ``V600E``). :func:`table_rows` is the
+one reader of the delimited tables.
 """
 
 from __future__ import annotations
@@ -40,7 +26,7 @@ import csv
 import gzip
 import os
 import re
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from typing import Any
 
@@ -48,6 +34,7 @@ import pysam
 
 from bigmed.base.errors import InputError
 from bigmed.base.textio import is_bgzf, is_gzip, open_text
+from bigmed.genome.hgvs import AA3
 from bigmed.genome.reference import GRCH38_LENGTHS
 
 # --------------------------------------------------------------------------------------------
@@ -165,8 +152,29 @@ class Source:
         return self.subset_note is None
 
 
+# The reader table: source key -> what reads it (names under bigmed.knowledge; names, not
+# objects, because the reader modules import this one). A unit test resolves every name.
+READERS: dict[str, tuple[str, ...]] = {
+    "clinvar": ("variants.VcfSource", "variants.parse_clinvar"),
+    "gnomad": ("variants.VcfSource", "variants.parse_population"),
+    "hotspots": ("variants.VcfSource", "variants.parse_hotspot"),
+    "hotspots_residues": ("variants.read_hotspot_residues",),
+    "hotspots_indels": ("variants.read_hotspot_indels",),
+    "hotspots_splice": ("variants.read_hotspot_splice",),
+    "moalmanac": ("oncology.load_moalmanac", "oncology.load_moalmanac_raw"),
+    "civic": ("oncology.load_civic",),
+    "acmg_sf": ("genes.read_acmg_sf",),
+    "mane": ("genes.read_mane",),
+    "cardiac_g2p": ("genes.read_g2p", "genes.g2p_lof_mechanism"),
+    "gencc": ("genes.read_gencc",),
+    "hpo_ontology": ("hpo.read_ontology",),
+    "hpo_genes": ("genes.read_hpo_genes",),
+    "hpo_annotations": ("genes.read_hpo_annotations",),
+}
+
+
 # --------------------------------------------------------------------------------------------
-# small helpers
+# small shared helpers: chromosome names, allele and protein keys, table rows
 # --------------------------------------------------------------------------------------------
 
 
@@ -211,12 +219,10 @@ def normalize_allele(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
     return pos, ref, alt
 
 
-AA1 = {
-    "Ala": "A", "Arg": "R", "Asn": "N", "Asp": "D", "Cys": "C", "Gln": "Q", "Glu": "E",
-    "Gly": "G", "His": "H", "Ile": "I", "Leu": "L", "Lys": "K", "Met": "M", "Phe": "F",
-    "Pro": "P", "Ser": "S", "Thr": "T", "Trp": "W", "Tyr": "Y", "Val": "V", "Ter": "*",
-    "Sec": "U", "Xaa": "X",
-}  # fmt: skip
+# three-letter -> one-letter amino acid, the inverse of genome.hgvs's table; selenocysteine
+# is added because HGVS protein changes may name it (translation never produces it)
+AA1 = {three: one for one, three in AA3.items()}
+AA1.setdefault("Sec", "U")
 _P3 = re.compile(r"^(?:[\w.]+:)?p\.\(?([A-Z][a-z]{2})(\d+)([A-Z][a-z]{2}|=|\*)\)?$")
 _P1 = re.compile(r"^(?:[\w.]+:)?(?:p\.)?\(?([A-Z*])(\d+)([A-Z*=])\)?$")
 
@@ -246,6 +252,35 @@ def residue_of(text: str | None) -> tuple[str, int] | None:
     if key is None:
         return None
     return key[0], int(key[1:-1])
+
+
+def table_rows(
+    path: str, sep: str = "\t", first_column: str | None = None, quoted: bool = False
+) -> Iterator[dict[str, str]]:
+    """Rows of a delimited table whose header may follow '#' comment lines.
+
+    The header is the first line that contains ``first_column`` (or the first line).
+    Header names are stripped of spaces and a leading '#'. ``quoted``: a tab-separated
+    spreadsheet export whose quoted cells may hold tabs or line breaks.
+    """
+    with open_text(path) as handle:
+        header: list[str] | None = None
+        reader: Iterator[list[str]] = (
+            csv.reader(handle, delimiter=sep)
+            if sep == "," or quoted
+            else (line.rstrip("\r\n").split(sep) for line in handle)
+        )
+        for cells in reader:
+            if header is None:
+                names = [c.strip().lstrip("#").strip() for c in cells]
+                if first_column is None or first_column in names:
+                    header = names
+                continue
+            if not any(c.strip() for c in cells):
+                continue
+            yield {
+                header[i]: (cells[i].strip() if i < len(cells) else "") for i in range(len(header))
+            }
 
 
 # --------------------------------------------------------------------------------------------
@@ -286,13 +321,32 @@ _GRCH37_HINT = re.compile(r"grch37|hg19|b37|hs37|human_g1k_v37|ncbi37", re.IGNOR
 _GRCH38_HINT = re.compile(r"grch38|hg38|hs38|\b38\b", re.IGNORECASE)
 
 
-def check_vcf_build(path: str) -> tuple[str, str | None]:
-    """Check that a VCF is bgzipped, indexed and on GRCh38; return (chrom style, subset note).
+@dataclass(frozen=True)
+class VcfMeta:
+    """What the checks and the bundle read from a VCF source's header (through pysam)."""
 
-    GRCh38 is established from ``##reference``, ``##contig`` lengths (chr1 is 248,956,422 bp
-    in GRCh38, 249,250,621 in GRCh37) and the contig names. Names without 'chr' (the
-    official ClinVar GRCh38 VCF) are accepted only when the header declares GRCh38.
-    """
+    contigs: dict[str, int | None]  # ##contig ID -> length (None when not stated)
+    meta: dict[str, str]  # ##key=value lines, the first of each key
+    index_contigs: list[str]  # contigs of the index, read only when the header names none
+
+
+def read_vcf_meta(path: str) -> VcfMeta:
+    """The header of a VCF source; InputError when pysam cannot read it."""
+    try:
+        with pysam.VariantFile(path) as vf:
+            header = vf.header
+            contigs = {str(name): header.contigs[name].length for name in header.contigs}
+            meta: dict[str, str] = {}
+            for rec in header.records:
+                if rec.value is not None:
+                    meta.setdefault(str(rec.key), str(rec.value))
+            index_contigs = [str(k) for k in vf.index] if not contigs and vf.index else []
+    except (OSError, ValueError) as err:
+        raise InputError(path, f"cannot be read as VCF ({err})") from err
+    return VcfMeta(contigs, meta, index_contigs)
+
+
+def _check_bgzf_indexed(path: str) -> None:
     if not is_gzip(path) or not is_bgzf(path):
         raise InputError(
             path,
@@ -303,24 +357,10 @@ def check_vcf_build(path: str) -> tuple[str, str | None]:
         raise InputError(
             path, f"VCF has no tabix index ({path}.tbi or .csi): run 'tabix -p vcf {path}'"
         )
-    try:
-        with pysam.VariantFile(path) as vf:
-            header = vf.header
-            contigs = {str(name): header.contigs[name].length for name in header.contigs}
-            meta = {rec.key: str(rec.value) for rec in header.records if rec.value is not None}
-            subset = next((str(r.value) for r in header.records if r.key == "bigmed_subset"), None)
-            # the index is read only when the header names no contigs
-            index_contigs = [str(k) for k in vf.index] if not contigs and vf.index else []
-    except (OSError, ValueError) as err:
-        raise InputError(path, f"cannot be read as VCF ({err})") from err
-    reference = meta.get("reference", "") + " " + meta.get("assembly", "")
-    if _GRCH37_HINT.search(reference):
-        raise InputError(
-            path,
-            f"header says ##reference={meta.get('reference') or meta.get('assembly')}: "
-            "bigmed needs GRCh38 sources (use the GRCh38 release of this file)",
-        )
-    names = list(contigs) or index_contigs
+
+
+def _grch38_lengths(path: str, contigs: dict[str, int | None]) -> bool:
+    """True when some primary contig has its GRCh38 length; InputError for another length."""
     length_match = False
     for name, length in contigs.items():
         chrom = canonical_chrom(name)
@@ -332,6 +372,28 @@ def check_vcf_build(path: str) -> tuple[str, str | None]:
                     "GRCh38: the file is on another build",
                 )
             length_match = True
+    return length_match
+
+
+def check_vcf_build(path: str) -> tuple[str, str | None]:
+    """Check that a VCF is bgzipped, indexed and on GRCh38; return (chrom style, subset note).
+
+    GRCh38 is established from ``##reference``, ``##contig`` lengths (chr1 is 248,956,422 bp
+    in GRCh38, 249,250,621 in GRCh37) and the contig names. Names without 'chr' (the
+    official ClinVar GRCh38 VCF) are accepted only when the header declares GRCh38.
+    """
+    _check_bgzf_indexed(path)
+    head = read_vcf_meta(path)
+    meta = head.meta
+    reference = meta.get("reference", "") + " " + meta.get("assembly", "")
+    if _GRCH37_HINT.search(reference):
+        raise InputError(
+            path,
+            f"header says ##reference={meta.get('reference') or meta.get('assembly')}: "
+            "bigmed needs GRCh38 sources (use the GRCh38 release of this file)",
+        )
+    names = list(head.contigs) or head.index_contigs
+    length_match = _grch38_lengths(path, head.contigs)
     primary = [n for n in names if canonical_chrom(n) in GRCH38_LENGTHS]
     plain = [n for n in primary if not n.startswith("chr")]
     style = "plain" if plain and len(plain) >= len(primary) / 2 else "chr"
@@ -342,7 +404,7 @@ def check_vcf_build(path: str) -> tuple[str, str | None]:
             "declare GRCh38 (##reference=GRCh38 or GRCh38 contig lengths): is this a GRCh37 "
             "file? bigmed needs GRCh38 sources",
         )
-    return style, subset
+    return style, meta.get("bigmed_subset")
 
 
 def _find_header(path: str, lines: list[str], columns: tuple[str, ...], sep: str) -> None:
@@ -380,6 +442,60 @@ def civic_file(folder: str, name: str) -> str | None:
     return None
 
 
+def _check_tsv(path: str, spec: SourceSpec) -> None:
+    _find_header(path, _head_lines(path), spec.columns, "\t")
+
+
+def _check_csv(path: str, spec: SourceSpec) -> None:
+    _find_header(path, _head_lines(path, 5), spec.columns, ",")
+
+
+def _check_mane(path: str, spec: SourceSpec) -> None:
+    """The official MANE summary TSV or a BioMart CSV."""
+    first = _head_lines(path, 1)
+    head = first[0] if first else ""
+    if not ("symbol" in head.lower() or "Gene name" in head):
+        raise InputError(
+            path,
+            "not a MANE table (expected the MANE summary TSV with a 'symbol' column "
+            "or a BioMart CSV with 'Gene name')",
+            line=1,
+        )
+
+
+def _check_obo(path: str, spec: SourceSpec) -> None:
+    first = _head_lines(path, 1)
+    if not first or not first[0].startswith("format-version:"):
+        raise InputError(path, "not an OBO file (first line must be 'format-version: ...')")
+
+
+def _check_json(path: str, spec: SourceSpec) -> None:
+    head = "".join(_head_lines(path, 3)).lstrip()
+    if not head.startswith("{") and not head.startswith("["):
+        raise InputError(path, "not a JSON file")
+
+
+def _check_civic(path: str, spec: SourceSpec) -> None:
+    if not os.path.isdir(path):
+        raise InputError(
+            path, "CIViC source must be the folder of the GKS JSON export (variants.json, ...)"
+        )
+    for name in CIVIC_FILES:
+        if civic_file(path, name) is None:
+            raise InputError(path, f"CIViC export folder has no {name}.json(.gz)")
+
+
+# source kind -> its header check (VCFs: check_vcf_build, which also returns facts)
+_FILE_CHECKS: dict[str, Callable[[str, SourceSpec], None]] = {
+    "tsv": _check_tsv,
+    "csv": _check_csv,
+    "table": _check_mane,
+    "obo": _check_obo,
+    "json": _check_json,
+    "civic": _check_civic,
+}
+
+
 def check_source(key: str, value: str | dict[str, Any] | None) -> Source | None:
     """Check one configured source (headers only) and return it; None when not configured."""
     if value is None:
@@ -396,35 +512,8 @@ def check_source(key: str, value: str | dict[str, Any] | None) -> Source | None:
         if spec.kind == "vcf":
             f_style, f_subset = check_vcf_build(f)
             style, subset = f_style, subset or f_subset
-        elif spec.kind == "tsv":
-            _find_header(f, _head_lines(f), spec.columns, "\t")
-        elif spec.kind == "csv":
-            _find_header(f, _head_lines(f, 5), spec.columns, ",")
-        elif spec.kind == "table":  # MANE: official TSV or BioMart CSV
-            head = _head_lines(f, 1)[0] if _head_lines(f, 1) else ""
-            if not ("symbol" in head.lower() or "Gene name" in head):
-                raise InputError(
-                    f,
-                    "not a MANE table (expected the MANE summary TSV with a 'symbol' column "
-                    "or a BioMart CSV with 'Gene name')",
-                    line=1,
-                )
-        elif spec.kind == "obo":
-            first = _head_lines(f, 1)
-            if not first or not first[0].startswith("format-version:"):
-                raise InputError(f, "not an OBO file (first line must be 'format-version: ...')")
-        elif spec.kind == "json":
-            head = "".join(_head_lines(f, 3)).lstrip()
-            if not head.startswith("{") and not head.startswith("["):
-                raise InputError(f, "not a JSON file")
-        elif spec.kind == "civic":
-            if not os.path.isdir(f):
-                raise InputError(
-                    f, "CIViC source must be the folder of the GKS JSON export (variants.json, ...)"
-                )
-            for name in CIVIC_FILES:
-                if civic_file(f, name) is None:
-                    raise InputError(f, f"CIViC export folder has no {name}.json(.gz)")
+        elif spec.kind in _FILE_CHECKS:
+            _FILE_CHECKS[spec.kind](f, spec)
     return Source(
         key=key,
         label=spec.label,
@@ -446,580 +535,3 @@ def check_sources(sources: dict[str, Any]) -> dict[str, Source]:
         if src is not None:
             out[key] = src
     return out
-
-
-# --------------------------------------------------------------------------------------------
-# indexed VCF sources (ClinVar, gnomAD, hotspot alleles)
-# --------------------------------------------------------------------------------------------
-
-
-class VcfSource:
-    """Indexed access to a GRCh38 VCF source (one file or per-chromosome files).
-
-    ``fetch('chr7', start0, end)`` works whatever the source's contig naming ('chr7' or '7').
-    """
-
-    def __init__(self, files: Iterable[str], chrom_style: str = "chr") -> None:
-        self.style = chrom_style
-        self.by_chrom: dict[str, pysam.VariantFile] = {}
-        self._handles: list[pysam.VariantFile] = []
-        for path in files:
-            vf = pysam.VariantFile(path)
-            self._handles.append(vf)
-            names = list(vf.index) if vf.index is not None else list(vf.header.contigs)
-            for name in names:
-                self.by_chrom.setdefault(canonical_chrom(str(name)), vf)
-
-    @classmethod
-    def from_source(cls, src: Source) -> VcfSource:
-        return cls(src.files, src.chrom_style)
-
-    def fetch(self, chrom: str, start0: int, end: int | None) -> Iterator[pysam.VariantRecord]:
-        vf = self.by_chrom.get(chrom)
-        if vf is None:
-            return iter(())
-        return vf.fetch(source_chrom(chrom, self.style), max(0, start0), end)
-
-    def close(self) -> None:
-        for vf in self._handles:
-            vf.close()
-
-    def __enter__(self) -> VcfSource:
-        return self
-
-    def __exit__(self, *exc: object) -> None:
-        self.close()
-
-
-def _info(rec: pysam.VariantRecord, key: str) -> Any:
-    try:
-        return rec.info.get(key)
-    except (KeyError, ValueError):
-        return None
-
-
-def _joined(value: Any) -> str | None:
-    if value is None:
-        return None
-    if isinstance(value, tuple | list):
-        return ",".join(str(v) for v in value)
-    return str(value)
-
-
-def _per_alt(value: Any, i: int) -> Any:
-    if isinstance(value, tuple | list):
-        return value[i] if i < len(value) else None
-    return value
-
-
-# ClinVar review status -> stars (ClinVar's documented mapping).
-REVIEW_STARS = {
-    "practice_guideline": 4,
-    "reviewed_by_expert_panel": 3,
-    "criteria_provided,_multiple_submitters,_no_conflicts": 2,
-    "criteria_provided,_single_submitter": 1,
-    "criteria_provided,_conflicting_classifications": 1,
-    "criteria_provided,_conflicting_interpretations": 1,
-    "no_assertion_criteria_provided": 0,
-    "no_classification_provided": 0,
-    "no_assertion_provided": 0,
-    "no_interpretation_for_the_single_variant": 0,
-    "no_classification_for_the_single_variant": 0,
-}
-
-
-def review_stars(status: str | None) -> int | None:
-    """Stars of a CLNREVSTAT value; None when the review status is not known."""
-    if not status:
-        return None
-    return REVIEW_STARS.get(status.strip().lower().replace(" ", "_"))
-
-
-# CLNSIG (first term) -> five-tier class; other values (risk_factor, drug_response...) -> None
-CLINVAR_CLASS = {
-    "pathogenic": "Pathogenic",
-    "likely_pathogenic": "Likely pathogenic",
-    "pathogenic/likely_pathogenic": "Pathogenic",
-    "pathogenic/likely_pathogenic/likely_risk_allele": "Pathogenic",
-    "uncertain_significance": "Uncertain significance",
-    "likely_benign": "Likely benign",
-    "benign": "Benign",
-    "benign/likely_benign": "Benign",
-    "conflicting_interpretations_of_pathogenicity": "Conflicting",
-    "conflicting_classifications_of_pathogenicity": "Conflicting",
-}
-
-
-def clinvar_class(significance: str | None) -> str | None:
-    """Five-tier class of a CLNSIG value ('Pathogenic/Likely_pathogenic' -> 'Pathogenic')."""
-    if not significance:
-        return None
-    first = re.split(r"[|,;]", significance.strip())[0].strip().lower()
-    return CLINVAR_CLASS.get(first)
-
-
-@dataclass(frozen=True)
-class ClinVarRecord:
-    variation_id: str
-    chrom: str
-    pos: int
-    ref: str
-    alt: str
-    significance: str  # CLNSIG as written, e.g. 'Pathogenic/Likely_pathogenic'
-    review_status: str | None  # CLNREVSTAT as written; None when absent
-    stars: int | None
-    conditions: tuple[str, ...] = ()
-    genes: tuple[str, ...] = ()
-    consequences: tuple[str, ...] = ()  # MC terms, e.g. ('missense_variant',)
-
-    @property
-    def clinical_class(self) -> str | None:
-        return clinvar_class(self.significance)
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "variation_id": self.variation_id,
-            "significance": self.significance,
-            "class": self.clinical_class,
-            "review_status": self.review_status,
-            "stars": self.stars,
-            "conditions": list(self.conditions),
-            "genes": list(self.genes),
-        }
-
-
-def parse_clinvar(rec: pysam.VariantRecord, chrom: str | None = None) -> list[ClinVarRecord]:
-    """ClinVar assertions of one VCF record (one per ALT; ClinVar writes one ALT per row)."""
-    sig = _joined(_info(rec, "CLNSIG")) or _joined(_info(rec, "CLNSIGINCL")) or ""
-    status = _joined(_info(rec, "CLNREVSTAT"))
-    geneinfo = _joined(_info(rec, "GENEINFO")) or ""
-    genes = tuple(g.split(":")[0] for g in geneinfo.split("|") if g)
-    conditions = tuple(
-        c for c in (_joined(_info(rec, "CLNDN")) or "").replace(",", "|").split("|") if c
-    )
-    mc = _joined(_info(rec, "MC")) or ""
-    consequences = tuple(part.split("|")[1] for part in mc.split(",") if "|" in part)
-    out = []
-    for alt in rec.alts or ():
-        if alt in (".", "*") or alt.startswith("<"):
-            continue
-        out.append(
-            ClinVarRecord(
-                variation_id=str(rec.id or "."),
-                chrom=chrom or canonical_chrom(rec.chrom),
-                pos=rec.pos,
-                ref=rec.ref or "",
-                alt=alt,
-                significance=sig,
-                review_status=status,
-                stars=review_stars(status),
-                conditions=conditions,
-                genes=genes,
-                consequences=consequences,
-            )
-        )
-    return out
-
-
-@dataclass(frozen=True)
-class PopulationRecord:
-    af: float | None
-    af_popmax: float | None  # AF_grpmax (v4) or AF_popmax (v2/v3)
-    popmax_group: str | None
-    nhomalt: int | None
-    filter: str
-
-    def as_dict(self) -> dict[str, Any]:
-        return {
-            "af": self.af,
-            "af_popmax": self.af_popmax,
-            "popmax_group": self.popmax_group,
-            "nhomalt": self.nhomalt,
-            "filter": self.filter,
-        }
-
-
-POPMAX_FIELDS = ("AF_grpmax", "AF_popmax", "AF_grpmax_joint", "AF_joint_grpmax")
-POPMAX_GROUP_FIELDS = ("grpmax", "popmax")
-
-
-def parse_population(rec: pysam.VariantRecord) -> list[tuple[str, PopulationRecord]]:
-    """(alt, frequencies) for each ALT of a gnomAD sites record."""
-    af = _info(rec, "AF")
-    popmax = next((v for k in POPMAX_FIELDS if (v := _info(rec, k)) is not None), None)
-    group = next((v for k in POPMAX_GROUP_FIELDS if (v := _info(rec, k)) is not None), None)
-    nhom = _info(rec, "nhomalt")
-    filt = ";".join(str(k) for k in rec.filter) or "."
-    out = []
-    for i, alt in enumerate(rec.alts or ()):
-        a, p, g, h = (_per_alt(x, i) for x in (af, popmax, group, nhom))
-        out.append(
-            (
-                alt,
-                PopulationRecord(
-                    af=float(a) if a is not None else None,
-                    af_popmax=float(p) if p is not None else None,
-                    popmax_group=str(g) if g is not None else None,
-                    nhomalt=int(h) if h is not None else None,
-                    filter=filt,
-                ),
-            )
-        )
-    return out
-
-
-def parse_hotspot(rec: pysam.VariantRecord) -> list[tuple[str, dict[str, str]]]:
-    """(alt, {type, gene, change}) for a cancer-hotspot allele record."""
-    out = []
-    for flag, gene_key, change_key in (
-        ("HOTSPOT", "HOTSPOT_GENE", "HOTSPOT_HGVSp"),
-        ("HOTSPOT3D", "HOTSPOT3D_GENE", "HOTSPOT3D_HGVSp"),
-        ("HOTSPOTNC", "HOTSPOTNC_GENE", "HOTSPOTNC_HGVSc"),
-    ):
-        if not _info(rec, flag):  # absent flags read as None or False
-            continue
-        changes = _info(rec, change_key)
-        for i, alt in enumerate(rec.alts or ()):
-            out.append(
-                (
-                    alt,
-                    {
-                        "type": flag,
-                        "gene": str(_info(rec, gene_key) or ""),
-                        "change": str(_per_alt(changes, i) or ""),
-                    },
-                )
-            )
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# tables
-# --------------------------------------------------------------------------------------------
-
-
-def _rows(
-    path: str, sep: str = "\t", first_column: str | None = None, quoted: bool = False
-) -> Iterator[dict[str, str]]:
-    """Rows of a delimited table whose header may follow '#' comment lines.
-
-    The header is the first line that contains ``first_column`` (or the first line).
-    Header names are stripped of spaces and a leading '#'. ``quoted``: a tab-separated
-    spreadsheet export whose quoted cells may hold tabs or line breaks.
-    """
-    with open_text(path) as handle:
-        header: list[str] | None = None
-        reader: Iterator[list[str]] = (
-            csv.reader(handle, delimiter=sep)
-            if sep == "," or quoted
-            else (line.rstrip("\r\n").split(sep) for line in handle)
-        )
-        for cells in reader:
-            if header is None:
-                names = [c.strip().lstrip("#").strip() for c in cells]
-                if first_column is None or first_column in names:
-                    header = names
-                continue
-            if not any(c.strip() for c in cells):
-                continue
-            yield {
-                header[i]: (cells[i].strip() if i < len(cells) else "") for i in range(len(header))
-            }
-
-
-@dataclass(frozen=True)
-class HotspotResidue:
-    gene: str
-    position: int
-    aa_ref: str  # one letter
-    type: str  # HOTSPOT | HOTSPOT3D
-
-
-def read_hotspot_residues(path: str) -> dict[str, dict[int, list[HotspotResidue]]]:
-    """gene -> residue -> hotspots (hotspots_single_aa_change.hg38.txt)."""
-    out: dict[str, dict[int, list[HotspotResidue]]] = {}
-    for row in _rows(path, first_column="GENE"):
-        if not row.get("aa_pos", "").isdigit():
-            continue
-        h = HotspotResidue(
-            row["GENE"],
-            int(row["aa_pos"]),
-            AA1.get(row["aa_ref"], row["aa_ref"]),
-            row["hotspot_type"],
-        )
-        out.setdefault(h.gene, {}).setdefault(h.position, []).append(h)
-    return out
-
-
-def read_hotspot_indels(path: str) -> dict[str, list[tuple[int, int, str]]]:
-    """gene -> [(first residue, last residue, type)] of in-frame indel hotspots."""
-    out: dict[str, list[tuple[int, int, str]]] = {}
-    for row in _rows(path, first_column="GENE"):
-        if row.get("aa_start", "").isdigit() and row.get("aa_end", "").isdigit():
-            out.setdefault(row["GENE"], []).append(
-                (int(row["aa_start"]), int(row["aa_end"]), row["hotspot_type"])
-            )
-    return out
-
-
-def read_hotspot_splice(path: str) -> dict[str, dict[str, str]]:
-    """gene -> c. position ('c.2732') -> type, for splice-site hotspots."""
-    out: dict[str, dict[str, str]] = {}
-    for row in _rows(path, first_column="GENE"):
-        out.setdefault(row["GENE"], {})[row["c_pos"]] = row["hotspot_type"]
-    return out
-
-
-@dataclass(frozen=True)
-class AcmgSfGene:
-    gene: str
-    disease: str
-    category: str
-    inheritance: str
-    report: str  # which variants to report, e.g. 'All P and LP'
-    version_added: str
-
-
-def read_acmg_sf(path: str) -> dict[str, list[AcmgSfGene]]:
-    """gene -> ACMG secondary-findings entries (one per disease)."""
-    out: dict[str, list[AcmgSfGene]] = {}
-    # the published table is a spreadsheet export: quoted cells span lines (GLA, PRKAG2)
-    for row in _rows(path, first_column="Gene", quoted=True):
-        lower = {k.lower(): v for k, v in row.items()}
-        gene = lower.get("gene", "")
-        if not gene:
-            continue
-        out.setdefault(gene, []).append(
-            AcmgSfGene(
-                gene=gene,
-                disease=lower.get("disease/phentyope") or lower.get("disease/phenotype") or "",
-                category=lower.get("phenotype category", ""),
-                inheritance=lower.get("inheritance", ""),
-                report=lower.get("variants to report", ""),
-                version_added=lower.get("sf list version", ""),
-            )
-        )
-    return out
-
-
-@dataclass(frozen=True)
-class ManeTranscript:
-    gene: str
-    ensembl: str  # ENST with version where known
-    refseq: str  # NM with version
-
-
-def read_mane(path: str) -> dict[str, ManeTranscript]:
-    """gene -> MANE Select transcript, from the MANE summary TSV or a BioMart CSV."""
-    with open_text(path) as handle:
-        first = handle.readline()
-    out: dict[str, ManeTranscript] = {}
-    if "symbol" in first.lower() and "\t" in first:  # MANE.GRCh38.vX.summary.txt
-        for row in _rows(path, "\t"):
-            if row.get("MANE_status", "MANE Select") != "MANE Select":
-                continue
-            out.setdefault(
-                row["symbol"], ManeTranscript(row["symbol"], row["Ensembl_nuc"], row["RefSeq_nuc"])
-            )
-        return out
-    for row in _rows(path, ","):
-        gene, refseq = (
-            row.get("Gene name", ""),
-            row.get("RefSeq match transcript (MANE Select)", ""),
-        )
-        enst = row.get("Transcript stable ID version") or row.get("MANE", "")
-        if gene and refseq and enst:
-            out.setdefault(gene, ManeTranscript(gene, enst, refseq))
-    return out
-
-
-@dataclass(frozen=True)
-class G2PEntry:
-    gene: str
-    disease: str
-    allelic_requirement: str
-    inheritance: str
-    consequences: tuple[str, ...]  # e.g. ('absent gene product', 'altered gene product sequence')
-    mechanism: str  # e.g. 'loss of function', or '' when not stated
-    validity: str  # ClinGen validity / G2P confidence
-    indication: str = ""
-
-
-def _pick(row: dict[str, str], *names: str) -> str:
-    lower = {k.lower(): v for k, v in row.items()}
-    for n in names:
-        v = lower.get(n.lower())
-        if v and v != "NA":
-            return v
-    return ""
-
-
-def read_g2p(path: str) -> dict[str, list[G2PEntry]]:
-    """gene -> Gene2Phenotype entries (Cardiac G2P CSV, or a G2P panel CSV download)."""
-    out: dict[str, list[G2PEntry]] = {}
-    for row in _rows(path, ","):
-        gene = _pick(row, "Gene symbol", "gene symbol")
-        if not gene:
-            continue
-        cons = _pick(
-            row,
-            "Disease-associated variant consequence",
-            "variant consequence",
-            "mutation consequence",
-        )
-        out.setdefault(gene, []).append(
-            G2PEntry(
-                gene=gene,
-                disease=_pick(row, "Disease name", "disease name"),
-                allelic_requirement=_pick(row, "Allelic requirement", "allelic requirement"),
-                inheritance=_pick(row, "Inheritance"),
-                consequences=tuple(c.strip() for c in re.split(r"[;,]", cons) if c.strip()),
-                mechanism=_pick(row, "mechanism", "molecular mechanism"),
-                validity=_pick(
-                    row, "Gene disease validity (ClinGen)", "confidence category", "confidence"
-                ),
-                indication=_pick(row, "Referral indication"),
-            )
-        )
-    return out
-
-
-LOF_CONSEQUENCES = {"absent gene product", "decreased gene product level"}
-
-
-def g2p_lof_mechanism(entries: Iterable[G2PEntry]) -> tuple[bool | None, str]:
-    """Is loss of function a disease mechanism per G2P? (True/False/None, the reason)."""
-    entries = list(entries)
-    if not entries:
-        return None, ""
-    for e in entries:
-        if e.mechanism.lower() == "loss of function" or LOF_CONSEQUENCES & {
-            c.lower() for c in e.consequences
-        }:
-            what = e.mechanism or "; ".join(e.consequences)
-            return True, f"G2P: {e.disease} ({what})"
-    known = [e for e in entries if e.consequences or e.mechanism]
-    if known:
-        e = known[0]
-        return False, f"G2P: {e.disease} ({e.mechanism or '; '.join(e.consequences)} only)"
-    return None, ""
-
-
-@dataclass(frozen=True)
-class GenccEntry:
-    gene: str
-    disease: str
-    disease_id: str
-    classification: str
-    moi: str
-    submitter: str
-
-
-def read_gencc(path: str) -> dict[str, list[GenccEntry]]:
-    """gene -> GenCC submissions."""
-    out: dict[str, list[GenccEntry]] = {}
-    for row in _rows(path, "\t", first_column="gene_symbol"):
-        gene = row.get("gene_symbol", "")
-        if gene:
-            out.setdefault(gene, []).append(
-                GenccEntry(
-                    gene,
-                    row.get("disease_title", ""),
-                    row.get("disease_curie", ""),
-                    row.get("classification_title", ""),
-                    row.get("moi_title", ""),
-                    row.get("submitter_title", ""),
-                )
-            )
-    return out
-
-
-# --------------------------------------------------------------------------------------------
-# HPO
-# --------------------------------------------------------------------------------------------
-
-
-@dataclass(frozen=True)
-class HpoGene:
-    symbol: str
-    ncbi_gene_id: str
-    terms: frozenset[str]
-    diseases: frozenset[str]
-
-
-def read_hpo_genes(path: str) -> dict[str, HpoGene]:
-    """gene -> phenotype terms and diseases (genes_to_phenotype.txt)."""
-    terms: dict[str, set[str]] = {}
-    diseases: dict[str, set[str]] = {}
-    ids: dict[str, str] = {}
-    for row in _rows(path, "\t", first_column="gene_symbol"):
-        g = row["gene_symbol"]
-        ids.setdefault(g, row.get("ncbi_gene_id", ""))
-        terms.setdefault(g, set()).add(row["hpo_id"])
-        if row.get("disease_id"):
-            diseases.setdefault(g, set()).add(row["disease_id"])
-    return {
-        g: HpoGene(g, ids[g], frozenset(terms[g]), frozenset(diseases.get(g, ()))) for g in terms
-    }
-
-
-@dataclass(frozen=True)
-class HpoDisease:
-    id: str
-    name: str
-    phenotypes: frozenset[str]
-    inheritance: frozenset[str]  # HPO mode-of-inheritance term ids
-
-
-def read_hpo_annotations(path: str) -> dict[str, HpoDisease]:
-    """disease id -> name, phenotypes (aspect P, NOT excluded) and modes of inheritance."""
-    names: dict[str, str] = {}
-    pheno: dict[str, set[str]] = {}
-    inh: dict[str, set[str]] = {}
-    for row in _rows(path, "\t", first_column="database_id"):
-        did = row["database_id"]
-        names.setdefault(did, row.get("disease_name", ""))
-        if row.get("qualifier") == "NOT":
-            continue
-        if row.get("aspect") == "P":
-            pheno.setdefault(did, set()).add(row["hpo_id"])
-        elif row.get("aspect") == "I":
-            inh.setdefault(did, set()).add(row["hpo_id"])
-    return {
-        d: HpoDisease(d, n, frozenset(pheno.get(d, ())), frozenset(inh.get(d, ())))
-        for d, n in names.items()
-    }
-
-
-# HPO mode-of-inheritance terms -> short codes used in gene facts.
-INHERITANCE_CODES = {
-    "HP:0000006": "AD",
-    "HP:0000007": "AR",
-    "HP:0001417": "XL",
-    "HP:0001419": "XLR",
-    "HP:0001423": "XLD",
-    "HP:0001427": "MT",
-    "HP:0001450": "YL",
-    "HP:0012275": "AD",  # autosomal dominant inheritance with maternal imprinting
-    "HP:0012274": "AD",  # ... with paternal imprinting
-    "HP:0001442": "AD",  # somatic mosaicism is not a mode; typically dominant de novo
-    "HP:0010984": "DIGENIC",
-}
-
-
-def inheritance_code(text: str) -> str | None:
-    """'AD', 'AR', 'XL'... from G2P/GenCC/ACMG SF wording or an HPO id."""
-    if text in INHERITANCE_CODES:
-        return INHERITANCE_CODES[text]
-    t = text.lower().replace("_", " ")
-    if "mitochondrial" in t:
-        return "MT"
-    if "x-linked" in t or "x linked" in t or "monoallelic x" in t:
-        return "XLR" if "recessive" in t or "hem" in t else ("XLD" if "dominant" in t else "XL")
-    if "semidominant" in t:
-        return "SD"
-    if "dominant" in t or "monoallelic" in t or t.strip() == "ad":
-        return "AD"
-    if "recessive" in t or "biallelic" in t or t.strip() == "ar":
-        return "AR"
-    return None

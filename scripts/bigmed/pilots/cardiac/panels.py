@@ -19,7 +19,7 @@ from typing import Any
 
 from bigmed.base.errors import InputError
 from bigmed.intake.sheets import Patient
-from bigmed.knowledge.sources import read_g2p
+from bigmed.knowledge.genes import read_g2p
 
 # ClinGen gene-disease validity, weakest to strongest (G2P's "confidence" wording included)
 VALIDITY_RANK = {

@@ -71,7 +71,7 @@ MODEL_LABEL = {
     "ad_inherited": "autosomal dominant, inherited",
     "ad_unknown": "autosomal dominant (inheritance not known)",
 }
-# gene inheritance codes (bigmed.knowledge.sources.inheritance_code) each model is compatible with
+# gene inheritance codes (bigmed.knowledge.genes.inheritance_code) each model is compatible with
 COMPATIBLE = {
     "de_novo": {"AD", "XLD", "XL", "SD"},
     "ad_inherited": {"AD", "SD"},
