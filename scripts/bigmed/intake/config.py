@@ -9,7 +9,7 @@ from typing import Any
 import jsonschema
 
 from bigmed.base.errors import InputError
-from bigmed.intake.sheets import load_schema
+from bigmed.base.schemas import load_schema
 
 
 def _fill_defaults(schema: dict[str, Any], data: dict[str, Any]) -> None:

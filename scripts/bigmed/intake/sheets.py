@@ -13,12 +13,9 @@ from pathlib import Path
 from typing import Any
 
 import jsonschema
-import yaml
 
 from bigmed.base import schemas
 from bigmed.base.errors import InputError
-
-SCHEMA_DIR = schemas.SCHEMA_DIR
 
 SAMPLE_COLUMNS = (
     "patient",
@@ -75,12 +72,6 @@ class Patient:
         return [s for s in self.samples if s.role in roles]
 
 
-def load_schema(name: str) -> dict[str, Any]:
-    with open(SCHEMA_DIR / name) as handle:
-        schema: dict[str, Any] = yaml.safe_load(handle)
-    return schema
-
-
 def read_tsv(
     path: str | os.PathLike[str],
     expected: tuple[str, ...],
@@ -89,47 +80,14 @@ def read_tsv(
 ) -> list[tuple[int, dict[str, str]]]:
     """Read a tab-separated sheet into (line number, row) pairs, empty cells dropped;
     ``allow_empty``: a header without rows is a valid, empty sheet."""
-    p = Path(path)
-    if not p.is_file():
-        raise InputError(str(path), "file not found")
-    try:
-        raw = p.read_bytes()
-    except OSError as err:
-        raise InputError(str(path), f"cannot be read ({err.strerror})") from err
-    if raw.startswith(b"\xef\xbb\xbf"):
-        raise InputError(
-            str(path), "starts with a UTF-8 byte-order mark (BOM); save it as plain UTF-8", line=1
-        )
-    try:
-        text = raw.decode("utf-8")
-    except UnicodeDecodeError as err:
-        raise InputError(str(path), f"is not UTF-8 text (byte {err.start})") from err
-    lines = text.splitlines()
+    lines = _sheet_text(str(path)).splitlines()
     content = [(i + 1, ln) for i, ln in enumerate(lines) if ln.strip() and not ln.startswith("#")]
     if not content:
         raise InputError(
             str(path), "is empty; expected a header line with columns " + ", ".join(expected)
         )
     header_line, header = content[0]
-    if "\t" not in header and ("," in header or ";" in header) and len(required) > 1:
-        delim = "," if "," in header else ";"
-        raise InputError(
-            str(path), f"header is separated by '{delim}', expected tabs", line=header_line
-        )
-    columns = [c.strip() for c in header.split("\t")]
-    for col in columns:
-        if col not in expected:
-            raise InputError(
-                str(path),
-                f"unknown column '{col}'; allowed: " + ", ".join(expected),
-                line=header_line,
-            )
-    if len(set(columns)) != len(columns):
-        dup = next(c for c in columns if columns.count(c) > 1)
-        raise InputError(str(path), f"column '{dup}' appears twice", line=header_line)
-    for col in required:
-        if col not in columns:
-            raise InputError(str(path), f"missing required column '{col}'", line=header_line)
+    columns = _columns(str(path), header_line, header, expected, required)
     rows: list[tuple[int, dict[str, str]]] = []
     for lineno, ln in content[1:]:
         cells = ln.split("\t")
@@ -144,6 +102,47 @@ def read_tsv(
     if not rows and not allow_empty:
         raise InputError(str(path), "has a header but no rows")
     return rows
+
+
+def _sheet_text(path: str) -> str:
+    """The sheet's text: it must exist and be UTF-8 without a byte-order mark."""
+    p = Path(path)
+    if not p.is_file():
+        raise InputError(path, "file not found")
+    try:
+        raw = p.read_bytes()
+    except OSError as err:
+        raise InputError(path, f"cannot be read ({err.strerror})") from err
+    if raw.startswith(b"\xef\xbb\xbf"):
+        raise InputError(
+            path, "starts with a UTF-8 byte-order mark (BOM); save it as plain UTF-8", line=1
+        )
+    try:
+        return raw.decode("utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(path, f"is not UTF-8 text (byte {err.start})") from err
+
+
+def _columns(
+    path: str, line: int, header: str, expected: tuple[str, ...], required: tuple[str, ...]
+) -> list[str]:
+    """The header's columns: tab-separated, known, unique, the required ones present."""
+    if "\t" not in header and ("," in header or ";" in header) and len(required) > 1:
+        delim = "," if "," in header else ";"
+        raise InputError(path, f"header is separated by '{delim}', expected tabs", line=line)
+    columns = [c.strip() for c in header.split("\t")]
+    for col in columns:
+        if col not in expected:
+            raise InputError(
+                path, f"unknown column '{col}'; allowed: " + ", ".join(expected), line=line
+            )
+    if len(set(columns)) != len(columns):
+        dup = next(c for c in columns if columns.count(c) > 1)
+        raise InputError(path, f"column '{dup}' appears twice", line=line)
+    for col in required:
+        if col not in columns:
+            raise InputError(path, f"missing required column '{col}'", line=line)
+    return columns
 
 
 def _schema_error(path: str, lineno: int, err: jsonschema.ValidationError) -> InputError:
@@ -165,7 +164,7 @@ def _schema_error(path: str, lineno: int, err: jsonschema.ValidationError) -> In
 
 
 def _validate_rows(path: str, rows: list[tuple[int, dict[str, Any]]], schema_name: str) -> None:
-    validator = jsonschema.Draft202012Validator(load_schema(schema_name))
+    validator = jsonschema.Draft202012Validator(schemas.load_schema(schema_name))
     for lineno, row in rows:
         errors = sorted(validator.iter_errors(row), key=lambda e: (list(e.path), e.validator))
         if errors:
@@ -219,86 +218,12 @@ def check_samples(path: str, samples: list[Sample]) -> None:
                 field="sample",
             )
         seen[s.sample] = s.line
-    patients = group_patients(samples)
-    for p in patients.values():
-        first = p.samples[0]
-        for s in p.samples[1:]:
-            if s.pilot != first.pilot:
-                raise InputError(
-                    path,
-                    f"patient '{p.patient}' has pilot '{s.pilot}' here but "
-                    f"'{first.pilot}' on line {first.line}",
-                    line=s.line,
-                    field="pilot",
-                )
-        roles = [s.role for s in p.samples]
+    for p in group_patients(samples).values():
+        _check_one_pilot(path, p)
         if p.pilot == "crc":
-            for s in p.samples:
-                if s.role not in ("tumor", "normal"):
-                    raise InputError(
-                        path,
-                        f"role '{s.role}' is not allowed in a crc patient (use tumor or normal)",
-                        line=s.line,
-                        field="role",
-                    )
-            if roles.count("tumor") != 1:
-                raise InputError(
-                    path,
-                    f"crc patient '{p.patient}' needs exactly one tumor sample, "
-                    f"found {roles.count('tumor')}",
-                    line=first.line,
-                    field="role",
-                )
-            if roles.count("normal") > 1:
-                s = [x for x in p.samples if x.role == "normal"][1]
-                raise InputError(
-                    path,
-                    f"crc patient '{p.patient}' has more than one normal sample",
-                    line=s.line,
-                    field="role",
-                )
-            tumor = p.with_role("tumor")[0]
-            if tumor.tumor_type is None:
-                raise InputError(
-                    path,
-                    "tumor sample needs an OncoTree code (e.g. COADREAD)",
-                    line=tumor.line,
-                    field="tumor_type",
-                )
+            _check_tumor_patient(path, p)
         else:
-            for s in p.samples:
-                if s.role in ("tumor", "normal"):
-                    raise InputError(
-                        path,
-                        f"role '{s.role}' belongs to a crc patient, but patient "
-                        f"'{p.patient}' has pilot '{p.pilot}'",
-                        line=s.line,
-                        field="role",
-                    )
-            if roles.count("proband") != 1:
-                raise InputError(
-                    path,
-                    f"family '{p.patient}' needs exactly one proband, found "
-                    f"{roles.count('proband')}",
-                    line=first.line,
-                    field="role",
-                )
-            for parent, sex in (("mother", "male"), ("father", "female")):
-                found = [s for s in p.samples if s.role == parent]
-                if len(found) > 1:
-                    raise InputError(
-                        path,
-                        f"family '{p.patient}' has more than one {parent}",
-                        line=found[1].line,
-                        field="role",
-                    )
-                if found and found[0].sex == sex:
-                    raise InputError(
-                        path,
-                        f"{parent} '{found[0].sample}' is declared {sex}",
-                        line=found[0].line,
-                        field="sex",
-                    )
+            _check_family(path, p)
     for s in samples:
         if s.indication and s.pilot != "cardiac":
             raise InputError(
@@ -306,6 +231,95 @@ def check_samples(path: str, samples: list[Sample]) -> None:
                 f"a referral indication applies to cardiac patients only (pilot is '{s.pilot}')",
                 line=s.line,
                 field="indication",
+            )
+
+
+def _check_one_pilot(path: str, p: Patient) -> None:
+    first = p.samples[0]
+    for s in p.samples[1:]:
+        if s.pilot != first.pilot:
+            raise InputError(
+                path,
+                f"patient '{p.patient}' has pilot '{s.pilot}' here but "
+                f"'{first.pilot}' on line {first.line}",
+                line=s.line,
+                field="pilot",
+            )
+
+
+def _check_tumor_patient(path: str, p: Patient) -> None:
+    """A crc patient: tumor and normal roles only, one tumor with an OncoTree code, at
+    most one normal."""
+    roles = [s.role for s in p.samples]
+    for s in p.samples:
+        if s.role not in ("tumor", "normal"):
+            raise InputError(
+                path,
+                f"role '{s.role}' is not allowed in a crc patient (use tumor or normal)",
+                line=s.line,
+                field="role",
+            )
+    if roles.count("tumor") != 1:
+        raise InputError(
+            path,
+            f"crc patient '{p.patient}' needs exactly one tumor sample, "
+            f"found {roles.count('tumor')}",
+            line=p.samples[0].line,
+            field="role",
+        )
+    if roles.count("normal") > 1:
+        s = [x for x in p.samples if x.role == "normal"][1]
+        raise InputError(
+            path,
+            f"crc patient '{p.patient}' has more than one normal sample",
+            line=s.line,
+            field="role",
+        )
+    tumor = p.with_role("tumor")[0]
+    if tumor.tumor_type is None:
+        raise InputError(
+            path,
+            "tumor sample needs an OncoTree code (e.g. COADREAD)",
+            line=tumor.line,
+            field="tumor_type",
+        )
+
+
+def _check_family(path: str, p: Patient) -> None:
+    """A family (rare disease, cardiac): no tumor/normal roles, one proband, at most one
+    mother and one father, neither declared the other sex."""
+    for s in p.samples:
+        if s.role in ("tumor", "normal"):
+            raise InputError(
+                path,
+                f"role '{s.role}' belongs to a crc patient, but patient "
+                f"'{p.patient}' has pilot '{p.pilot}'",
+                line=s.line,
+                field="role",
+            )
+    probands = [s.role for s in p.samples].count("proband")
+    if probands != 1:
+        raise InputError(
+            path,
+            f"family '{p.patient}' needs exactly one proband, found {probands}",
+            line=p.samples[0].line,
+            field="role",
+        )
+    for parent, sex in (("mother", "male"), ("father", "female")):
+        found = [s for s in p.samples if s.role == parent]
+        if len(found) > 1:
+            raise InputError(
+                path,
+                f"family '{p.patient}' has more than one {parent}",
+                line=found[1].line,
+                field="role",
+            )
+        if found and found[0].sex == sex:
+            raise InputError(
+                path,
+                f"{parent} '{found[0].sample}' is declared {sex}",
+                line=found[0].line,
+                field="sex",
             )
 
 
