@@ -5,20 +5,14 @@ optional family evidence per variant, classifies every PASS call in a gene with
 :func:`bigmed.germline.acmg.classify`, and returns the parts of an interpretation document
 (``workflow/schemas/interpretation.schema.json``): the ``variants`` map (id ->
 classification, rank, evidence), ``findings`` (P/LP only), a classification section and the
-``knowledge_bases`` list. :func:`interpretation_document` wraps them into a whole document.
-
-:func:`family_from_genotypes` is a deliberately small stand-in for the pilots' family
-logic: de novo in a sequenced trio counts as *assumed* (PM6; parentage is not confirmed),
-affected carrier relatives count one informative meiosis each (PP1), and an affected
-relative without the variant is BS4.
+``knowledge_bases`` list; each pilot wraps them into its document with its own family
+evidence (:mod:`bigmed.pilots.rare_disease.interpret`, :mod:`bigmed.pilots.cardiac.interpret`).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable, Mapping
 from typing import Any
-
-import pysam
 
 from bigmed.germline import acmg
 from bigmed.germline.acmg import (
@@ -33,7 +27,6 @@ from bigmed.germline.acmg import (
 
 FINDING_CLASSES = ("Pathogenic", "Likely pathogenic")
 SECTION_ROWS = 100  # classified calls listed in the report section (all are in variants)
-CARRIER = {"0/1", "1/1", "1/0", "0|1", "1|0", "1|1"}
 
 
 def _gene_facts(symbol: str | None, genes: Mapping[str, Any]) -> GeneFacts | None:
@@ -111,73 +104,12 @@ def facts_from_annotation(v: Mapping[str, Any], doc: Mapping[str, Any]) -> Varia
     )
 
 
-def read_genotypes(vcf: str) -> dict[str, dict[str, tuple[str, int | None]]]:
-    """variant id -> sample -> (GT as 'a/b', DP) from the final call set."""
-    out: dict[str, dict[str, tuple[str, int | None]]] = {}
-    with pysam.VariantFile(vcf) as vf:
-        samples = list(vf.header.samples)
-        for rec in vf:
-            alt = rec.alts[0] if rec.alts else "."
-            calls = {}
-            for s in samples:
-                c = rec.samples[s]
-                gt = c.get("GT")
-                text = "/".join("." if a is None else str(a) for a in gt) if gt else "."
-                dp = c.get("DP") if "DP" in c else None
-                calls[s] = (text, dp if isinstance(dp, int) else None)
-            out[f"{rec.chrom}-{rec.pos}-{rec.ref}-{alt}"] = calls
-    return out
+ASSERTION_KEYS = ("source", "id", "disease", "therapy", "significance", "evidence_level")
 
 
-def family_from_genotypes(
-    samples: list[Mapping[str, Any]],
-    genotypes: Mapping[str, Mapping[str, tuple[str, int | None]]],
-    min_depth: int,
-) -> dict[str, FamilyEvidence]:
-    """Minimal family evidence for every variant the proband carries (see module docstring)."""
-    proband = next((s for s in samples if s["role"] == "proband"), None)
-    if proband is None or len(samples) < 2:
-        return {}
-    mother = next((s for s in samples if s["role"] == "mother"), None)
-    father = next((s for s in samples if s["role"] == "father"), None)
-    relatives = [s for s in samples if s is not proband and s["affected"] == "yes"]
-    out: dict[str, FamilyEvidence] = {}
-    for vid, calls in genotypes.items():
-        gt, _ = calls.get(proband["sample"], (".", None))
-        if gt not in CARRIER:
-            continue
-
-        def state(sample: Mapping[str, Any], calls: Mapping[str, Any] = calls) -> str | None:
-            g, dp = calls.get(sample["sample"], (".", None))
-            if g in CARRIER:
-                return "carrier"
-            if g == "0/0" and dp is not None and dp >= min_depth:
-                return "non-carrier"
-            return None  # no call or too shallow to say
-
-        de_novo = None
-        if mother and father:
-            m, f = state(mother), state(father)
-            if m == "non-carrier" and f == "non-carrier":
-                de_novo = "assumed"
-            elif "carrier" in (m, f):
-                de_novo = "no"
-        states = [state(r) for r in relatives]
-        carriers = states.count("carrier")
-        non = states.count("non-carrier")
-        out[vid] = FamilyEvidence(
-            de_novo=de_novo,  # type: ignore[arg-type]
-            segregation_meioses=carriers if relatives else None,
-            nonsegregation=(non > 0) if relatives and (carriers or non) else None,
-            note="from the family's genotype calls",
-        )
-    return out
-
-
-def _evidence(
-    v: Mapping[str, Any], c: acmg.Classification, doc: Mapping[str, Any]
-) -> list[dict[str, Any]]:
-    sources = doc["sources"]
+def _acmg_evidence(c: acmg.Classification) -> list[dict[str, Any]]:
+    """The class, every evaluated criterion, and the criteria not evaluated (with the reasons
+    specific to this variant; the general ones are in the ACMG section)."""
     ev: list[dict[str, Any]] = [
         {
             "type": "acmg",
@@ -203,6 +135,13 @@ def _evidence(
             "note": "criteria needing data outside the bundle are listed in the ACMG section",
         }
     )
+    return ev
+
+
+def _source_evidence(v: Mapping[str, Any], sources: Mapping[str, Any]) -> list[dict[str, Any]]:
+    """What the knowledge sources say about the variant: ClinVar (shown, not used),
+    population frequency and curated assertions."""
+    ev: list[dict[str, Any]] = []
     if v.get("clinvar"):
         cv = v["clinvar"]
         ev.append(
@@ -218,23 +157,71 @@ def _evidence(
              "source": f"{sources['gnomad']['name']} {sources['gnomad']['version']}"}
         )  # fmt: skip
     for a in v.get("assertions", []):
-        ev.append(
-            {
-                "type": "assertion",
-                **{
-                    k: a[k]
-                    for k in (
-                        "source",
-                        "id",
-                        "disease",
-                        "therapy",
-                        "significance",
-                        "evidence_level",
-                    )
-                },
-            }
-        )
+        ev.append({"type": "assertion", **{k: a[k] for k in ASSERTION_KEYS}})
     return ev
+
+
+def _evidence(
+    v: Mapping[str, Any], c: acmg.Classification, doc: Mapping[str, Any]
+) -> list[dict[str, Any]]:
+    return _acmg_evidence(c) + _source_evidence(v, doc["sources"])
+
+
+def _classify_calls(
+    doc: Mapping[str, Any],
+    family: Mapping[str, FamilyEvidence] | None,
+    overrides: Overrides | None,
+) -> list[tuple[Mapping[str, Any], acmg.Classification]]:
+    """Every PASS call in a gene with its class, most pathogenic first (then points, id)."""
+    results: list[tuple[Mapping[str, Any], acmg.Classification]] = []
+    for v in doc["variants"]:
+        if (
+            v.get("filter") != "PASS"
+            or not v.get("gene")
+            or v.get("consequence") in ("intergenic", None)
+        ):
+            continue
+        facts = facts_from_annotation(v, doc)
+        fam = (family or {}).get(v["id"])
+        results.append((v, acmg.classify(facts, fam, overrides)))
+    results.sort(key=lambda r: (-acmg.CLASS_RANK[r[1].cls], -r[1].points, r[0]["id"]))
+    return results
+
+
+def _disease_gene(symbol: str, facts: Mapping[str, Any]) -> bool:
+    """The default finding gene: any curated disease (HPO, G2P, GenCC or ACMG SF)."""
+    return bool(
+        facts.get("hpo_diseases") or facts.get("g2p") or facts.get("gencc") or facts.get("acmg_sf")
+    )
+
+
+def _finding(v: Mapping[str, Any], c: acmg.Classification, labels: str) -> dict[str, Any]:
+    return {
+        "variant_id": v["id"],
+        "gene": v["gene"],
+        "hgvs_c": v.get("hgvs_c"),
+        "hgvs_p": v.get("hgvs_p"),
+        "classification": c.cls,
+        "summary": f"{c.cls} ({c.points} points: {labels})",
+        "evidence": [
+            {"code": x.label, "strength": x.strength, "evidence": x.evidence} for x in c.met
+        ],
+    }
+
+
+def _section(classified: int, rows: list[list[Any]]) -> dict[str, Any]:
+    return {
+        "id": "acmg-classification",
+        "title": "ACMG/AMP classification",
+        "note": (
+            f"{classified} PASS call(s) in genes classified; points: very strong 8, strong 4, "
+            "moderate 2, supporting 1 (benign negative); P >= 10, LP 6-9, VUS 0-5, LB -1 to -6, "
+            "B <= -7, BA1 stand-alone. Never evaluated here: "
+            + "; ".join(f"{k} ({r})" for k, r in acmg.ALWAYS_NOT_EVALUATED.items())
+        ),
+        "columns": ["variant", "gene", "HGVS c.", "HGVS p.", "class", "points", "criteria met"],
+        "rows": rows,
+    }
 
 
 def interpret(
@@ -251,26 +238,8 @@ def interpret(
     gene with any curated disease); ``carriers`` limits findings to variants the patient
     (proband/index) carries.
     """
-    results: list[tuple[Mapping[str, Any], acmg.Classification]] = []
-    for v in doc["variants"]:
-        if (
-            v.get("filter") != "PASS"
-            or not v.get("gene")
-            or v.get("consequence") in ("intergenic", None)
-        ):
-            continue
-        facts = facts_from_annotation(v, doc)
-        fam = (family or {}).get(v["id"])
-        results.append((v, acmg.classify(facts, fam, overrides)))
-    results.sort(key=lambda r: (-acmg.CLASS_RANK[r[1].cls], -r[1].points, r[0]["id"]))
-    genes = doc["genes"]
-
-    def relevant(symbol: str) -> bool:
-        g = genes.get(symbol, {})
-        if finding_gene is not None:
-            return finding_gene(symbol, g)
-        return bool(g.get("hpo_diseases") or g.get("g2p") or g.get("gencc") or g.get("acmg_sf"))
-
+    results = _classify_calls(doc, family, overrides)
+    relevant = finding_gene or _disease_gene
     variants: dict[str, Any] = {}
     findings: list[dict[str, Any]] = []
     rows: list[list[Any]] = []
@@ -286,37 +255,16 @@ def interpret(
                 [v["id"], v["gene"], v.get("hgvs_c"), v.get("hgvs_p"), c.cls, c.points, labels]
             )
         carried = carriers is None or v["id"] in carriers
-        if c.cls in FINDING_CLASSES and relevant(v["gene"]) and carried:
-            findings.append(
-                {
-                    "variant_id": v["id"],
-                    "gene": v["gene"],
-                    "hgvs_c": v.get("hgvs_c"),
-                    "hgvs_p": v.get("hgvs_p"),
-                    "classification": c.cls,
-                    "summary": f"{c.cls} ({c.points} points: {labels})",
-                    "evidence": [
-                        {"code": x.label, "strength": x.strength, "evidence": x.evidence}
-                        for x in c.met
-                    ],
-                }
-            )
-    section = {
-        "id": "acmg-classification",
-        "title": "ACMG/AMP classification",
-        "note": (
-            f"{len(results)} PASS call(s) in genes classified; points: very strong 8, strong 4, "
-            "moderate 2, supporting 1 (benign negative); P >= 10, LP 6-9, VUS 0-5, LB -1 to -6, "
-            "B <= -7, BA1 stand-alone. Never evaluated here: "
-            + "; ".join(f"{k} ({r})" for k, r in acmg.ALWAYS_NOT_EVALUATED.items())
-        ),
-        "columns": ["variant", "gene", "HGVS c.", "HGVS p.", "class", "points", "criteria met"],
-        "rows": rows,
-    }
+        if (
+            c.cls in FINDING_CLASSES
+            and relevant(v["gene"], doc["genes"].get(v["gene"], {}))
+            and carried
+        ):
+            findings.append(_finding(v, c, labels))
     return {
         "variants": variants,
         "findings": findings,
-        "sections": [section],
+        "sections": [_section(len(results), rows)],
         "knowledge_bases": list(doc.get("knowledge_bases", [])),
         "classified": len(results),
     }
@@ -344,39 +292,3 @@ def not_assessable(doc: Mapping[str, Any]) -> list[dict[str, str]]:
     if not s["clinvar"]["configured"]:
         out.append({"what": "ClinVar (PS1, PM5)", "reason": "no ClinVar source configured"})
     return out
-
-
-def interpretation_document(
-    pilot: str,
-    doc: Mapping[str, Any],
-    *,
-    family: Mapping[str, FamilyEvidence] | None = None,
-    overrides: Overrides | None = None,
-    finding_gene: Callable[[str, Mapping[str, Any]], bool] | None = None,
-    carriers: set[str] | None = None,
-) -> dict[str, Any]:
-    """A whole interpretation document for a germline pilot (schema-valid)."""
-    res = interpret(
-        doc, family=family, overrides=overrides, finding_gene=finding_gene, carriers=carriers
-    )
-    n = len(res["findings"])
-    note = (
-        f"{pilot}: ACMG/AMP classification of {res['classified']} PASS call(s) in genes; "
-        f"{n} pathogenic / likely pathogenic finding(s). No in-silico predictors or functional "
-        "data were used, so many variants stay of uncertain significance."
-    )
-    return {
-        "status": "complete",
-        "note": note,
-        "findings": res["findings"],
-        "biomarkers": [],
-        "variants": res["variants"],
-        "knowledge_bases": res["knowledge_bases"],
-        "sections": res["sections"],
-        "not_assessable": not_assessable(doc),
-    }
-
-
-def cardiac_gene(symbol: str, facts: Mapping[str, Any]) -> bool:
-    """A gene with a Cardiac G2P entry (the cardiac pilot's findings are limited to them)."""
-    return bool(facts.get("g2p"))
