@@ -39,16 +39,24 @@ import pysam
 from bigmed.genome.gff import Transcript
 from bigmed.genome.hgvs import AA3, TranscriptMap, translate
 from bigmed.genome.reference import ContigSlice
-from bigmed.knowledge import sources as kb
-from bigmed.knowledge import variants as kv
+from bigmed.genome.vcf import NULL_CONSEQUENCES
 from bigmed.knowledge.bundle import Bundle
+from bigmed.knowledge.sources import SPECS, normalize_allele, protein_key, residue_of
+from bigmed.knowledge.variants import (
+    ClinVarRecord,
+    VcfSource,
+    parse_clinvar,
+    parse_hotspot,
+    parse_population,
+)
 
 MAX_GAP = 200  # calls closer than this are looked up together
 ALLELE_PAD = 10  # a source may pad an allele with up to this many leading bases
 FETCH_COST_RECORDS = 150  # one tabix fetch (seek + block inflate) ~ reading 150 records
 NMD_RULE_NT = 50  # a PTC less than 50 nt 5' of the last exon-exon junction escapes NMD
-NULL_TERMS = {"stop_gained", "frameshift", "splice_donor", "splice_acceptor", "start_lost"}
 INFRAME_TERMS = {"inframe_insertion", "inframe_deletion", "inframe_altering"}
+# a source's record parser: (alt, payload) for each ALT (bigmed.knowledge.variants.parse_*)
+Parse = Callable[[pysam.VariantRecord], list[tuple[str, Any]]]
 
 
 @dataclass
@@ -61,7 +69,7 @@ class Call:
 
     @property
     def key(self) -> tuple[int, str, str]:
-        return kb.normalize_allele(self.pos, self.ref, self.alt)
+        return normalize_allele(self.pos, self.ref, self.alt)
 
     @property
     def end(self) -> int:
@@ -79,66 +87,91 @@ def _clusters(group: list[Call]) -> list[tuple[int, int]]:
     return spans
 
 
-def lookup(
-    source: kv.VcfSource,
-    parse: Callable[[pysam.VariantRecord], list[tuple[str, Any]]],
-    calls: Iterable[Call],
-) -> dict[int, list[Any]]:
+@dataclass
+class _Density:
+    """Records pulled per bp passed over so far: how dense the source is."""
+
+    records: int = 0
+    covered: int = 0
+
+
+class _Cursor:
+    """One chromosome's open iterator over a source, kept between clusters of calls.
+
+    A tabix fetch costs about as much as reading ``FETCH_COST_RECORDS`` records, so from
+    one cluster to the next the iterator keeps reading when the records expected in the
+    gap (from the density seen so far) cost less than a new fetch.
+    """
+
+    def __init__(self, source: VcfSource, chrom: str, density: _Density) -> None:
+        self.source, self.chrom, self.density = source, chrom, density
+        self.it: Iterator[pysam.VariantRecord] | None = None
+        self.peek: pysam.VariantRecord | None = None  # read past the last cluster's end
+        self.last = self.seen = -1  # last record used / last record pulled from ``it``
+
+    def _stream(self, lo: int) -> bool:
+        """Keep reading the open iterator up to ``lo`` rather than fetch again?"""
+        if self.it is None or self.last > lo:
+            return False
+        if self.peek is not None and self.peek.pos >= lo:
+            return True  # nothing to skip
+        d = self.density
+        if d.records >= 20 and d.covered > 0:
+            return (lo - self.seen) * d.records / d.covered < FETCH_COST_RECORDS
+        return lo - self.seen <= 10 * MAX_GAP
+
+    def _next(self) -> pysam.VariantRecord | None:
+        assert self.it is not None
+        rec = self.peek if self.peek is not None else next(self.it, None)
+        if rec is not None and self.peek is None:
+            self.density.records += 1
+            self.seen = rec.pos
+        self.peek = None
+        return rec
+
+    def records(self, lo: int, end: int) -> Iterator[pysam.VariantRecord]:
+        """The source's records from ``lo`` to ``end``; read to the end before the next call."""
+        if not self._stream(lo):
+            self.it, self.peek = iter(self.source.fetch(self.chrom, max(0, lo - 1), None)), None
+            self.last = self.seen = lo
+        first = self.seen
+        while True:
+            rec = self._next()
+            if rec is None:
+                self.last = 1 << 62  # chromosome exhausted: fetch again if needed
+                break
+            if rec.pos > end:
+                self.peek = rec
+                break
+            self.last = rec.pos
+            if rec.pos >= lo:
+                yield rec
+        self.density.covered += max(1, self.seen - first)
+
+
+def lookup(source: VcfSource, parse: Parse, calls: Iterable[Call]) -> dict[int, list[Any]]:
     """call index -> payloads of the source records that are the same allele.
 
-    Calls are visited in order. A tabix fetch costs about as much as reading
-    ``FETCH_COST_RECORDS`` records, so from one cluster of calls to the next the open
-    iterator keeps reading when the records expected in the gap (from the density seen so
-    far) cost less than a new fetch: a sparse source (ClinVar, a panel) is streamed, a dense
-    one (gnomAD genomes) is fetched cluster by cluster.
+    Calls are visited in order, cluster by cluster (:func:`_clusters`): a sparse source
+    (ClinVar, a panel) is streamed, a dense one (gnomAD genomes) is fetched cluster by
+    cluster (:class:`_Cursor`).
     """
     by_chrom: dict[str, list[Call]] = {}
     for c in calls:
         by_chrom.setdefault(c.chrom, []).append(c)
     out: dict[int, list[Any]] = {}
-    records, covered = 0, 0  # records pulled per bp passed over: the source's density
+    density = _Density()
     for chrom, group in by_chrom.items():
         group.sort(key=lambda c: c.pos)
         wanted: dict[tuple[int, str, str], list[int]] = {}
         for q in group:
             wanted.setdefault(q.key, []).append(q.index)
-        it: Iterator[pysam.VariantRecord] | None = None
-        peek: pysam.VariantRecord | None = None
-        last = seen = -1  # last record used / last record pulled from ``it``
+        cursor = _Cursor(source, chrom, density)
         for start, end in _clusters(group):
-            lo = start - ALLELE_PAD
-            stream = False
-            if it is not None and last <= lo:
-                if peek is not None and peek.pos >= lo:
-                    stream = True  # nothing to skip
-                elif records >= 20 and covered > 0:
-                    stream = (lo - seen) * records / covered < FETCH_COST_RECORDS
-                else:
-                    stream = lo - seen <= 10 * MAX_GAP
-            if not stream:
-                it, peek = iter(source.fetch(chrom, max(0, lo - 1), None)), None
-                last = seen = lo
-            assert it is not None
-            first = seen
-            while True:
-                rec = peek if peek is not None else next(it, None)
-                if rec is None:
-                    last = 1 << 62  # chromosome exhausted: fetch again if needed
-                    break
-                if peek is None:
-                    records += 1
-                    seen = rec.pos
-                peek = None
-                if rec.pos > end:
-                    peek = rec
-                    break
-                last = rec.pos
-                if rec.pos < lo:
-                    continue
+            for rec in cursor.records(start - ALLELE_PAD, end):
                 for alt, payload in parse(rec):
-                    for i in wanted.get(kb.normalize_allele(rec.pos, rec.ref or "", alt), ()):
+                    for i in wanted.get(normalize_allele(rec.pos, rec.ref or "", alt), ()):
                         out.setdefault(i, []).append(payload)
-            covered += max(1, seen - first)
     return out
 
 
@@ -237,18 +270,29 @@ def transcript_facts(tx: Transcript, pos: int, ref: str, alt: str, term: str) ->
     return facts
 
 
-def codon_clinvar(
-    call: Call,
-    hgvs_p: str | None,
-    tx: Transcript,
-    models: TranscriptModels,
-    genome: Genome,
-    clinvar: kv.VcfSource,
-) -> tuple[list[dict[str, Any]] | None, str | None]:
-    """ClinVar records at the call's codon, translated: (entries, note when not assessed)."""
-    mine = kb.protein_key(hgvs_p)
-    if mine is None:
-        return None, "no protein substitution to compare"
+_COMPLEMENT = str.maketrans("ACGTN", "TGCAN")
+
+
+@dataclass(frozen=True)
+class _Codon:
+    """The call's reference codon on its transcript model (contig coordinates)."""
+
+    contig: str
+    number: int  # residue number, 1-based
+    positions: list[int]  # its three genomic positions in coding order
+    plus: bool
+    ref_bases: dict[int, str]
+
+    def amino_acid(self, bases: dict[int, str]) -> str:
+        """The codon's translation with these bases (the minus strand complemented)."""
+        seq = "".join(bases[p] for p in self.positions)
+        return translate(seq if self.plus else seq.translate(_COMPLEMENT))
+
+
+def _call_codon(
+    call: Call, tx: Transcript, models: TranscriptModels, genome: Genome
+) -> tuple[_Codon | None, str | None]:
+    """The call's codon, or (None, why it cannot be assessed)."""
     where = genome.to_contig(call.chrom, call.pos)
     if where is None:
         return None, "position outside the reference contigs"
@@ -260,53 +304,76 @@ def codon_clinvar(
     codon_g = positions[3 * k : 3 * k + 3]
     if len(codon_g) < 3:
         return None, "incomplete codon"
-    plus = tx.strand == "+"
     ref_bases = {p: genome.base(contig, p) for p in codon_g}
+    return _Codon(contig, k + 1, codon_g, tx.strand == "+", ref_bases), None
 
-    # the codon in coding order: on the minus strand each genomic base is complemented
-    def coding_codon(bases: dict[int, str]) -> str:
-        seq = "".join(bases[p] for p in codon_g)
-        return seq if plus else seq.translate(str.maketrans("ACGTN", "TGCAN"))
 
-    ref_aa = translate(coding_codon(ref_bases))
+def _substituted(
+    codon: _Codon, chrom: str, key: tuple[int, str, str], genome: Genome
+) -> dict[int, str] | None:
+    """The codon's bases with a ClinVar substitution applied; None when it leaves the codon
+    or its REF disagrees with the reference."""
+    bases = dict(codon.ref_bases)
+    for offset, (r, a) in enumerate(zip(key[1], key[2], strict=True)):
+        cp = genome.to_contig(chrom, key[0] + offset)
+        if cp is None or cp[1] not in bases or bases[cp[1]] != r:
+            return None
+        bases[cp[1]] = a
+    return bases
+
+
+def _codon_records(
+    call: Call, codon: _Codon, genome: Genome, clinvar: VcfSource
+) -> Iterator[ClinVarRecord]:
+    """ClinVar records over the codon's GRCh38 span."""
+    grch = sorted(genome.to_grch38(codon.contig, p)[1] for p in codon.positions)
+    for rec in clinvar.fetch(call.chrom, grch[0] - 1, grch[-1]):
+        yield from parse_clinvar(rec, call.chrom)
+
+
+def codon_clinvar(
+    call: Call,
+    hgvs_p: str | None,
+    tx: Transcript,
+    models: TranscriptModels,
+    genome: Genome,
+    clinvar: VcfSource,
+) -> tuple[list[dict[str, Any]] | None, str | None]:
+    """ClinVar records at the call's codon, translated: (entries, note when not assessed)."""
+    mine = protein_key(hgvs_p)
+    if mine is None:
+        return None, "no protein substitution to compare"
+    codon, note = _call_codon(call, tx, models, genome)
+    if codon is None:
+        return None, note
+    ref_aa = codon.amino_acid(codon.ref_bases)
     if ref_aa != mine[0]:
         return None, f"reference codon translates to {ref_aa}, HGVSp says {mine[0]}"
-    grch = sorted(genome.to_grch38(contig, p)[1] for p in codon_g)
     entries = []
     seen: set[tuple[int, str, str]] = set()
-    for rec in clinvar.fetch(call.chrom, grch[0] - 1, grch[-1]):
-        for cv in kv.parse_clinvar(rec, call.chrom):
-            key = kb.normalize_allele(cv.pos, cv.ref, cv.alt)
-            if key == call.key or key in seen or len(key[1]) != len(key[2]):
-                continue  # the call itself, duplicates, indels
-            seen.add(key)
-            bases = dict(ref_bases)
-            ok = True
-            for offset, (r, a) in enumerate(zip(key[1], key[2], strict=True)):
-                g38 = key[0] + offset
-                cp = genome.to_contig(call.chrom, g38)
-                if cp is None or cp[1] not in bases or bases[cp[1]] != r:
-                    ok = False
-                    break
-                bases[cp[1]] = a
-            if not ok:
-                continue
-            alt_aa = translate(coding_codon(bases))
-            if alt_aa in (ref_aa, "*"):
-                continue
-            relation = "same_aa" if alt_aa == mine[-1] else "different_aa"
-            entries.append(
-                {
-                    "variation_id": cv.variation_id,
-                    "allele": f"{call.chrom}-{key[0]}-{key[1]}-{key[2]}",
-                    "hgvs_p": f"p.({AA3[ref_aa]}{k + 1}{AA3[alt_aa]})",
-                    "significance": cv.significance,
-                    "class": cv.clinical_class,
-                    "review_status": cv.review_status,
-                    "stars": cv.stars,
-                    "relation": relation,
-                }
-            )
+    for cv in _codon_records(call, codon, genome, clinvar):
+        key = normalize_allele(cv.pos, cv.ref, cv.alt)
+        if key == call.key or key in seen or len(key[1]) != len(key[2]):
+            continue  # the call itself, duplicates, indels
+        seen.add(key)
+        bases = _substituted(codon, call.chrom, key, genome)
+        if bases is None:
+            continue
+        alt_aa = codon.amino_acid(bases)
+        if alt_aa in (ref_aa, "*"):
+            continue
+        entries.append(
+            {
+                "variation_id": cv.variation_id,
+                "allele": f"{call.chrom}-{key[0]}-{key[1]}-{key[2]}",
+                "hgvs_p": f"p.({AA3[ref_aa]}{codon.number}{AA3[alt_aa]})",
+                "significance": cv.significance,
+                "class": cv.clinical_class,
+                "review_status": cv.review_status,
+                "stars": cv.stars,
+                "relation": "same_aa" if alt_aa == mine[-1] else "different_aa",
+            }
+        )
     return entries, None
 
 
@@ -316,7 +383,7 @@ def _hotspot_matches(
     out: dict[str, list[Any]] = {}
     if not gene:
         return out
-    residue = kb.residue_of(hgvs_p)
+    residue = residue_of(hgvs_p)
     if residue and term == "missense":
         hits = tables.get("residues", {}).get(gene, {}).get(str(residue[1]), [])
         if hits:
@@ -346,6 +413,130 @@ def _text(info: Any, key: str) -> str | None:
     return ",".join(value) if isinstance(value, tuple) else str(value)
 
 
+def _variant_row(rec: pysam.VariantRecord, alt: str) -> dict[str, Any]:
+    """The call's own fields (INFO from bigmed's annotation); the join adds the rest."""
+    info = rec.info
+    return {
+        "id": f"{rec.chrom}-{rec.pos}-{rec.ref}-{alt}",
+        "chrom": rec.chrom,
+        "pos": rec.pos,
+        "ref": rec.ref,
+        "alt": alt,
+        "filter": ";".join(str(k) for k in rec.filter) or ".",
+        "gene": _text(info, "GENE"),
+        "transcript": _text(info, "TRANSCRIPT"),
+        "mane_select": (_text(info, "MANE") == "yes") if "MANE" in info else None,
+        "consequence": _text(info, "CONSEQUENCE") or "intergenic",
+        "hgvs_c": _text(info, "HGVSc"),
+        "hgvs_p": _text(info, "HGVSp"),
+        "notes": [],
+    }
+
+
+def read_calls(calls_vcf: str) -> tuple[list[dict[str, Any]], list[Call]]:
+    """(one row per record and ALT, the calls to look up: ALTs that are alleles)."""
+    variants: list[dict[str, Any]] = []
+    calls: list[Call] = []
+    with pysam.VariantFile(calls_vcf) as vf:
+        for rec in vf:
+            for alt in rec.alts or ():
+                variants.append(_variant_row(rec, alt))
+                if alt not in (".", "*") and not alt.startswith("<"):
+                    calls.append(Call(len(variants) - 1, rec.chrom, rec.pos, rec.ref or "", alt))
+    return variants, calls
+
+
+JOINED_SOURCES = ("gnomad", "clinvar", "hotspots", "hotspots_residues", "civic", "moalmanac")
+
+
+def source_status(bundle: Bundle) -> dict[str, dict[str, Any]]:
+    """Whether each source the join uses is configured and complete, with its release."""
+    out: dict[str, dict[str, Any]] = {}
+    for key in JOINED_SOURCES:
+        s = bundle.source(key)
+        out[key] = {
+            "configured": s is not None,
+            "complete": bool(s and s.get("complete")),
+            "name": (s or {}).get("name", SPECS[key].label),
+            "version": (s or {}).get("version"),
+        }
+    return out
+
+
+def _clinvar_alleles(rec: pysam.VariantRecord) -> list[tuple[str, ClinVarRecord]]:
+    return [(cv.alt, cv) for cv in parse_clinvar(rec)]
+
+
+@dataclass
+class _Context:
+    """What annotating a call needs: the lookups' hits, the bundle's tables, the models."""
+
+    population: dict[int, list[Any]]
+    clinvar: dict[int, list[Any]]
+    hotspot_alleles: dict[int, list[Any]]
+    by_protein: dict[tuple[str, str], list[dict[str, Any]]]
+    hotspots: dict[str, Any]
+    genome: Genome
+    models: TranscriptModels
+    clinvar_src: VcfSource | None  # open: codon-level ClinVar reads it per call
+
+
+def _indexed_hits(
+    source: VcfSource | None, parse: Parse, calls: list[Call]
+) -> dict[int, list[Any]]:
+    """lookup() through a source that is closed afterwards; nothing when not configured."""
+    if source is None:
+        return {}
+    with source:
+        return lookup(source, parse, calls)
+
+
+def _assertions_by_protein(bundle: Bundle) -> dict[tuple[str, str], list[dict[str, Any]]]:
+    by_protein: dict[tuple[str, str], list[dict[str, Any]]] = {}
+    for source_rows in bundle.assertions.values():
+        for a in source_rows:
+            if a.get("protein_key"):
+                by_protein.setdefault((a["gene"], a["protein_key"]), []).append(a)
+    return by_protein
+
+
+def _source_facts(v: dict[str, Any], call: Call, ctx: _Context) -> None:
+    """Population, ClinVar, hotspot and assertion matches of one call (in this key order)."""
+    term, gene = v["consequence"], v["gene"]
+    pop = ctx.population.get(call.index)
+    v["population"] = pop[0].as_dict() if pop else None
+    cv = ctx.clinvar.get(call.index)
+    v["clinvar"] = cv[0].as_dict() if cv else None
+    hot = _hotspot_matches(ctx.hotspots, gene, term, v["hgvs_c"], v["hgvs_p"])
+    if call.index in ctx.hotspot_alleles:
+        hot["allele"] = ctx.hotspot_alleles[call.index]
+    v["hotspot"] = hot or None
+    key = protein_key(v["hgvs_p"])
+    v["assertions"] = ctx.by_protein.get((gene, key), []) if gene and key else []
+
+
+def _transcript_evidence(v: dict[str, Any], call: Call, ctx: _Context) -> None:
+    """Transcript facts of a null call, codon-level ClinVar of a missense call."""
+    term = v["consequence"]
+    tx = ctx.models.get(v["transcript"])
+    v["transcript_facts"] = None
+    v["clinvar_codon"] = None
+    if tx is None or not (term in NULL_CONSEQUENCES or term == "missense"):
+        return
+    where = ctx.genome.to_contig(call.chrom, call.pos)
+    if where is None:
+        v["notes"].append("call outside the reference contigs: no transcript facts")
+    elif term in NULL_CONSEQUENCES:
+        v["transcript_facts"] = transcript_facts(tx, where[1], call.ref, call.alt, term)
+    elif ctx.clinvar_src is not None and ctx.genome.fa is not None:
+        entries, note = codon_clinvar(
+            call, v["hgvs_p"], tx, ctx.models, ctx.genome, ctx.clinvar_src
+        )
+        v["clinvar_codon"] = entries
+        if note:
+            v["notes"].append(f"codon-level ClinVar not assessed: {note}")
+
+
 def annotate(
     calls_vcf: str,
     bundle: Bundle,
@@ -355,100 +546,31 @@ def annotate(
     contig_map: dict[str, ContigSlice] | None = None,
 ) -> dict[str, Any]:
     """Join every record of a GRCh38 call set with the bundle (see the module docstring)."""
-    variants: list[dict[str, Any]] = []
-    calls: list[Call] = []
-    with pysam.VariantFile(calls_vcf) as vf:
-        for rec in vf:
-            for alt in rec.alts or ():
-                info = rec.info
-                variants.append(
-                    {
-                        "id": f"{rec.chrom}-{rec.pos}-{rec.ref}-{alt}",
-                        "chrom": rec.chrom,
-                        "pos": rec.pos,
-                        "ref": rec.ref,
-                        "alt": alt,
-                        "filter": ";".join(str(k) for k in rec.filter) or ".",
-                        "gene": _text(info, "GENE"),
-                        "transcript": _text(info, "TRANSCRIPT"),
-                        "mane_select": (_text(info, "MANE") == "yes") if "MANE" in info else None,
-                        "consequence": _text(info, "CONSEQUENCE") or "intergenic",
-                        "hgvs_c": _text(info, "HGVSc"),
-                        "hgvs_p": _text(info, "HGVSp"),
-                        "notes": [],
-                    }
-                )
-                if alt not in (".", "*") and not alt.startswith("<"):
-                    calls.append(Call(len(variants) - 1, rec.chrom, rec.pos, rec.ref or "", alt))
-    sources = {
-        key: {
-            "configured": (s := bundle.source(key)) is not None,
-            "complete": bool(s and s.get("complete")),
-            "name": (s or {}).get("name", kb.SPECS[key].label),
-            "version": (s or {}).get("version"),
-        }
-        for key in ("gnomad", "clinvar", "hotspots", "hotspots_residues", "civic", "moalmanac")
-    }
-    population: dict[int, list[Any]] = {}
-    clinvar: dict[int, list[Any]] = {}
-    hotspot_alleles: dict[int, list[Any]] = {}
-    if (src := bundle.vcf("gnomad")) is not None:
-        with src:
-            population = lookup(src, kv.parse_population, calls)
-    if (src := bundle.vcf("hotspots")) is not None:
-        with src:
-            hotspot_alleles = lookup(src, kv.parse_hotspot, calls)
+    variants, calls = read_calls(calls_vcf)
     clinvar_src = bundle.vcf("clinvar")
-    if clinvar_src is not None:
-        clinvar = lookup(
-            clinvar_src,
-            lambda rec: [(cv.alt, cv) for cv in kv.parse_clinvar(rec)],
-            calls,
-        )
-    by_protein: dict[tuple[str, str], list[dict[str, Any]]] = {}
-    for source_rows in bundle.assertions.values():
-        for a in source_rows:
-            if a.get("protein_key"):
-                by_protein.setdefault((a["gene"], a["protein_key"]), []).append(a)
-    genome = Genome(fasta, contig_map)
-    models = TranscriptModels(transcripts)
+    ctx = _Context(
+        population=_indexed_hits(bundle.vcf("gnomad"), parse_population, calls),
+        hotspot_alleles=_indexed_hits(bundle.vcf("hotspots"), parse_hotspot, calls),
+        clinvar=lookup(clinvar_src, _clinvar_alleles, calls) if clinvar_src else {},
+        by_protein=_assertions_by_protein(bundle),
+        hotspots=bundle.hotspots,
+        genome=Genome(fasta, contig_map),
+        models=TranscriptModels(transcripts),
+        clinvar_src=clinvar_src,
+    )
     genes_seen: set[str] = set()
-    hot_tables = bundle.hotspots
     for call in calls:
         v = variants[call.index]
-        term, gene = v["consequence"], v["gene"]
-        if gene:
-            genes_seen.add(gene)
-        pop = population.get(call.index)
-        v["population"] = pop[0].as_dict() if pop else None
-        cv = clinvar.get(call.index)
-        v["clinvar"] = cv[0].as_dict() if cv else None
-        hot = _hotspot_matches(hot_tables, gene, term, v["hgvs_c"], v["hgvs_p"])
-        if call.index in hotspot_alleles:
-            hot["allele"] = hotspot_alleles[call.index]
-        v["hotspot"] = hot or None
-        key = kb.protein_key(v["hgvs_p"])
-        v["assertions"] = by_protein.get((gene, key), []) if gene and key else []
-        tx = models.get(v["transcript"])
-        v["transcript_facts"] = None
-        v["clinvar_codon"] = None
-        if tx is not None and (term in NULL_TERMS or term == "missense"):
-            where = genome.to_contig(call.chrom, call.pos)
-            if where is None:
-                v["notes"].append("call outside the reference contigs: no transcript facts")
-            elif term in NULL_TERMS:
-                v["transcript_facts"] = transcript_facts(tx, where[1], call.ref, call.alt, term)
-            elif clinvar_src is not None and genome.fa is not None:
-                entries, note = codon_clinvar(call, v["hgvs_p"], tx, models, genome, clinvar_src)
-                v["clinvar_codon"] = entries
-                if note:
-                    v["notes"].append(f"codon-level ClinVar not assessed: {note}")
+        if v["gene"]:
+            genes_seen.add(v["gene"])
+        _source_facts(v, call, ctx)
+        _transcript_evidence(v, call, ctx)
     if clinvar_src is not None:
         clinvar_src.close()
     return {
         "bundle": {"dir": bundle.dir, "build": bundle.manifest.get("build")},
         "knowledge_bases": bundle.knowledge_bases(),
-        "sources": sources,
+        "sources": source_status(bundle),
         "genes": {g: bundle.genes[g] for g in sorted(genes_seen) if g in bundle.genes},
         "variants": variants,
     }
