@@ -151,54 +151,63 @@ def parse_hgvs_c(
     lo, hi = min(g1, g2), max(g1, g2)
     if hi - lo > 10_000:
         raise VariantSpecError(f"'{text}' spans {hi - lo + 1} bp; only small variants are placed")
-
-    def oriented(s: str) -> str:  # transcript strand -> genome strand
-        return s if tm.plus else revcomp(s)
-
-    contig = tx.contig
     if m["sub"]:
-        if m["end"]:
-            raise VariantSpecError(f"'{text}': a substitution names one position")
-        ref = seq(contig, lo, lo)
-        if ref != oriented(m["sub"]):
-            raise VariantSpecError(
-                f"'{text}': the reference base at c.{m['start']} is {oriented(ref)}, not {m['sub']}"
-            )
-        pos, r, a = lo, ref, oriented(m["alt"])
+        pos, r, a = _substitution(tm, text, m, lo, seq)
     else:
-        kind, ins = m["kind"], m["seq"]
-        span = seq(contig, lo, hi)
-        if kind == "del":
-            if ins and oriented(ins) != span:
-                raise VariantSpecError(
-                    f"'{text}': the deleted bases are {oriented(span)}, not {ins}"
-                )
-            anchor = seq(contig, lo - 1, lo - 1)
-            pos, r, a = lo - 1, anchor + span, anchor
-        elif kind == "dup":
-            if ins and oriented(ins) != span:
-                raise VariantSpecError(
-                    f"'{text}': the duplicated bases are {oriented(span)}, not {ins}"
-                )
-            last = seq(contig, hi, hi)
-            pos, r, a = hi, last, last + span
-        elif kind == "ins":
-            if not m["end"] or hi != lo + 1:
-                raise VariantSpecError(f"'{text}': an insertion names two adjacent positions")
-            if not ins:
-                raise VariantSpecError(f"'{text}': the inserted bases are missing")
-            first = seq(contig, lo, lo)
-            pos, r, a = lo, first, first + oriented(ins)
-        else:  # delins
-            if not ins:
-                raise VariantSpecError(f"'{text}': the inserted bases are missing")
-            pos, r, a = lo, span, oriented(ins)
-            if len(r) != len(a) or len(r) == 1:
-                anchor = seq(contig, lo - 1, lo - 1)
-                pos, r, a = lo - 1, anchor + r, anchor + a
-    pos, r, a = left_align(contig, pos, r, a, seq)
-    chrom, gpos = to_grch38(contig, pos, cmap)
-    return Locus(contig, pos, r, a, chrom, gpos)
+        pos, r, a = _edit(tm, text, m, lo, hi, seq)
+    pos, r, a = left_align(tx.contig, pos, r, a, seq)
+    chrom, gpos = to_grch38(tx.contig, pos, cmap)
+    return Locus(tx.contig, pos, r, a, chrom, gpos)
+
+
+def _on_genome(tm: TranscriptMap, bases: str) -> str:
+    """Bases written on the transcript strand, on the genome's forward strand."""
+    return bases if tm.plus else revcomp(bases)
+
+
+def _substitution(
+    tm: TranscriptMap, text: str, m: re.Match[str], lo: int, seq: SeqFn
+) -> tuple[int, str, str]:
+    """VCF-style allele of ``c.NX>Y``; the stated reference base is checked."""
+    if m["end"]:
+        raise VariantSpecError(f"'{text}': a substitution names one position")
+    ref = seq(tm.tx.contig, lo, lo)
+    if ref != _on_genome(tm, m["sub"]):
+        raise VariantSpecError(
+            f"'{text}': the reference base at c.{m['start']} is {_on_genome(tm, ref)}, "
+            f"not {m['sub']}"
+        )
+    return lo, ref, _on_genome(tm, m["alt"])
+
+
+def _edit(
+    tm: TranscriptMap, text: str, m: re.Match[str], lo: int, hi: int, seq: SeqFn
+) -> tuple[int, str, str]:
+    """VCF-style allele (with an anchor base where one side is empty) of a del, dup, ins
+    or delins on genomic bases lo..hi; stated deleted or duplicated bases are checked."""
+    contig, kind, ins = tm.tx.contig, m["kind"], m["seq"]
+    span = seq(contig, lo, hi)
+    if kind in ("del", "dup") and ins and _on_genome(tm, ins) != span:
+        what = "deleted" if kind == "del" else "duplicated"
+        raise VariantSpecError(f"'{text}': the {what} bases are {_on_genome(tm, span)}, not {ins}")
+    if kind == "del":
+        anchor = seq(contig, lo - 1, lo - 1)
+        return lo - 1, anchor + span, anchor
+    if kind == "dup":
+        last = seq(contig, hi, hi)
+        return hi, last, last + span
+    if kind == "ins" and (not m["end"] or hi != lo + 1):
+        raise VariantSpecError(f"'{text}': an insertion names two adjacent positions")
+    if not ins:
+        raise VariantSpecError(f"'{text}': the inserted bases are missing")
+    if kind == "ins":
+        first = seq(contig, lo, lo)
+        return lo, first, first + _on_genome(tm, ins)
+    r, a = span, _on_genome(tm, ins)  # delins
+    if len(r) != len(a) or len(r) == 1:
+        anchor = seq(contig, lo - 1, lo - 1)
+        return lo - 1, anchor + r, anchor + a
+    return lo, r, a
 
 
 def parse_grch38(
