@@ -26,15 +26,13 @@ import hashlib
 import json
 import os
 import re
+from collections.abc import Callable
 from pathlib import Path
 from typing import Any
 
 from bigmed.base.atomic import write_text
-from bigmed.base.textio import open_text
-from bigmed.knowledge import genes as kg
-from bigmed.knowledge import oncology
+from bigmed.knowledge import genes, oncology, variants
 from bigmed.knowledge import sources as kb
-from bigmed.knowledge import variants as kv
 from bigmed.knowledge.hpo import read_ontology
 
 FULL_HASH_LIMIT = 4 << 30  # files above 4 GiB (gnomAD) get a sampled fingerprint
@@ -80,54 +78,43 @@ def source_sha256(files: tuple[str, ...]) -> tuple[str, str]:
     return digest.hexdigest(), scope
 
 
-def _vcf_meta(path: str) -> dict[str, str]:
-    meta: dict[str, str] = {}
-    with open_text(path) as handle:
-        for line in handle:
-            if not line.startswith("##"):
-                break
-            if "=" in line and not line.startswith(("##INFO", "##FORMAT", "##contig", "##FILTER")):
-                k, v = line[2:].rstrip("\n").split("=", 1)
-                meta.setdefault(k, v)
-    return meta
+def _gnomad_release(path: str, name: str) -> str | None:
+    m = re.search(r"gnomad\.(exomes|genomes|joint)\.(v?[\d.]+\d)", name, re.IGNORECASE)
+    return f"{m.group(2)} {m.group(1)}" if m else None
+
+
+def _gencc_release(path: str, name: str) -> str | None:
+    date = genes.gencc_run_date(path)
+    return f"submissions run {date}" if date else None
+
+
+def _release_in_name(path: str, name: str) -> str | None:
+    """'v3.2' or '2026_01_20' from a file name (ACMG SF, MANE)."""
+    m = re.search(r"v(\d+(?:\.\d+)*)", name)
+    d = re.search(r"\d{4}_\d{2}_\d{2}", name)
+    return f"v{m.group(1)}" if m else (d.group(0) if d else None)
+
+
+# source key -> where its release is stated: (first file, configured file name) -> release
+VERSION_READERS: dict[str, Callable[[str, str], str | None]] = {
+    "clinvar": lambda path, name: kb.read_vcf_meta(path).meta.get("fileDate"),
+    "gnomad": _gnomad_release,
+    "hotspots": lambda path, name: kb.read_vcf_meta(path).meta.get("source"),
+    "hpo_ontology": lambda path, name: read_ontology(path).version or None,
+    "hpo_annotations": lambda path, name: genes.hpoa_version(path),
+    "moalmanac": lambda path, name: oncology.moalmanac_version(oncology.load_moalmanac_raw(path)),
+    "gencc": _gencc_release,
+    "acmg_sf": _release_in_name,
+    "mane": _release_in_name,
+}
 
 
 def detect_version(src: kb.Source) -> str:
     """The release a source's content or file name states; the config's version wins."""
     if src.version:
         return str(src.version)
-    first = src.files[0]
-    name = os.path.basename(src.path)
-    found: str | None = None
-    if src.key == "clinvar":
-        found = _vcf_meta(first).get("fileDate")
-    elif src.key == "gnomad":
-        m = re.search(r"gnomad\.(exomes|genomes|joint)\.(v?[\d.]+\d)", name, re.IGNORECASE)
-        found = f"{m.group(2)} {m.group(1)}" if m else None
-    elif src.key == "hotspots":
-        found = _vcf_meta(first).get("source")
-    elif src.key == "hpo_ontology":
-        found = read_ontology(first).version or None
-    elif src.key == "hpo_annotations":
-        with open_text(first) as handle:
-            for line in handle:
-                if line.startswith("#version:"):
-                    found = line.split(":", 1)[1].strip()
-                    break
-                if not line.startswith("#"):
-                    break
-    elif src.key == "moalmanac":
-        found = oncology.moalmanac_version(oncology.load_moalmanac_raw(first))
-    elif src.key == "gencc":
-        dates = [
-            r.get("submitted_run_date", "")
-            for r in kb.table_rows(first, "\t", first_column="gene_symbol")
-        ]
-        found = f"submissions run {max(dates)}" if any(dates) else None
-    elif src.key in ("acmg_sf", "mane"):
-        m = re.search(r"v(\d+(?:\.\d+)*)", name)
-        d = re.search(r"\d{4}_\d{2}_\d{2}", name)
-        found = f"v{m.group(1)}" if m else (d.group(0) if d else None)
+    reader = VERSION_READERS.get(src.key)
+    found = reader(src.files[0], os.path.basename(src.path)) if reader else None
     return found or "unknown (the file states no release; set knowledge.sources.<key>.version)"
 
 
@@ -168,76 +155,106 @@ def _first(sources: dict[str, kb.Source], key: str) -> str | None:
     return src.files[0] if src else None
 
 
-def gene_facts(sources: dict[str, kb.Source]) -> dict[str, dict[str, Any]]:
-    """gene -> facts from MANE, ACMG SF, G2P, GenCC and HPO (whichever are configured)."""
-    genes: dict[str, dict[str, Any]] = {}
+def _new_facts() -> dict[str, Any]:
+    """An empty gene-facts entry; its key order is the order in genes.json."""
+    return {
+        "mane": None,
+        "acmg_sf": [],
+        "g2p": [],
+        "gencc": [],
+        "hpo_diseases": [],
+        "inheritance": [],
+        "lof_mechanism": None,
+        "mechanism_source": None,
+    }
 
-    def g(symbol: str) -> dict[str, Any]:
-        return genes.setdefault(
-            symbol,
-            {
-                "mane": None,
-                "acmg_sf": [],
-                "g2p": [],
-                "gencc": [],
-                "hpo_diseases": [],
-                "inheritance": [],
-                "lof_mechanism": None,
-                "mechanism_source": None,
-            },
-        )
 
-    if path := _first(sources, "mane"):
-        for sym, m in kg.read_mane(path).items():
-            g(sym)["mane"] = {"ensembl": m.ensembl, "refseq": m.refseq}
-    if path := _first(sources, "acmg_sf"):
-        for sym, sf_entries in kg.read_acmg_sf(path).items():
-            g(sym)["acmg_sf"] = [
-                {"disease": e.disease, "category": e.category, "inheritance": e.inheritance,
-                 "report": e.report}
-                for e in sf_entries
-            ]  # fmt: skip
-    if path := _first(sources, "cardiac_g2p"):
-        for sym, g2p_entries in kg.read_g2p(path).items():
-            facts = g(sym)
-            facts["g2p"] = [
-                {"disease": e.disease, "allelic_requirement": e.allelic_requirement,
-                 "inheritance": e.inheritance, "consequences": list(e.consequences),
-                 "mechanism": e.mechanism, "validity": e.validity, "indication": e.indication}
-                for e in g2p_entries
-            ]  # fmt: skip
-            lof, why = kg.g2p_lof_mechanism(g2p_entries)
-            facts["lof_mechanism"], facts["mechanism_source"] = lof, why or None
-    if path := _first(sources, "gencc"):
-        for sym, gencc_entries in kg.read_gencc(path).items():
-            g(sym)["gencc"] = [
-                {"disease": e.disease, "disease_id": e.disease_id,
-                 "classification": e.classification, "moi": e.moi, "submitter": e.submitter}
-                for e in gencc_entries
-            ]  # fmt: skip
-    hpo_genes = kg.read_hpo_genes(p) if (p := _first(sources, "hpo_genes")) else {}
-    diseases = kg.read_hpo_annotations(p) if (p := _first(sources, "hpo_annotations")) else {}
+Facts = dict[str, dict[str, Any]]  # gene symbol -> facts
+
+
+def _add_mane(facts: Facts, path: str) -> None:
+    for sym, m in genes.read_mane(path).items():
+        facts.setdefault(sym, _new_facts())["mane"] = {"ensembl": m.ensembl, "refseq": m.refseq}
+
+
+def _add_acmg_sf(facts: Facts, path: str) -> None:
+    for sym, entries in genes.read_acmg_sf(path).items():
+        facts.setdefault(sym, _new_facts())["acmg_sf"] = [
+            {"disease": e.disease, "category": e.category, "inheritance": e.inheritance,
+             "report": e.report}
+            for e in entries
+        ]  # fmt: skip
+
+
+def _add_g2p(facts: Facts, path: str) -> None:
+    """G2P entries and, from them, whether loss of function is a disease mechanism."""
+    for sym, entries in genes.read_g2p(path).items():
+        f = facts.setdefault(sym, _new_facts())
+        f["g2p"] = [
+            {"disease": e.disease, "allelic_requirement": e.allelic_requirement,
+             "inheritance": e.inheritance, "consequences": list(e.consequences),
+             "mechanism": e.mechanism, "validity": e.validity, "indication": e.indication}
+            for e in entries
+        ]  # fmt: skip
+        lof, why = genes.g2p_lof_mechanism(entries)
+        f["lof_mechanism"], f["mechanism_source"] = lof, why or None
+
+
+def _add_gencc(facts: Facts, path: str) -> None:
+    for sym, entries in genes.read_gencc(path).items():
+        facts.setdefault(sym, _new_facts())["gencc"] = [
+            {"disease": e.disease, "disease_id": e.disease_id,
+             "classification": e.classification, "moi": e.moi, "submitter": e.submitter}
+            for e in entries
+        ]  # fmt: skip
+
+
+def _add_hpo(facts: Facts, genes_path: str | None, annotations_path: str | None) -> None:
+    """Each HPO gene's diseases with their modes of inheritance (as codes)."""
+    hpo_genes = genes.read_hpo_genes(genes_path) if genes_path else {}
+    diseases = genes.read_hpo_annotations(annotations_path) if annotations_path else {}
     for sym, hg in hpo_genes.items():
         rows = []
         for did in sorted(hg.diseases):
             d = diseases.get(did)
             codes = sorted(
-                {c for t in (d.inheritance if d else ()) if (c := kg.inheritance_code(t))}
+                {c for t in (d.inheritance if d else ()) if (c := genes.inheritance_code(t))}
             )
             rows.append({"id": did, "name": d.name if d else "", "inheritance": codes})
-        g(sym)["hpo_diseases"] = rows
-    for facts in genes.values():
-        modes: set[str] = set()
-        for d in facts["hpo_diseases"]:
-            modes.update(d["inheritance"])
-        for e in facts["g2p"]:
-            modes.update(c for c in (kg.inheritance_code(e["allelic_requirement"]),) if c)
-        for e in facts["gencc"]:
-            modes.update(c for c in (kg.inheritance_code(e["moi"]),) if c)
-        for e in facts["acmg_sf"]:
-            modes.update(c for c in (kg.inheritance_code(e["inheritance"]),) if c)
-        facts["inheritance"] = sorted(modes)
-    return dict(sorted(genes.items()))
+        facts.setdefault(sym, _new_facts())["hpo_diseases"] = rows
+
+
+def _inheritance_union(f: dict[str, Any]) -> list[str]:
+    """Every inheritance code a gene's HPO, G2P, GenCC and ACMG SF entries state."""
+    modes: set[str] = set()
+    for d in f["hpo_diseases"]:
+        modes.update(d["inheritance"])
+    for field, entries in (
+        ("allelic_requirement", f["g2p"]),
+        ("moi", f["gencc"]),
+        ("inheritance", f["acmg_sf"]),
+    ):
+        for e in entries:
+            modes.update(c for c in (genes.inheritance_code(e[field]),) if c)
+    return sorted(modes)
+
+
+def gene_facts(sources: dict[str, kb.Source]) -> dict[str, dict[str, Any]]:
+    """gene -> facts from MANE, ACMG SF, G2P, GenCC and HPO (whichever are configured)."""
+    facts: Facts = {}
+    steps: tuple[tuple[str, Callable[[Facts, str], None]], ...] = (
+        ("mane", _add_mane),
+        ("acmg_sf", _add_acmg_sf),
+        ("cardiac_g2p", _add_g2p),
+        ("gencc", _add_gencc),
+    )
+    for key, add in steps:
+        if path := _first(sources, key):
+            add(facts, path)
+    _add_hpo(facts, _first(sources, "hpo_genes"), _first(sources, "hpo_annotations"))
+    for f in facts.values():
+        f["inheritance"] = _inheritance_union(f)
+    return dict(sorted(facts.items()))
 
 
 def hotspot_tables(sources: dict[str, kb.Source]) -> dict[str, Any]:
@@ -248,14 +265,14 @@ def hotspot_tables(sources: dict[str, kb.Source]) -> dict[str, Any]:
                 str(pos): [{"type": h.type, "aa_ref": h.aa_ref} for h in hs]
                 for pos, hs in sorted(by_pos.items())
             }
-            for gene, by_pos in sorted(kv.read_hotspot_residues(path).items())
+            for gene, by_pos in sorted(variants.read_hotspot_residues(path).items())
         }
     if path := _first(sources, "hotspots_indels"):
         out["indels"] = {
-            g: [list(r) for r in rows] for g, rows in kv.read_hotspot_indels(path).items()
+            g: [list(r) for r in rows] for g, rows in variants.read_hotspot_indels(path).items()
         }
     if path := _first(sources, "hotspots_splice"):
-        out["splice"] = kv.read_hotspot_splice(path)
+        out["splice"] = variants.read_hotspot_splice(path)
     return out
 
 
@@ -273,8 +290,8 @@ def build_bundle(sources: dict[str, kb.Source], out_dir: str) -> dict[str, Any]:
     os.makedirs(out_dir, exist_ok=True)
     manifest = describe_sources(sources)
     manifest["files"] = {name.split(".")[0]: name for name in BUNDLE_FILES[1:]}
-    genes = gene_facts(sources)
-    write_text(os.path.join(out_dir, "genes.json"), json.dumps(genes, separators=(",", ":")))
+    facts = gene_facts(sources)
+    write_text(os.path.join(out_dir, "genes.json"), json.dumps(facts, separators=(",", ":")))
     write_text(
         os.path.join(out_dir, "assertions.json"),
         json.dumps(assertion_tables(sources), separators=(",", ":")),
@@ -283,7 +300,7 @@ def build_bundle(sources: dict[str, kb.Source], out_dir: str) -> dict[str, Any]:
         os.path.join(out_dir, "hotspots.json"),
         json.dumps(hotspot_tables(sources), separators=(",", ":")),
     )
-    manifest["genes"] = len(genes)
+    manifest["genes"] = len(facts)
     # the manifest last: its presence means the bundle is complete
     write_text(os.path.join(out_dir, "manifest.json"), json.dumps(manifest, indent=1) + "\n")
     return manifest
@@ -325,11 +342,11 @@ class Bundle:
     def source(self, key: str) -> dict[str, Any] | None:
         return next((s for s in self.manifest["sources"] if s["key"] == key), None)
 
-    def vcf(self, key: str) -> kv.VcfSource | None:
+    def vcf(self, key: str) -> variants.VcfSource | None:
         src = self.source(key)
         if src is None:
             return None
-        return kv.VcfSource(src["files"], src.get("chrom_style", "chr"))
+        return variants.VcfSource(src["files"], src.get("chrom_style", "chr"))
 
     def knowledge_bases(self) -> list[dict[str, Any]]:
         """Provenance entries (name, version, licence, sha256, path, ...) of every source."""
