@@ -27,6 +27,7 @@ import json
 import os
 import random
 import subprocess
+import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -35,6 +36,12 @@ from typing import Any
 import pysam
 
 REPO = Path(__file__).resolve().parents[2]
+sys.path.insert(0, str(REPO / "scripts"))
+
+from bigmed.base.textio import open_text  # noqa: E402
+from bigmed.genome.gff import preferred_transcripts, read_gff3  # noqa: E402
+from bigmed.genome.reference import read_contig_map  # noqa: E402
+
 FASTA = REPO / "resources" / "reference" / "minigenome.fa.gz"
 GFF = REPO / "resources" / "annotation" / "minigenome.gff3"
 CONTIGS = REPO / "resources" / "reference" / "contigs.tsv"
@@ -80,22 +87,7 @@ class Case:
 
 
 def load_transcripts() -> dict[str, Any]:
-    import sys
-
-    sys.path.insert(0, str(REPO / "scripts"))
-    from bigmed.genome.gff import preferred_transcripts, read_gff3
-
     return preferred_transcripts(read_gff3(str(GFF)))
-
-
-def contig_starts() -> dict[str, tuple[str, int]]:
-    out = {}
-    with open(CONTIGS) as handle:
-        next(handle)
-        for line in handle:
-            contig, chrom, start, _ = line.rstrip("\n").split("\t")
-            out[contig] = (chrom, int(start))
-    return out
 
 
 def phenopacket_sex(shared: Path, pid: str) -> str | None:
@@ -111,15 +103,15 @@ def select_cases(
 ) -> list[dict[str, str]]:
     """Published SNV cases in the coding sequence of a mini-genome gene, spread over genes."""
     tx = load_transcripts()
-    starts = contig_starts()
+    contigs = read_contig_map(str(CONTIGS))
     fa = pysam.FastaFile(str(FASTA))
     by_gene: dict[str, list[dict[str, str]]] = defaultdict(list)
-    with gzip.open(shared / "cases" / "phenopacket_cases.dev.tsv.gz", "rt") as handle:
+    with open_text(shared / "cases" / "phenopacket_cases.dev.tsv.gz", errors="strict") as handle:
         for row in csv.DictReader(handle, delimiter="\t"):
             t = tx.get(row["gene"])
             if t is None or not row["pos"] or len(row["ref"]) != 1 or len(row["alt"]) != 1:
                 continue
-            chrom, start = starts[t.contig]
+            chrom, start = contigs[t.contig].chrom, contigs[t.contig].start
             if row["chrom"] != chrom:
                 continue
             pos = int(row["pos"]) - start + 1
