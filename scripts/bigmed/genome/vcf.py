@@ -181,30 +181,43 @@ def finalize(
         header = _header_lines(vf.header, contig_map, contig_lengths, extra_header or [])
         has_bcsq = "BCSQ" in vf.header.info
         for rec in vf:
-            contig, pos = rec.chrom, rec.pos
             csq = parse_bcsq(rec.info.get("BCSQ") if has_bcsq else None)
-            tx, term = pick(csq, index, contig, pos)
-            info: dict[str, Any] = {"CONSEQUENCE": term, "SRC_CONTIG": contig, "SRC_POS": pos}
-            alt = rec.alts[0] if rec.alts else "."
-            if tx is not None:
-                info.update(GENE=tx.gene, TRANSCRIPT=tx.id, MANE="yes" if tx.mane_select else "no")
-                if alt not in (".", "*") and not alt.startswith("<"):
-                    seqfn = _seqfn(ref, contig)
-                    h = describe(tx, pos, rec.ref or "", alt, seqfn)
-                    info["HGVSc"] = h.c
-                    if h.p:
-                        info["HGVSp"] = h.p
-            chrom, gpos = to_grch38(contig, pos, contig_map)
+            info = _annotation(rec, csq, index, ref)
+            chrom, gpos = to_grch38(rec.chrom, rec.pos, contig_map)
             cols = str(rec).rstrip("\n").split("\t")
             cols[0], cols[1] = chrom, str(gpos)
             added = ";".join(f"{k}={v}" for k, v in info.items())
             cols[7] = added if cols[7] == "." else f"{cols[7]};{added}"
             rows.append((CHROM_ORDER.get(chrom, 10_000), gpos, "\t".join(cols)))
     rows.sort(key=lambda r: (r[0], r[1]))
+    _write_indexed(out_vcf_gz, [*header, *(line for _, _, line in rows)])
+    return len(rows)
+
+
+def _annotation(
+    rec: pysam.VariantRecord, csq: list[Csq], index: TranscriptIndex, ref: pysam.FastaFile
+) -> dict[str, Any]:
+    """The INFO keys added to one record: the picked consequence, its transcript and
+    HGVS, and the record's position on the reference contig."""
+    contig, pos = rec.chrom, rec.pos
+    tx, term = pick(csq, index, contig, pos)
+    info: dict[str, Any] = {"CONSEQUENCE": term, "SRC_CONTIG": contig, "SRC_POS": pos}
+    alt = rec.alts[0] if rec.alts else "."
+    if tx is not None:
+        info.update(GENE=tx.gene, TRANSCRIPT=tx.id, MANE="yes" if tx.mane_select else "no")
+        if alt not in (".", "*") and not alt.startswith("<"):
+            h = describe(tx, pos, rec.ref or "", alt, _seqfn(ref, contig))
+            info["HGVSc"] = h.c
+            if h.p:
+                info["HGVSp"] = h.p
+    return info
+
+
+def _write_indexed(out_vcf_gz: str, lines: Iterable[str]) -> None:
+    """Write the VCF bgzipped with its tabix index, both replaced in one step at the end."""
     tmp_txt = f"{out_vcf_gz}.tmp.vcf"
     with open(tmp_txt, "w") as handle:
-        handle.write("\n".join(header) + "\n")
-        for _, _, line in rows:
+        for line in lines:
             handle.write(line + "\n")
     tmp_gz = f"{out_vcf_gz}.tmp.gz"
     pysam.tabix_compress(tmp_txt, tmp_gz, force=True)
@@ -212,7 +225,6 @@ def finalize(
     pysam.tabix_index(tmp_gz, preset="vcf", force=True)
     os.replace(f"{tmp_gz}.tbi", f"{out_vcf_gz}.tbi")
     os.replace(tmp_gz, out_vcf_gz)
-    return len(rows)
 
 
 def _seqfn(ref: pysam.FastaFile, contig: str):  # type: ignore[no-untyped-def]
