@@ -64,12 +64,19 @@ def from_grch38(
     raise VariantSpecError(f"{chrom}:{pos} is not in any reference contig (contig map)")
 
 
-def left_align(contig: str, pos: int, ref: str, alt: str, seq: SeqFn) -> tuple[int, str, str]:
-    """Trim to a minimal allele and shift an indel left (bcftools norm's representation)."""
+def normalize_allele(pos: int, ref: str, alt: str) -> tuple[int, str, str]:
+    """Minimal representation: trim the common suffix, then the common prefix (one base
+    kept), as VCF alleles are written (an indel keeps its anchor base)."""
     while len(ref) > 1 and len(alt) > 1 and ref[-1] == alt[-1]:
         ref, alt = ref[:-1], alt[:-1]
     while len(ref) > 1 and len(alt) > 1 and ref[0] == alt[0]:
         pos, ref, alt = pos + 1, ref[1:], alt[1:]
+    return pos, ref, alt
+
+
+def left_align(contig: str, pos: int, ref: str, alt: str, seq: SeqFn) -> tuple[int, str, str]:
+    """Trim to a minimal allele and shift an indel left (bcftools norm's representation)."""
+    pos, ref, alt = normalize_allele(pos, ref, alt)
     if len(ref) == len(alt):
         return pos, ref, alt
     # an indel with one anchor base: roll left while the last bases agree
