@@ -46,6 +46,7 @@ from bigmed.germline.acmg import FamilyEvidence, Strength
 from bigmed.pilots.rare_disease.pedigree import Family, Member
 from bigmed.pilots.rare_disease.samplecheck import SampleChecks
 
+DeNovo = Literal["confirmed", "assumed", "no"]  # the ACMG de novo status (PS2 / PM6)
 MIN_ALT_READS = 3  # fewer proband alt reads: sequencing error dominates
 MIN_ALLELE_FRACTION = 0.2  # below: mosaic or artefact rather than a germline heterozygote
 
@@ -116,7 +117,7 @@ class Model:
 class Segregation:
     variant_id: str
     models: list[Model] = field(default_factory=list)
-    de_novo: Literal["confirmed", "assumed", "no"] | None = None
+    de_novo: DeNovo | None = None
     de_novo_note: str = ""
     meioses: int | None = None
     nonsegregation: bool | None = None
@@ -190,51 +191,58 @@ def effective_sex(member: Member, checks: SampleChecks | None) -> str:
     return found.inferred if found and found.inferred in ("male", "female") else "unknown"
 
 
+def _parent_verdict(p: Member, c: Call | None, t: Thresholds) -> tuple[DeNovo | None, str] | None:
+    """(status, note) when the parent's genotype rules out or blocks a de novo call; None
+    when it is a confident homozygous reference with few alt reads."""
+    if c is not None and c.carrier and c.confident(t.min_depth, t.min_gq):
+        return "no", f"inherited: {p.id} carries it ({c.gt})"
+    if c is None or not c.is_hom_ref:
+        what = "no genotype call" if c is None or not c.called else f"a low-quality {c.gt}"
+        return None, f"de novo not assessable: {p.id} has {what}"
+    if (c.dp or 0) < t.min_parent_depth or (c.gq is not None and c.gq < t.min_gq):
+        return None, (
+            f"de novo not assessable: {p.id} depth {c.dp}, GQ {c.gq} "
+            f"(>= {t.min_parent_depth}x and GQ >= {t.min_gq} needed)"
+        )
+    if (c.alt_reads or 0) > t.max_parent_alt_reads:
+        return None, f"de novo not assessable: {p.id} has {c.alt_reads} alt reads (mosaic parent?)"
+    return None
+
+
+def _weak_allele(proband: Call) -> str | None:
+    """Why the proband's allele is too weak for a germline de novo (None: strong enough)."""
+    af = proband.allele_fraction
+    if (proband.alt_reads or 0) >= MIN_ALT_READS and (af is None or af >= MIN_ALLELE_FRACTION):
+        return None
+    if af is None:
+        return "absent from both parents, proband allele depth unknown"
+    return (
+        f"absent from both parents, but the proband has {proband.alt_reads} alt reads "
+        f"(fraction {af:.2f}); >= {MIN_ALT_READS} and >= {MIN_ALLELE_FRACTION} needed"
+    )
+
+
 def _de_novo(
     site: Site, family: Family, male_x: bool, t: Thresholds, checks: SampleChecks | None
-) -> tuple[Literal["confirmed", "assumed", "no"] | None, str, bool]:
+) -> tuple[DeNovo | None, str, bool]:
     """(ACMG de novo status, note, proband-level de novo model applies)."""
-    proband = site.calls.get(family.proband)
     father, mother = family.parents(family.proband)
-    parents = [p for p in ((mother,) if male_x else (father, mother))]
-    if any(p is None or not p.sequenced for p in parents):
+    parents = [p for p in ((mother,) if male_x else (father, mother)) if p and p.sequenced]
+    if len(parents) != (1 if male_x else 2):
         return None, "", False
     states = []
     for p in parents:
-        assert p is not None
-        c = site.calls.get(p.id)
-        if c is not None and c.carrier and c.confident(t.min_depth, t.min_gq):
-            return "no", f"inherited: {p.id} carries it ({c.gt})", False
-        if c is None or not c.is_hom_ref:
-            what = "no genotype call" if c is None or not c.called else f"a low-quality {c.gt}"
-            return None, f"de novo not assessable: {p.id} has {what}", False
-        if (c.dp or 0) < t.min_parent_depth or (c.gq is not None and c.gq < t.min_gq):
-            return (
-                None,
-                f"de novo not assessable: {p.id} depth {c.dp}, GQ {c.gq} "
-                f"(>= {t.min_parent_depth}x and GQ >= {t.min_gq} needed)",
-                False,
-            )
-        if (c.alt_reads or 0) > t.max_parent_alt_reads:
-            return (
-                None,
-                f"de novo not assessable: {p.id} has {c.alt_reads} alt reads (mosaic parent?)",
-                False,
-            )
+        verdict = _parent_verdict(p, site.calls.get(p.id), t)
+        if verdict is not None:
+            return *verdict, False
         states.append(checks.parent_status(family.proband, p.id) if checks else "not assessable")
+    proband = site.calls.get(family.proband)
     if proband is None or not (proband.carrier if male_x else proband.is_het):
         return None, "", False
-    af = proband.allele_fraction
-    if (proband.alt_reads or 0) < MIN_ALT_READS or (af is not None and af < MIN_ALLELE_FRACTION):
-        return (
-            None,
-            f"absent from both parents, but the proband has {proband.alt_reads} alt reads "
-            f"(fraction {af:.2f}); >= {MIN_ALT_READS} and >= {MIN_ALLELE_FRACTION} needed"
-            if af is not None
-            else "absent from both parents, proband allele depth unknown",
-            False,
-        )
-    who = " and ".join(p.id for p in parents if p)
+    weak = _weak_allele(proband)
+    if weak is not None:
+        return None, weak, False
+    who = " and ".join(p.id for p in parents)
     if "contradicted" in states:
         return (
             None,
