@@ -48,6 +48,14 @@ def _with_ranks(
     return variants
 
 
+def _findings(
+    cands: Sequence[Candidate], family: Family, settings: Settings
+) -> list[dict[str, Any]]:
+    """The best ``report_candidates`` candidates not classed (likely) benign."""
+    shown = [c for c in cands if c.classification.cls not in NOT_REPORTED]
+    return [sections.finding(c, family.proband_first) for c in shown[: settings.report_candidates]]
+
+
 def _sections(
     doc: Mapping[str, Any],
     sites: Sequence[Site],
@@ -136,10 +144,7 @@ def interpret_family(
         overrides=overrides,
         carriers={c.variant["id"] for c in cands},
     )
-    shown = [c for c in cands if c.classification.cls not in NOT_REPORTED]
-    findings = [
-        sections.finding(c, family.proband_first) for c in shown[: settings.report_candidates]
-    ]
+    findings = _findings(cands, family, settings)
     own_sections = _sections(
         doc,
         sites,
