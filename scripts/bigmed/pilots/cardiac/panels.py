@@ -18,6 +18,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 from bigmed.base.errors import InputError
+from bigmed.genome.vcf import NULL_CONSEQUENCES
 from bigmed.intake.sheets import Patient
 from bigmed.knowledge.genes import read_g2p
 
@@ -32,7 +33,6 @@ VALIDITY_RANK = {
 }
 SF_CATEGORY = "cardiovascular"  # ACMG SF "Phenotype Category" of the cardiac genes
 SF_LIST = "ACMG SF"
-TRUNCATING = {"stop_gained", "frameshift", "splice_donor", "splice_acceptor", "start_lost"}
 _CODE = re.compile(r"\(([A-Za-z][A-Za-z0-9]*)\)\s*$")
 
 
@@ -147,7 +147,7 @@ class PanelGene:
         only" (TTN) needs a null consequence.
         """
         rules = " ".join(e.sf_report.lower() for e in self.entries)
-        if "truncating" in rules and consequence not in TRUNCATING:
+        if "truncating" in rules and consequence not in NULL_CONSEQUENCES:
             return False, f"ACMG SF reports truncating {self.symbol} variants only"
         if ("2 variants" in rules or self.biallelic_only) and alleles < 2:
             return False, f"ACMG SF reports {self.symbol} with two P/LP alleles only"
@@ -235,17 +235,46 @@ def build_panel(
     sheets are checked before any job runs, so this only guards direct calls).
     """
     known = indications_from_genes(genes)
+    codes = _panel_codes(indications, known)
+    panel, dropped = _diagnostic_genes(genes, {known[c] for c in codes}, min_validity)
+    if secondary_findings:
+        panel.update(_secondary_genes(genes, panel))
+    notes = []
+    if dropped:
+        notes.append(f"left out below {min_validity} validity: " + ", ".join(sorted(set(dropped))))
+    return Panel(
+        indications=tuple(codes),
+        names=tuple(known[c] for c in codes),
+        genes=panel,
+        min_validity=min_validity,
+        secondary_findings=secondary_findings,
+        g2p_version=g2p_version,
+        sf_version=sf_version,
+        notes=tuple(notes),
+    )
+
+
+def _panel_codes(indications: Iterable[str] | None, known: Mapping[str, str]) -> list[str]:
+    """The requested codes as the source spells them; every known one when none is asked."""
     requested = list(indications or ())
-    if requested:
-        codes, unknown = resolve_codes(requested, known)
-        if unknown:
-            raise ValueError(
-                f"unknown referral indication(s) {', '.join(unknown)}; known: {', '.join(known)}"
-            )
-    else:
-        codes = list(known)
+    if not requested:
+        return list(known)
+    codes, unknown = resolve_codes(requested, known)
+    if unknown:
+        raise ValueError(
+            f"unknown referral indication(s) {', '.join(unknown)}; known: {', '.join(known)}"
+        )
+    return codes
+
+
+def _diagnostic_genes(
+    genes: Mapping[str, Any], wanted: set[str], min_validity: str
+) -> tuple[dict[str, PanelGene], list[str]]:
+    """G2P genes of the wanted referral indications at or above the validity.
+
+    Also returns the pairs left out below it, as 'GENE (validity)' for the panel's notes.
+    """
     need = VALIDITY_RANK[min_validity]
-    wanted = {known[c] for c in codes}
     panel: dict[str, PanelGene] = {}
     dropped: list[str] = []
     for symbol, facts in sorted(genes.items()):
@@ -259,40 +288,34 @@ def build_panel(
             entries.append(_g2p_entry(indication_code(e["indication"]), e))
         if entries:
             panel[symbol] = PanelGene(symbol, tuple(entries))
-    if secondary_findings:
-        for symbol, facts in sorted(genes.items()):
-            sf = [
-                e
-                for e in facts.get("acmg_sf") or ()
-                if SF_CATEGORY in str(e.get("category", "")).lower().split()
-            ]
-            if not sf or symbol in panel:
-                continue
-            entries = [
-                PanelEntry(
-                    indication=SF_LIST,
-                    disease=e.get("disease", ""),
-                    allelic_requirement="",
-                    inheritance=e.get("inheritance", ""),
-                    mechanism="",
-                    validity=f"ACMG SF: report {e.get('report') or 'P and LP'}",
-                    sf_report=e.get("report") or "",
-                )
-                for e in sf
-            ]
-            panel[symbol] = PanelGene(symbol, tuple(entries), secondary=True)
-    notes = []
-    if dropped:
-        notes.append(f"left out below {min_validity} validity: " + ", ".join(sorted(set(dropped))))
-    return Panel(
-        indications=tuple(codes),
-        names=tuple(known[c] for c in codes),
-        genes=panel,
-        min_validity=min_validity,
-        secondary_findings=secondary_findings,
-        g2p_version=g2p_version,
-        sf_version=sf_version,
-        notes=tuple(notes),
+    return panel, dropped
+
+
+def _secondary_genes(
+    genes: Mapping[str, Any], diagnostic: Mapping[str, PanelGene]
+) -> dict[str, PanelGene]:
+    """ACMG SF cardiovascular genes outside the diagnostic panel, as secondary findings."""
+    out: dict[str, PanelGene] = {}
+    for symbol, facts in sorted(genes.items()):
+        sf = [
+            e
+            for e in facts.get("acmg_sf") or ()
+            if SF_CATEGORY in str(e.get("category", "")).lower().split()
+        ]
+        if sf and symbol not in diagnostic:
+            out[symbol] = PanelGene(symbol, tuple(_sf_entry(e) for e in sf), secondary=True)
+    return out
+
+
+def _sf_entry(e: Mapping[str, Any]) -> PanelEntry:
+    return PanelEntry(
+        indication=SF_LIST,
+        disease=e.get("disease", ""),
+        allelic_requirement="",
+        inheritance=e.get("inheritance", ""),
+        mechanism="",
+        validity=f"ACMG SF: report {e.get('report') or 'P and LP'}",
+        sf_report=e.get("report") or "",
     )
 
 
