@@ -49,6 +49,7 @@ try:
         CARDIAC["targeted"],
         SAMPLE_BY_ID,
         annotation=config["reference"]["annotation"],
+        fasta=config["reference"]["fasta"],
         contigs=REF_CONTIGS,
         cmap=CONTIG_MAP if config["reference"]["contig_map"] else None,
     )

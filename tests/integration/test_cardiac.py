@@ -161,6 +161,11 @@ def targeted_position_outside_reference(b: Batch) -> str:
     return "config: field 'cardiac.targeted.0': chr1:1000 is not in any reference contig"
 
 
+def targeted_misspelled_hgvs(b: Batch) -> str:
+    b.edit(cardiac__targeted=[{"sample": "CARD01-R", "gene": "LMNA", "hgvs_c": "c.1130C>A"}])
+    return "config: field 'cardiac.targeted.0': 'c.1130C>A': the reference base at c.1130 is G"
+
+
 CASES: list[Callable[[Batch], str]] = [
     unknown_indication,
     indication_outside_cardiac,
@@ -170,6 +175,7 @@ CASES: list[Callable[[Batch], str]] = [
     targeted_both_forms,
     targeted_gene_not_in_annotation,
     targeted_position_outside_reference,
+    targeted_misspelled_hgvs,
 ]
 
 

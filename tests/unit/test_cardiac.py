@@ -779,3 +779,41 @@ def test_indication_column(tmp_path: Path, genes: dict[str, Any]) -> None:
                                    "\tmale\tyes\trare_disease\tDCM"))  # fmt: skip
     with pytest.raises(InputError, match="line 4: field 'indication': a referral indication"):
         read_samples(sheet)
+
+
+# ------------------------------------------------------------ targeted items at start-up
+
+
+@pytest.mark.parametrize("indexed", [True, False])
+@pytest.mark.parametrize(
+    ("item", "message"),
+    [
+        ({"gene": "LMNA", "hgvs_c": "c.1130G>A"}, None),
+        ({"chrom": "chr1", "pos": 156136094, "ref": "G", "alt": "A"}, None),
+        ({"gene": "LMNA", "hgvs_c": "c.1130C>A"}, "the reference base at c.1130 is G, not C"),
+        ({"gene": "LMNA", "hgvs_c": "c.1130G->A"}, "is not an HGVS c. substitution"),
+        ({"gene": "LMNA", "hgvs_c": "c.99999G>A"}, "c.99999"),
+        ({"chrom": "chr1", "pos": 156136094, "ref": "C", "alt": "A"}, "has reference G, not C"),
+    ],
+)
+def test_targeted_items_are_placed_at_start(
+    tmp_path: Path, item: dict[str, Any], message: str | None, indexed: bool
+) -> None:
+    """A misspelled HGVS or a wrong reference base stops the run before any job."""
+    from bigmed.base.errors import InputError
+    from bigmed.genome.reference import fasta_contigs
+    from bigmed.intake.sheets import Sample
+
+    fasta = str(REF)
+    if not indexed:  # a FASTA without index files: the contigs are read, nothing is written
+        fasta = str(tmp_path / "ref.fa.gz")
+        Path(fasta).write_bytes(REF.read_bytes())
+    samples = {"R": Sample("CARD01", "R", "relative", "male", "no", "cardiac")}
+    contigs = fasta_contigs(str(REF))
+    kwargs = {"annotation": str(GFF), "fasta": fasta, "contigs": contigs, "cmap": CMAP}
+    if message is None:
+        targeted.check_items([{"sample": "R", **item}], samples, **kwargs)  # type: ignore[arg-type]
+    else:
+        with pytest.raises(InputError, match=message.replace("(", r"\(").replace(".", r"\.")):
+            targeted.check_items([{"sample": "R", **item}], samples, **kwargs)  # type: ignore[arg-type]
+    assert sorted(p.name for p in tmp_path.iterdir()) == ([] if indexed else ["ref.fa.gz"])

@@ -12,15 +12,26 @@ from __future__ import annotations
 import datetime as dt
 import json
 from collections.abc import Mapping
+from pathlib import Path
 from typing import Any
 
 import jsonschema
+import pysam
 
 from bigmed.base import schemas
 from bigmed.base.errors import InputError
+from bigmed.base.textio import is_gzip
 from bigmed.genome.gff import Transcript, read_gff3
-from bigmed.genome.reference import ContigSlice
-from bigmed.genome.variant_spec import Locus, VariantSpecError, from_grch38, pick_transcript
+from bigmed.genome.reference import ContigSlice, fasta_lines
+from bigmed.genome.variant_spec import (
+    Locus,
+    SeqFn,
+    VariantSpecError,
+    from_grch38,
+    parse_grch38,
+    parse_hgvs_c,
+    pick_transcript,
+)
 from bigmed.intake.sheets import Sample
 from bigmed.pilots.cardiac.cascade import carrier_status, het_miss_probability
 from bigmed.pilots.cardiac.model import CARRIER, NON_CARRIER, SiteReads, Thresholds
@@ -38,12 +49,17 @@ def check_items(
     samples: Mapping[str, Sample],
     *,
     annotation: str,
+    fasta: str,
     contigs: dict[str, int],
     cmap: Mapping[str, ContigSlice] | None,
 ) -> None:
-    """The config's ``cardiac.targeted`` items, checked before any job (InputError)."""
+    """The config's ``cardiac.targeted`` items, checked before any job (InputError).
+
+    Each variant is placed on the reference as the report will place it: a misspelled HGVS,
+    a reference base that differs or a position outside the transcript stops the run here,
+    not after alignment.
+    """
     seen: dict[str, int] = {}
-    transcripts: dict[str, Transcript] | None = None
     for i, t in enumerate(items):
         where = f"cardiac.targeted.{i}"
         if ("chrom" in t) == ("hgvs_c" in t):
@@ -54,15 +70,66 @@ def check_items(
             )
         s = _item_sample(t, samples, seen, where)
         seen[s.sample] = i
+    if not items:
+        return
+    transcripts = read_gff3(annotation, contigs) if any("hgvs_c" in t for t in items) else {}
+    placed = [
+        _where(t, transcripts, contigs, cmap, f"cardiac.targeted.{i}") for i, t in enumerate(items)
+    ]
+    seq = _reference_reader(fasta, {c for c, _ in placed})
+    for i, t in enumerate(items):
         try:
             if "hgvs_c" in t:
-                if transcripts is None:
-                    transcripts = read_gff3(annotation, contigs)
-                pick_transcript(transcripts, t["gene"], t.get("transcript"))
+                tx = pick_transcript(transcripts, t["gene"], t.get("transcript"))
+                parse_hgvs_c(tx, t["hgvs_c"], seq, cmap)
             else:
-                from_grch38(t["chrom"], t["pos"], cmap, contigs)
+                parse_grch38(t["chrom"], t["pos"], t["ref"], t["alt"], seq, contigs, cmap)
         except VariantSpecError as err:
-            raise InputError("config", str(err), field=where) from None
+            raise InputError("config", str(err), field=f"cardiac.targeted.{i}") from None
+
+
+def _where(
+    t: Mapping[str, Any],
+    transcripts: Mapping[str, Transcript],
+    contigs: dict[str, int],
+    cmap: Mapping[str, ContigSlice] | None,
+    field: str,
+) -> tuple[str, int]:
+    """The reference contig (and a position on it) an item names; InputError when none."""
+    try:
+        if "hgvs_c" in t:
+            tx = pick_transcript(transcripts, t["gene"], t.get("transcript"))
+            return tx.contig, min(s for s, _ in tx.exons)
+        return from_grch38(t["chrom"], t["pos"], cmap, contigs)
+    except VariantSpecError as err:
+        raise InputError("config", str(err), field=field) from None
+
+
+def _reference_reader(fasta: str, wanted: set[str]) -> SeqFn:
+    """Bases of the reference contigs the items lie on: random access through the FASTA
+    index when there is one (never written at start-up), else the contigs read once."""
+    gz = is_gzip(fasta)
+    if Path(f"{fasta}.fai").is_file() and (not gz or Path(f"{fasta}.gzi").is_file()):
+        handle = pysam.FastaFile(fasta)
+
+        def indexed(contig: str, start: int, end: int) -> str:
+            if end < start or start < 1:
+                return ""
+            return str(handle.fetch(contig, start - 1, end)).upper()
+
+        return indexed
+    seqs: dict[str, list[str]] = {}
+    for name, raw in fasta_lines(fasta):
+        if name in wanted:
+            seqs.setdefault(name, [])
+            if raw is not None:
+                seqs[name].append(raw.decode().strip())
+    joined = {k: "".join(v).upper() for k, v in seqs.items()}
+
+    def streamed(contig: str, start: int, end: int) -> str:
+        return joined.get(contig, "")[max(0, start - 1) : end] if end >= start else ""
+
+    return streamed
 
 
 def _item_sample(
