@@ -47,6 +47,8 @@ rule report_targeted_variant:
         ref=REF,
         fai=f"{REF}.fai",
         contig_map=config["reference"]["contig_map"] or [],
+        # the family's classification of the variant decides whether a result is predictive
+        interpretation="results/interpretation/cardiac/{patient}.json",
     output:
         json="results/{patient}/targeted_{sample}.json",
         html="results/{patient}/targeted_{sample}.html",

@@ -22,6 +22,8 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     sample = json.loads(par.sample)
     cmap = read_contig_map(inp.contig_map) if inp.contig_map else None
     locus, tx, hgvs = place_variant(spec, load_transcripts(inp.transcripts), inp.ref, cmap)
+    with open(inp.interpretation) as handle:
+        family_doc = json.load(handle)
     doc = targeted.targeted_document(
         patient=sample["patient"],
         sample=sample,
@@ -33,12 +35,14 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
         hgvs_p=hgvs.p if hgvs else None,
         reads=site_reads(inp, par, sample["sample"], locus),
         thresholds=Thresholds(par.min_depth, par.min_alt_reads, par.min_vaf),
+        classification=targeted.variant_class(family_doc, locus.id, sample["patient"]),
         provenance={
             "pipeline_version": par.pipeline_version,
             "git_commit": par.git_commit,
             "config_hash": par.config_hash,
             "alignment": inp.alignment,
             "calls": inp.vcf,
+            "classification": inp.interpretation,
         },
     )
     write_text(snakemake.output.html, render_html(doc))

@@ -100,6 +100,10 @@ def test_targeted_report_of_the_relative(demo_run: Batch):
     assert doc["variant"]["id"] == LMNA and doc["variant"]["hgvs_p"] == "p.(Arg377His)"
     assert doc["reads"]["alt_reads"] == 0 and doc["reads"]["depth"] >= 20
     assert "non-carrier" in (results / "targeted_CARD01-R.html").read_text()
+    # the family report calls LMNA c.1130G>A a VUS: no predictive result either way
+    assert doc["classification"]["class"] == "Uncertain significance"
+    assert "Predictive result negative" not in doc["advice"]
+    assert doc["advice"].startswith("Not a predictive result")
 
 
 # ----------------------------------------------------------------------------- bad input

@@ -662,8 +662,10 @@ def test_targeted_report(
         locus=locus, gene="LMNA", transcript=tx.id, hgvs_c="c.1130G>A",
         hgvs_p="p.(Arg377His)", reads=reads, thresholds=TH,
         provenance={"pipeline_version": "0.1.0"},
+        classification=targeted.variant_class(FAMILY_DOC_LP, "chr1-156136094-G-A", "CARD01"),
     )  # fmt: skip
     assert doc["result"] == result
+    assert doc["classification"]["class"] == "Likely pathogenic"
     assert doc["variant"]["id"] == "chr1-156136094-G-A"
     assert doc["requested"] == "LMNA c.1130G>A"
     html = render_html(doc)
@@ -672,6 +674,47 @@ def test_targeted_report(
         jsonschema.Draft202012Validator(json.load(handle)).validate(doc)
     if result == "non-carrier":
         assert "probability" in doc["conclusion"]
+        assert doc["advice"].startswith("Predictive result negative")
+
+
+def _family_doc(cls: str) -> dict[str, Any]:
+    """The part of a family's cardiac interpretation the targeted report reads."""
+    acmg_ev = {"type": "acmg", "class": cls, "points": 0, "criteria_met": [], "engine": "e"}
+    return {"variants": {"chr1-156136094-G-A": {"classification": cls, "evidence": [acmg_ev]}}}
+
+
+FAMILY_DOC_LP = _family_doc("Likely pathogenic")
+
+
+@pytest.mark.parametrize("family", [_family_doc("Uncertain significance"), {"variants": {}}])
+@pytest.mark.parametrize(
+    "reads",
+    [SiteReads("BAM pileup", None, 35, 0, 35), SiteReads("joint calls", "0/1", 19, 13, 32)],
+)
+def test_a_vus_is_never_a_predictive_result(
+    transcripts: dict[str, Any],
+    fasta: pysam.FastaFile,
+    family: dict[str, Any],
+    reads: SiteReads,
+) -> None:
+    """A VUS (or a variant the family's report did not classify) gives no predictive result,
+    positive or negative; the document carries the class and its source."""
+    tx = pick_transcript(transcripts, "LMNA")
+    locus = parse_hgvs_c(tx, "c.1130G>A", seqfn(fasta), CMAP)
+    cls = targeted.variant_class(family, locus.id, "CARD01")
+    doc = targeted.targeted_document(
+        patient="CARD01", sample={"sample": "R", "role": "relative", "affected": "no"},
+        spec={"sample": "R", "gene": "LMNA", "hgvs_c": "c.1130G>A"}, locus=locus,
+        gene="LMNA", transcript=tx.id, hgvs_c="c.1130G>A", hgvs_p="p.(Arg377His)",
+        reads=reads, thresholds=TH, provenance={}, classification=cls,
+    )  # fmt: skip
+    assert doc["classification"]["class"] in ("Uncertain significance", None)
+    assert "report of patient CARD01" in doc["classification"]["source"]
+    text = (doc["conclusion"] + doc["advice"] + render_html(doc)).lower()
+    assert "predictive result negative" not in text and "predictive result positive" not in text
+    assert doc["advice"].startswith("Not a predictive result")
+    assert "does not change this person's risk assessment" in doc["advice"]
+    assert "index case's phenotype" in doc["advice"]
 
 
 # ------------------------------------------------------------------ secondary findings (SF)

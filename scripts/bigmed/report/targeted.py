@@ -56,9 +56,11 @@ def _table(rows: list[tuple[str, Any]]) -> str:
 
 def _result(doc: Mapping[str, Any]) -> list[str]:
     css_class = {CARRIER: "carrier", NON_CARRIER: "non-carrier"}.get(doc["result"], "na")
+    cls = doc["classification"].get("class") or "not classified"
     return [
         "<section id='result'><h2>Result</h2>",
         f"<p class='result {css_class}'>{E(doc['result'])}</p>",
+        f"<p>Variant class: <strong>{E(cls)}</strong> ({E(doc['classification']['source'])})</p>",
         f"<p>{E(doc['conclusion'])}</p><p>{E(doc['advice'])}</p></section>",
     ]
 
@@ -73,7 +75,26 @@ def _variant_table(doc: Mapping[str, Any]) -> str:
             ("transcript", v["transcript"]),
             ("HGVS c.", v["hgvs_c"]),
             ("HGVS p.", v["hgvs_p"]),
+            ("classification", _class_text(doc["classification"])),
+            ("ClinVar", _clinvar_text(doc["classification"].get("clinvar"))),
         ]
+    )
+
+
+def _class_text(c: Mapping[str, Any]) -> str:
+    """The class with its points and criteria, and where it comes from."""
+    if not c.get("class"):
+        return c["source"]
+    criteria = ", ".join(c.get("criteria") or []) or "no criterion met"
+    return f"{c['class']} ({c.get('points')} points; {criteria}); source: {c['source']}"
+
+
+def _clinvar_text(cv: Mapping[str, Any] | None) -> str | None:
+    if not cv:
+        return None
+    return (
+        f"VCV {cv.get('variation_id')}: {cv.get('significance')} ({cv.get('review_status')}), "
+        f"{cv.get('source')}; shown for reference, not used as evidence"
     )
 
 

@@ -170,6 +170,45 @@ def describe_request(spec: Mapping[str, Any]) -> str:
     return f"{spec['chrom']}:{spec['pos']} {spec['ref']}>{spec['alt']} (GRCh38)"
 
 
+FINDING_CLASSES = ("Pathogenic", "Likely pathogenic")  # the only classes a predictive test uses
+
+
+def variant_class(
+    interpretation: Mapping[str, Any], variant_id: str, patient: str
+) -> dict[str, Any]:
+    """The familial variant's class as the family's report gives it, with its source.
+
+    ``interpretation``: the cardiac interpretation document of ``patient``
+    (``results/interpretation/cardiac/{patient}.json``). A variant it did not classify
+    (the index does not carry it, or it lies outside the panel) has no class: then no
+    result about it can be predictive.
+    """
+    entry = (interpretation.get("variants") or {}).get(variant_id)
+    if not entry or not entry.get("classification"):
+        return {
+            "class": None,
+            "source": f"not classified: the variant is not among the calls classified in the "
+            f"report of patient {patient} (index case not a carrier, or outside the panel)",
+            "points": None,
+            "criteria": [],
+            "clinvar": None,
+        }
+    acmg_ev = next((e for e in entry.get("evidence", []) if e.get("type") == "acmg"), {})
+    clinvar = next((e for e in entry.get("evidence", []) if e.get("type") == "clinvar"), None)
+    return {
+        "class": entry["classification"],
+        "source": f"ACMG/AMP classification in the report of patient {patient} "
+        f"({acmg_ev.get('engine', 'bigmed.acmg')})",
+        "points": acmg_ev.get("points"),
+        "criteria": list(acmg_ev.get("criteria_met", [])),
+        "clinvar": None
+        if clinvar is None
+        else {
+            k: clinvar.get(k) for k in ("variation_id", "significance", "review_status", "source")
+        },
+    }
+
+
 def targeted_document(
     *,
     patient: str,
@@ -183,11 +222,17 @@ def targeted_document(
     reads: SiteReads,
     thresholds: Thresholds,
     provenance: Mapping[str, Any],
+    classification: Mapping[str, Any],
 ) -> dict[str, Any]:
-    """The report of one sample at one familial variant (schema-valid)."""
+    """The report of one sample at one familial variant (schema-valid).
+
+    ``classification``: :func:`variant_class`; the advice depends on it, because only a
+    pathogenic or likely pathogenic variant gives a predictive result.
+    """
     status, reason = carrier_status(reads, thresholds)
     name = " ".join(x for x in (gene, hgvs_c, hgvs_p) if x) or locus.id
     conclusion, advice = _conclusion(status, reason, sample["sample"], name, reads, thresholds)
+    advice = _advice(status, advice, classification)
     doc = {
         "schema_version": "1.0",
         "patient": patient,
@@ -208,6 +253,7 @@ def targeted_document(
             "hgvs_p": hgvs_p,
             "source": {"contig": locus.contig, "pos": locus.pos},
         },
+        "classification": dict(classification),
         "result": status,
         "reason": reason,
         "conclusion": conclusion,
@@ -245,6 +291,25 @@ def _conclusion(
     return (
         f"Whether {who} carries the familial variant {name} cannot be determined: {reason}.",
         "Repeat the test on a new sample or with a targeted assay.",
+    )
+
+
+def _advice(status: str, advice: str, classification: Mapping[str, Any]) -> str:
+    """The advice for a result, as the variant's class allows.
+
+    A result is predictive only for a pathogenic or likely pathogenic variant; for a VUS
+    (or an unclassified variant) neither carrying nor lacking it changes the relative's
+    risk, so the advice says so instead of "predictive result negative".
+    """
+    cls = classification.get("class")
+    if status not in (CARRIER, NON_CARRIER) or cls in FINDING_CLASSES:
+        return advice
+    what = f"classified as {cls}" if cls else "not classified"
+    found = "carrying" if status == CARRIER else "not carrying"
+    return (
+        f"Not a predictive result: the variant is {what} ({classification['source']}), so "
+        f"{found} it does not change this person's risk assessment; clinical screening "
+        "follows the index case's phenotype. A VUS is not used for predictive testing."
     )
 
 
