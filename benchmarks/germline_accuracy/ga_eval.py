@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import subprocess
-from bisect import bisect_left
 from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Any
@@ -21,16 +20,11 @@ class Rec:
     filt: str
     dp: int | None
     gt: str
+    cls: str = ""  # truth: the planted class (INFO/CLASS)
 
     @property
     def key(self) -> tuple[str, int, str, str]:
         return (self.contig, self.pos, self.ref, self.alt)
-
-    @property
-    def kind(self) -> str:
-        if len(self.ref) == len(self.alt):
-            return "snv" if len(self.ref) == 1 else "mnp"
-        return "indel"
 
     @property
     def is_variant(self) -> bool:
@@ -104,12 +98,19 @@ def normalize(vcf: Path, out: Path, ref_fasta: Path, atomize: bool = False) -> N
     run(["bcftools", "index", "-t", "-f", str(out)])
 
 
-def load(vcf: Path) -> list[Rec]:
+def load(vcf: Path, truth: bool = False) -> list[Rec]:
+    """Records of a normalised VCF; a truth VCF's records carry their planted class (a real
+    set's SNVs and indels are classed real_snv / real_indel)."""
+    query = QUERY.replace("[", "\t%INFO/CLASS[") if truth else QUERY
     recs = []
-    for line in run(["bcftools", "query", "-f", QUERY, str(vcf)]).stdout.splitlines():
-        c, p, r, a, q, f, dp, *gts = line.split("\t")
-        recs.append(Rec(c, int(p), r.upper(), a.upper(), _num(q, float), f, _num(dp, int),
-                        gts[0] if gts else "."))
+    for line in run(["bcftools", "query", "-f", query, str(vcf)]).stdout.splitlines():
+        c, p, r, a, q, f, dp, *rest = line.split("\t")
+        cls = rest.pop(0) if truth else ""
+        rec = Rec(c, int(p), r.upper(), a.upper(), _num(q, float), f, _num(dp, int),
+                  rest[0] if rest else ".", cls)
+        if cls == "real":
+            rec.cls = f"real_{group(rec)}"
+        recs.append(rec)
     return recs
 
 
@@ -130,13 +131,130 @@ def passes(rec: Rec, min_qual: float | None, min_depth: int | None) -> bool:
     return not (min_depth is not None and (rec.dp is None or rec.dp < min_depth))
 
 
-def prf(TP: int, FP: int, FN: int) -> dict[str, Any]:
-    tp, fp, fn = TP, FP, FN
-    p = tp / (tp + fp) if tp + fp else 0.0
-    r = tp / (tp + fn) if tp + fn else 0.0
+def prf(TP: int, FP: int, FN: int, TPc: int | None = None) -> dict[str, Any]:
+    """Recall from truth records (TP/FN), precision from call records (TPc/FP): a truth MNV
+    found as two SNV calls is one truth TP and two call TPs (as vcfeval counts)."""
+    tpc = TP if TPc is None else TPc
+    p = tpc / (tpc + FP) if tpc + FP else 0.0
+    r = TP / (TP + FN) if TP + FN else 0.0
     f1 = 2 * p * r / (p + r) if p + r else 0.0
-    return {"TP": tp, "FP": fp, "FN": fn, "precision": round(p, 5), "recall": round(r, 5),
-            "F1": round(f1, 5)}
+    return {"TP": TP, "TP_calls": tpc, "FP": FP, "FN": FN, "precision": round(p, 5),
+            "recall": round(r, 5), "F1": round(f1, 5)}
+
+
+BINS = ((1, 5), (6, 15), (16, 50))
+CLUSTER_GAP = 10  # events closer than this are compared as one haplotype block
+MAX_PHASINGS_HET = 12
+
+
+def group(rec: Rec) -> str:
+    """SNV (substitutions: SNVs, MNVs) or indel (length-changing: indels, STRs, delins)."""
+    return "snv" if len(rec.ref) == len(rec.alt) else "indel"
+
+
+def size_bin(rec: Rec) -> str:
+    """Length bin of a length-changing event: |len(ref)-len(alt)| for an indel with its
+    anchor base, the longer allele for a delins (no shared anchor)."""
+    if rec.ref[0] == rec.alt[0] and (len(rec.ref) == 1 or len(rec.alt) == 1):
+        size = abs(len(rec.ref) - len(rec.alt))
+    else:
+        size = max(len(rec.ref), len(rec.alt))
+    for lo, hi in BINS:
+        if lo <= size <= hi:
+            return f"{lo}-{hi}"
+    return f">{BINS[-1][1]}"
+
+
+def call_class(rec: Rec) -> str:
+    """Shape of a call (FP classes): snv, mnv, ins, del, complex."""
+    if len(rec.ref) == len(rec.alt):
+        return "snv" if len(rec.ref) == 1 else "mnv"
+    if rec.ref[0] == rec.alt[0] and len(rec.alt) == 1:
+        return "del"
+    if rec.ref[0] == rec.alt[0] and len(rec.ref) == 1:
+        return "ins"
+    return "complex"
+
+
+def _alleles(gt: str) -> list[int]:
+    return [int(a) if a not in (".", "") else 0 for a in gt.replace("|", "/").split("/")]
+
+
+def _apply(seq: str, start: int, end: int, recs: list[Rec]) -> str | None:
+    """Reference window [start, end) (0-based) with ``recs`` applied; None when they overlap."""
+    out, cursor = [], start
+    for r in sorted(recs, key=lambda x: x.pos):
+        p = r.pos - 1
+        if p < cursor:
+            return None
+        out.append(seq[cursor:p])
+        out.append(r.alt)
+        cursor = p + len(r.ref)
+    out.append(seq[cursor:end])
+    return "".join(out)
+
+
+def _truth_haps(seq: str, start: int, end: int, truth: list[Rec]) -> tuple[str, str] | None:
+    alleles = [_alleles(t.gt) for t in truth]
+    haps = []
+    for h in (0, 1):
+        recs = [t for t, a in zip(truth, alleles, strict=True) if a[min(h, len(a) - 1)] == 1]
+        hap = _apply(seq, start, end, recs)
+        if hap is None:
+            return None
+        haps.append(hap)
+    return haps[0], haps[1]
+
+
+def _call_phasings(seq: str, start: int, end: int, calls: list[Rec]) -> list[tuple[str, str]]:
+    """Every way of placing the het calls on two haplotypes (the first het fixed)."""
+    hom = [c for c in calls if c.zygosity == "hom"]
+    het = [c for c in calls if c.zygosity != "hom"]
+    if len(het) > MAX_PHASINGS_HET:
+        return []
+    out = []
+    for mask in range(1 << max(0, len(het) - 1)):
+        side = [0] + [(mask >> i) & 1 for i in range(len(het) - 1)] if het else []
+        h0 = _apply(seq, start, end, hom + [c for c, s in zip(het, side, strict=True) if s == 0])
+        h1 = _apply(seq, start, end, hom + [c for c, s in zip(het, side, strict=True) if s == 1])
+        if h0 is not None and h1 is not None:
+            out.append((h0, h1))
+    return out
+
+
+def compare_block(seq: str, truth: list[Rec], calls: list[Rec]) -> str:
+    """'genotype' when some phasing of the calls gives the truth's two haplotypes, 'allele'
+    when it gives the same non-reference haplotypes with another zygosity, else 'no'."""
+    start = min(r.pos for r in truth + calls) - 1
+    end = max(r.pos + len(r.ref) - 1 for r in truth + calls)
+    ref = seq[start:end]
+    th = _truth_haps(seq, start, end, truth)
+    if th is None:
+        return "no"
+    tset = sorted(th)
+    talt = {h for h in th if h != ref}
+    allele = False
+    for ch in _call_phasings(seq, start, end, calls):
+        if sorted(ch) == tset:
+            return "genotype"
+        allele = allele or {h for h in ch if h != ref} == talt
+    return "allele" if allele else "no"
+
+
+def blocks(truth: list[Rec], calls: list[Rec]) -> list[tuple[list[Rec], list[Rec]]]:
+    """Truth and call records grouped into blocks of events < CLUSTER_GAP bp apart."""
+    items = sorted([(r.contig, r.pos, 0, r) for r in truth] + [(r.contig, r.pos, 1, r)
+                                                                for r in calls],
+                   key=lambda x: (x[0], x[1], x[2]))
+    out: list[tuple[list[Rec], list[Rec]]] = []
+    cur_contig, cur_end = None, -1
+    for contig, pos, side, r in items:
+        if contig != cur_contig or pos > cur_end + CLUSTER_GAP:
+            out.append(([], []))
+            cur_contig, cur_end = contig, -1
+        out[-1][side].append(r)
+        cur_end = max(cur_end, pos + len(r.ref) - 1)
+    return out
 
 
 @dataclass
@@ -147,71 +265,89 @@ class Evaluation:
     gt_mismatch: list[tuple[Rec, Rec]] = field(default_factory=list)
 
 
-def evaluate(truth: list[Rec], calls: list[Rec], regions: dict[str, tuple[int, int]],
-             min_qual: float | None = None, min_depth: int | None = None) -> Evaluation:
-    truth = [t for t in truth if in_regions(t, regions)]
-    tkeys = {t.key: t for t in truth}
-    selected = [c for c in calls if in_regions(c, regions) and c.is_variant
-                and passes(c, min_qual, min_depth)]
-    ckeys: dict[tuple[str, int, str, str], Rec] = {}
-    dups = 0
-    for c in selected:
-        if c.key in ckeys:
-            dups += 1
-        ckeys.setdefault(c.key, c)
-    counts = {k: {"TP": 0, "FP": 0, "FN": 0} for k in ("snv", "indel")}
-    gt_ok = {"snv": 0, "indel": 0}
-    ev = Evaluation({})
-    for key, t in tkeys.items():
-        kind = t.kind
-        if key in ckeys:
-            counts[kind]["TP"] += 1
-            if ckeys[key].zygosity == t.zygosity:
-                gt_ok[kind] += 1
-            else:
-                ev.gt_mismatch.append((t, ckeys[key]))
-        else:
-            counts[kind]["FN"] += 1
-            ev.fn.append(t)
-    mnp = 0
-    for key, c in ckeys.items():
-        if key not in tkeys:
-            kind = "indel" if c.kind == "indel" else "snv"  # an MNP counts with the SNVs
-            mnp += c.kind == "mnp"
-            counts[kind]["FP"] += 1
-            ev.fp.append(c)
-    tp_all = counts["snv"]["TP"] + counts["indel"]["TP"]
-    ev.table = {
-        "snv": prf(**counts["snv"]),
-        "indel": prf(**counts["indel"]),
-        "genotype_concordance": round((gt_ok["snv"] + gt_ok["indel"]) / tp_all, 5)
-        if tp_all else None,
-        "genotype_concordance_snv": round(gt_ok["snv"] / counts["snv"]["TP"], 5)
-        if counts["snv"]["TP"] else None,
-        "genotype_concordance_indel": round(gt_ok["indel"] / counts["indel"]["TP"], 5)
-        if counts["indel"]["TP"] else None,
-        "pass_calls": len(selected),
-        "duplicate_pass_records": dups,
-        "mnp_fp": mnp,
-        "truth_snv": sum(1 for t in truth if t.kind == "snv"),
-        "truth_indel": sum(1 for t in truth if t.kind == "indel"),
-    }
-    return ev
+@dataclass
+class Tally:
+    """Per-record outcomes: truth records (TP/FN, genotype right) and call records (TP/FP)."""
+
+    truth_tp: list[Rec] = field(default_factory=list)
+    truth_fn: list[Rec] = field(default_factory=list)
+    gt_ok: list[Rec] = field(default_factory=list)
+    gt_bad: list[tuple[Rec, Rec]] = field(default_factory=list)
+    call_tp: list[Rec] = field(default_factory=list)
+    call_fp: list[Rec] = field(default_factory=list)
 
 
-def indel_length_recall(truth: list[Rec], ev: Evaluation) -> dict[str, dict[str, int]]:
-    fn = {t.key for t in ev.fn}
-    bins: dict[str, dict[str, int]] = {}
+def _score_block(seq: str, truth: list[Rec], calls: list[Rec], tally: Tally) -> None:
+    tkeys = {t.key for t in truth}
+    ckeys = {c.key: c for c in calls}
+    if not calls or not truth:
+        tally.truth_fn += truth
+        tally.call_fp += calls
+        return
+    verdict = "exact" if tkeys == set(ckeys) else compare_block(seq, truth, calls)
+    if verdict == "no":  # partial credit for the records that match exactly
+        for t in truth:
+            (tally.truth_tp if t.key in ckeys else tally.truth_fn).append(t)
+            if t.key in ckeys:
+                _genotype(t, ckeys[t.key], tally)
+        for c in calls:
+            (tally.call_tp if c.key in tkeys else tally.call_fp).append(c)
+        return
+    tally.truth_tp += truth
+    tally.call_tp += calls
     for t in truth:
-        if t.kind != "indel":
-            continue
-        size = abs(len(t.ref) - len(t.alt))
-        b = "1-5" if size <= 5 else "6-10" if size <= 10 else "11-20" if size <= 20 else ">20"
-        kind = "ins" if len(t.alt) > len(t.ref) else "del"
-        row = bins.setdefault(f"{kind} {b}", {"truth": 0, "FN": 0})
-        row["truth"] += 1
-        row["FN"] += t.key in fn
-    return dict(sorted(bins.items()))
+        if verdict == "exact":
+            _genotype(t, ckeys[t.key], tally)
+        elif verdict == "genotype":
+            tally.gt_ok.append(t)
+        else:
+            tally.gt_bad.append((t, calls[0]))
+
+
+def _genotype(t: Rec, c: Rec, tally: Tally) -> None:
+    if c.zygosity == t.zygosity:
+        tally.gt_ok.append(t)
+    else:
+        tally.gt_bad.append((t, c))
+
+
+def evaluate(truth: list[Rec], calls: list[Rec], regions: dict[str, tuple[int, int]],
+             seqs: dict[str, str], min_qual: float | None = None,
+             min_depth: int | None = None) -> Evaluation:
+    """Haplotype-aware comparison: records that match exactly, or blocks of nearby records
+    whose applied alleles give the same haplotype sequences (an MNV called as SNVs, a delins
+    called as a deletion plus an SNV, an STR change placed elsewhere in the repeat)."""
+    truth = [t for t in truth if in_regions(t, regions)]
+    seen: set[tuple[str, int, str, str]] = set()
+    selected = []
+    for c in calls:
+        if in_regions(c, regions) and c.is_variant and passes(c, min_qual, min_depth):
+            if c.key not in seen:
+                selected.append(c)
+            seen.add(c.key)
+    tally = Tally()
+    for tb, cb in blocks(truth, selected):
+        _score_block(seqs[(tb or cb)[0].contig], tb, cb, tally)
+    table: dict[str, Any] = {}
+    for name, keep in (("snv", lambda r: group(r) == "snv"),
+                       ("indel", lambda r: group(r) == "indel"),
+                       *[(f"indel {lo}-{hi}", (lambda b: lambda r: group(r) == "indel"
+                                               and size_bin(r) == b)(f"{lo}-{hi}"))
+                         for lo, hi in BINS]):
+        table[name] = prf(sum(map(keep, tally.truth_tp)), sum(map(keep, tally.call_fp)),
+                          sum(map(keep, tally.truth_fn)), sum(map(keep, tally.call_tp)))
+    classes = sorted({t.cls or group(t) for t in truth})
+    table["recall_by_class"] = {
+        k: {"truth": sum((t.cls or group(t)) == k for t in truth),
+            "found": sum((t.cls or group(t)) == k for t in tally.truth_tp)} for k in classes}
+    table["fp_by_shape"] = {k: sum(call_class(c) == k for c in tally.call_fp)
+                            for k in ("snv", "mnv", "ins", "del", "complex")}
+    n_tp = len(tally.truth_tp)
+    table["genotype_concordance"] = round(len(tally.gt_ok) / n_tp, 5) if n_tp else None
+    table["pass_calls"] = len(selected)
+    table["duplicate_pass_records"] = sum(1 for c in calls if in_regions(c, regions)) - len(
+        {c.key for c in calls if in_regions(c, regions)})
+    return Evaluation(table, tally.call_fp, tally.truth_fn, tally.gt_bad)
 
 
 def repeat_context(seq: str, pos: int, span: int) -> tuple[str, int]:
@@ -255,76 +391,36 @@ def depth_at(bam: Path, sites: list[tuple[str, int]], min_mapq: int, min_baseq: 
     return {k: (v[0], v[1]) for k, v in out.items()}
 
 
-def explain(ev: Evaluation, truth: list[Rec], calls: list[Rec], seqs: dict[str, str],
+def explain(ev: Evaluation, calls: list[Rec], seqs: dict[str, str],
             depths: dict[tuple[str, int], tuple[int, int]]) -> list[dict[str, Any]]:
-    """One row per FP/FN (and genotype mismatch) with the context that explains it."""
-    by_key = {c.key: c for c in calls}
-    tpos: dict[str, list[int]] = {}
-    for t in truth:
-        tpos.setdefault(t.contig, []).append(t.pos)
-    cpos: dict[str, list[tuple[int, Rec]]] = {}
+    """One row per FN, FP and genotype mismatch, with the context that explains it."""
+    near: dict[str, list[Rec]] = {}
     for c in calls:
-        cpos.setdefault(c.contig, []).append((c.pos, c))
-    for v in tpos.values():
-        v.sort()
-    for v2 in cpos.values():
-        v2.sort(key=lambda x: x[0])
-
-    def nearest_truth(contig: str, pos: int, exclude: int | None) -> int | None:
-        ps = tpos.get(contig, [])
-        i = bisect_left(ps, pos)
-        cands = [ps[j] for j in (i - 1, i, i + 1) if 0 <= j < len(ps) and ps[j] != exclude]
-        return min((abs(p - pos) for p in cands), default=None)
-
-    def calls_near(contig: str, pos: int, width: int) -> list[Rec]:
-        return [c for p, c in cpos.get(contig, []) if abs(p - pos) <= width]
-
+        near.setdefault(c.contig, []).append(c)
     rows = []
     for kind, recs in (("FN", ev.fn), ("FP", ev.fp)):
         for r in recs:
-            seq = seqs[r.contig]
-            unit, tract = repeat_context(seq, r.pos, max(len(r.ref), len(r.alt)))
+            unit, tract = repeat_context(seqs[r.contig], r.pos, max(len(r.ref), len(r.alt)))
             raw, filt_dp = depths.get((r.contig, r.pos), (None, None))
             row: dict[str, Any] = {
-                "class": kind, "type": r.kind, "contig": r.contig, "pos": r.pos,
-                "ref": r.ref, "alt": r.alt, "truth_gt": "", "call_gt": "", "call_filter": "",
-                "call_qual": "", "call_dp": "", "repeat_unit": unit, "repeat_bp": tract,
-                "nearest_truth_bp": nearest_truth(r.contig, r.pos, r.pos if kind == "FN" else None),
-                "bam_depth": raw, "bam_depth_q": filt_dp, "reason": "",
+                "class": kind, "type": r.cls or call_class(r), "bin": size_bin(r)
+                if group(r) == "indel" else "", "contig": r.contig, "pos": r.pos,
+                "ref": r.ref, "alt": r.alt, "gt": r.gt, "filter": r.filt, "qual": r.qual,
+                "dp": r.dp, "repeat_unit": unit, "repeat_bp": tract, "bam_depth": raw,
+                "bam_depth_q": filt_dp, "nearby_calls": "",
             }
             if kind == "FN":
-                row["truth_gt"] = r.gt
-                same = by_key.get(r.key)
-                near = [c for c in calls_near(r.contig, r.pos, max(len(r.ref), len(r.alt)) + 10)
-                        if c.is_variant]
-                if same is not None and same.is_variant:
-                    row.update(call_gt=same.gt, call_filter=same.filt, call_qual=same.qual,
-                               call_dp=same.dp, reason=f"filtered:{same.filt}")
-                elif same is not None:
-                    row.update(call_gt=same.gt, call_filter=same.filt, reason="called_ref_gt")
-                elif near:
-                    c = near[0]
-                    row.update(call_gt=c.gt, call_filter=c.filt, call_qual=c.qual, call_dp=c.dp,
-                               reason=f"other_allele_nearby:{c.pos}:{c.ref}>{c.alt}")
-                else:
-                    row["reason"] = "not_called"
-            else:
-                row.update(call_gt=r.gt, call_filter=r.filt, call_qual=r.qual, call_dp=r.dp)
-                nt = row["nearest_truth_bp"]
-                if nt is not None and nt <= max(len(r.ref), len(r.alt)) + 10:
-                    row["reason"] = "near_truth_variant(representation/allele)"
-                elif tract >= 8:
-                    row["reason"] = "repeat"
-                else:
-                    row["reason"] = "no_truth_nearby"
+                width = max(len(r.ref), len(r.alt)) + 10
+                row["nearby_calls"] = ";".join(
+                    f"{c.pos}:{c.ref}>{c.alt}:{c.gt}:{c.filt}:{c.qual}"
+                    for c in near.get(r.contig, []) if abs(c.pos - r.pos) <= width)
             rows.append(row)
     for t, c in ev.gt_mismatch:
-        raw, filt_dp = depths.get((t.contig, t.pos), (None, None))
-        rows.append({"class": "GT", "type": t.kind, "contig": t.contig, "pos": t.pos,
-                     "ref": t.ref, "alt": t.alt, "truth_gt": t.gt, "call_gt": c.gt,
-                     "call_filter": c.filt, "call_qual": c.qual, "call_dp": c.dp,
-                     "repeat_unit": "", "repeat_bp": "", "nearest_truth_bp": "",
-                     "bam_depth": raw, "bam_depth_q": filt_dp, "reason": "genotype"})
+        rows.append({"class": "GT", "type": t.cls, "bin": "", "contig": t.contig,
+                     "pos": t.pos, "ref": t.ref, "alt": t.alt, "gt": f"{t.gt} vs {c.gt}",
+                     "filter": c.filt, "qual": c.qual, "dp": c.dp, "repeat_unit": "",
+                     "repeat_bp": "", "bam_depth": None, "bam_depth_q": None,
+                     "nearby_calls": ""})
     return rows
 
 

@@ -1,4 +1,11 @@
-"""Truth set and reads: plant variants in two haplotypes of mini-genome contigs, run ART."""
+"""Truth set and reads: plant variants of every hard class in two haplotypes, run ART.
+
+Classes (INFO/CLASS of the truth VCF): ``snv`` (isolated), ``snv_cluster`` (2-3 SNVs 2-9 bp
+apart on the same haplotypes, separate records), ``mnv`` (2-3 adjacent substitutions, one
+record), ``ins``/``del`` (1-50 bp, equal numbers in each length bin 1-5, 6-15, 16-50),
+``str_exp``/``str_con`` (whole-unit expansion or contraction of a reference short tandem
+repeat), ``complex`` (delins: 2-10 reference bases replaced by 1-10 others, lengths differ),
+and ``real`` (NA12878 calls of a published call set)."""
 
 from __future__ import annotations
 
@@ -11,7 +18,9 @@ from pathlib import Path
 
 TRANSITION = {"A": "G", "G": "A", "C": "T", "T": "C"}
 BASES = "ACGT"
-MIN_GAP = 2  # no two planted variants within this many bp of each other
+MIN_GAP = 3  # no two planted events (clusters count as one) within this many bp
+LENGTH_BINS = ((1, 5), (6, 15), (16, 50))
+MAX_EVENT = 50
 
 
 @dataclass
@@ -22,6 +31,7 @@ class Variant:
     alt: str
     gt: tuple[int, int]  # allele per haplotype
     source: str  # random | ngsbits | megsap
+    cls: str = "snv"
 
     @property
     def end(self) -> int:
@@ -29,7 +39,20 @@ class Variant:
 
     @property
     def kind(self) -> str:
-        return "snv" if len(self.ref) == len(self.alt) == 1 else "indel"
+        return "snv" if len(self.ref) == len(self.alt) else "indel"
+
+
+@dataclass
+class Rates:
+    """Events per Mb of planting window, by class (clusters count once)."""
+
+    snv: float = 1000
+    snv_cluster: float = 40
+    mnv: float = 40
+    indel_per_bin: float = 80
+    str_change: float = 60
+    complex: float = 40
+    hom_fraction: float = 1 / 3
 
 
 class Occupancy:
@@ -42,7 +65,6 @@ class Occupancy:
         ivs = self.iv.get(contig, [])
         lo, hi = start - MIN_GAP, end + MIN_GAP
         i = bisect_left(ivs, (lo, -1))
-        # the interval just before may reach into [lo, hi]
         for j in (i - 1, i):
             if 0 <= j < len(ivs) and ivs[j][0] <= hi and ivs[j][1] >= lo:
                 return False
@@ -71,8 +93,7 @@ def load_real_variants(source: str, path: Path, seqs: dict[str, str],
         if source == "ngsbits":
             chrom, gpos = r["chrom"], int(r["pos_GRCh38"])
             ref, alt = r["ref_GRCh38"], r["alt_GRCh38"]
-            gt_txt = r["genotype"]
-            gt = (1, 1) if gt_txt in ("1/1", "1|1") else (0, 1)
+            gt = (1, 1) if r["genotype"] in ("1/1", "1|1") else (0, 1)
         else:  # megSAP GSvar (DeepVariant): start/end/ref/obs with '-' for the empty allele
             if any(f in r.get("filter", "") for f in ("RefCall", "NoCall", "LowQual")):
                 stats["filtered"] += 1
@@ -101,14 +122,124 @@ def load_real_variants(source: str, path: Path, seqs: dict[str, str],
         if not (lo < pos and pos + len(ref) - 1 <= hi):
             stats["outside_margin"] += 1
             continue
-        out.append(Variant(contig, pos, ref.upper(), alt.upper(), gt, source))
+        out.append(Variant(contig, pos, ref.upper(), alt.upper(), gt, source, "real"))
     return out, stats
 
 
+def find_strs(seq: str, lo: int, hi: int) -> list[tuple[int, str, int]]:
+    """Reference tandem repeats in (lo, hi]: (1-based start, unit, copies); unit 1-6 bp,
+    >= 8 bp and >= 3 copies (homopolymers >= 8), non-overlapping, leftmost unit first."""
+    out = []
+    i = lo
+    while i < hi - 8:
+        best = None
+        for k in range(1, 7):
+            unit = seq[i:i + k]
+            if set(unit) - set(BASES):
+                continue
+            n = 1
+            while seq[i + n * k:i + (n + 1) * k] == unit:
+                n += 1
+            if n * k >= 8 and n >= 3 and (best is None or n * k > best[2] * len(best[1])):
+                best = (i + 1, unit, n)
+        if best is not None:  # shorter units first: 'A' wins over 'AA'
+            out.append(best)
+            i += len(best[1]) * best[2]
+        else:
+            i += 1
+    return out
+
+
+def random_genotype(rng: random.Random, hom_fraction: float) -> tuple[int, int]:
+    if rng.random() < hom_fraction:
+        return (1, 1)
+    return (0, 1) if rng.random() < 0.5 else (1, 0)
+
+
+def substitute(rng: random.Random, base: str) -> str:
+    """Transitions and transversions 2:1."""
+    if rng.random() < 2 / 3:
+        return TRANSITION[base]
+    return rng.choice([b for b in BASES if b not in (base, TRANSITION[base])])
+
+
+def random_seq(rng: random.Random, n: int) -> str:
+    return "".join(rng.choice(BASES) for _ in range(n))
+
+
+def draw_event(rng: random.Random, seq: str, pos: int, cls: str, size: int = 0
+               ) -> list[tuple[int, str, str]] | None:
+    """The (pos, ref, alt) records of one event of class ``cls`` at ``pos`` (None: no fit)."""
+    if cls == "snv":
+        return [(pos, seq[pos - 1], substitute(rng, seq[pos - 1]))]
+    if cls == "mnv":
+        ref = seq[pos - 1:pos - 1 + rng.randint(2, 3)]
+        return [(pos, ref, "".join(substitute(rng, b) for b in ref))]
+    if cls == "snv_cluster":
+        out, p = [], pos
+        for _ in range(rng.randint(2, 3)):
+            out.append((p, seq[p - 1], substitute(rng, seq[p - 1])))
+            p += rng.randint(2, 9)
+        return out
+    if cls == "del":
+        return [(pos, seq[pos - 1:pos + size], seq[pos - 1])]
+    if cls == "ins":
+        return [(pos, seq[pos - 1], seq[pos - 1] + random_seq(rng, size))]
+    if cls == "complex":
+        rl = rng.randint(2, 10)
+        al = rng.choice([n for n in range(1, 11) if n != rl])
+        ref = seq[pos - 1:pos - 1 + rl]
+        alt = random_seq(rng, al)
+        if alt[0] == ref[0] or alt[-1] == ref[-1]:
+            return None
+        return [(pos, ref, alt)]
+    raise ValueError(cls)
+
+
+def str_event(rng: random.Random, seq: str, site: tuple[int, str, int]
+              ) -> tuple[str, list[tuple[int, str, str]]] | None:
+    """Expansion or contraction of whole units of a reference repeat, at most 50 bp."""
+    start, unit, copies = site
+    anchor = start - 1
+    if rng.random() < 0.5:
+        units = rng.randint(1, max(1, min(8 if len(unit) == 1 else 4, MAX_EVENT // len(unit))))
+        return "str_exp", [(anchor, seq[anchor - 1], seq[anchor - 1] + unit * units)]
+    most = min(copies - 1, MAX_EVENT // len(unit), 8 if len(unit) == 1 else 4)
+    if most < 1:
+        return None
+    units = rng.randint(1, most)
+    return "str_con", [(anchor, seq[anchor - 1:anchor + units * len(unit)], seq[anchor - 1])]
+
+
+def place(variants: list[Variant], occ: Occupancy, contig: str,
+          recs: list[tuple[int, str, str]], gt: tuple[int, int], cls: str) -> bool:
+    lo = recs[0][0]
+    hi = max(p + len(r) - 1 for p, r, _ in recs)
+    if any(set(r) - set(BASES) or set(a) - set(BASES) for _, r, a in recs):
+        return False
+    if not occ.free(contig, lo, hi):
+        return False
+    occ.add(contig, lo, hi)
+    variants.extend(Variant(contig, p, r, a, gt, "random", cls) for p, r, a in recs)
+    return True
+
+
+def plan(length: int, rates: Rates) -> list[tuple[str, int, int]]:
+    """(class, size, count) to plant in a window of ``length`` bp."""
+    mb = length / 1e6
+    todo = [("snv", 0, round(rates.snv * mb)), ("mnv", 0, round(rates.mnv * mb)),
+            ("snv_cluster", 0, round(rates.snv_cluster * mb)),
+            ("complex", 0, round(rates.complex * mb))]
+    for lo_len, hi_len in LENGTH_BINS:
+        n = round(rates.indel_per_bin * mb)
+        todo += [(kind, -(lo_len * 1000 + hi_len), (n + (kind == "del")) // 2)
+                 for kind in ("ins", "del")]
+    return todo
+
+
 def plant(seqs: dict[str, str], regions: dict[str, tuple[int, int]], real: list[Variant],
-          rng: random.Random, snv_rate: float, indel_rate: float, hom_fraction: float,
-          max_indel: int) -> tuple[list[Variant], dict[str, int]]:
-    """Real variants (first come, first kept) plus random SNVs and indels, >MIN_GAP bp apart.
+          rng: random.Random, rates: Rates) -> tuple[list[Variant], dict[str, int]]:
+    """Real variants first (first come, first kept), then STR changes, then the random classes.
 
     ``regions`` are 1-based inclusive (lo+1..hi) planting windows per contig."""
     occ = Occupancy()
@@ -126,39 +257,30 @@ def plant(seqs: dict[str, str], regions: dict[str, tuple[int, int]], real: list[
     for contig in sorted(regions):
         lo, hi = regions[contig]
         seq = seqs[contig]
-        length = hi - lo
-        for kind, n in (("snv", round(length * snv_rate)), ("indel", round(length * indel_rate))):
-            placed = 0
-            tries = 0
-            while placed < n and tries < 100 * n + 100:
-                tries += 1
-                pos = rng.randint(lo + 1 + max_indel, hi - max_indel - 1)
-                if kind == "snv":
-                    ref = seq[pos - 1]
-                    if ref not in BASES:
-                        continue
-                    alt = TRANSITION[ref] if rng.random() < 2 / 3 else rng.choice(
-                        [b for b in BASES if b not in (ref, TRANSITION[ref])])
-                else:
-                    size = rng.randint(1, max_indel)
-                    if rng.random() < 0.5:  # deletion of `size` bases after the anchor
-                        ref, alt = seq[pos - 1:pos + size], seq[pos - 1]
-                    else:
-                        ref = seq[pos - 1]
-                        alt = ref + "".join(rng.choice(BASES) for _ in range(size))
-                    if set(ref) - set(BASES):
-                        continue
-                end = pos + len(ref) - 1
-                if not occ.free(contig, pos, end):
-                    continue
-                if rng.random() < hom_fraction:
-                    gt = (1, 1)
-                else:
-                    gt = (0, 1) if rng.random() < 0.5 else (1, 0)
-                occ.add(contig, pos, end)
-                variants.append(Variant(contig, pos, ref, alt, gt, "random"))
+        margin = MAX_EVENT + 10
+        sites = find_strs(seq, lo + margin, hi - margin)
+        rng.shuffle(sites)
+        want = round(rates.str_change * (hi - lo) / 1e6)
+        placed = 0
+        for site in sites:
+            if placed >= want:
+                break
+            ev = str_event(rng, seq, site)
+            if ev and place(variants, occ, contig, ev[1], random_genotype(rng, rates.hom_fraction),
+                            ev[0]):
                 placed += 1
-            stats[f"random_{kind}"] = stats.get(f"random_{kind}", 0) + placed
+        stats["str_change"] = stats.get("str_change", 0) + placed
+        for cls, size_code, n in plan(hi - lo, rates):
+            done = tries = 0
+            while done < n and tries < 100 * n + 100:
+                tries += 1
+                pos = rng.randint(lo + margin, hi - margin)
+                size = rng.randint(-size_code // 1000, -size_code % 1000) if size_code else 0
+                recs = draw_event(rng, seq, pos, cls, size)
+                if recs and place(variants, occ, contig, recs,
+                                  random_genotype(rng, rates.hom_fraction), cls):
+                    done += 1
+            stats[cls] = stats.get(cls, 0) + done
     variants.sort(key=lambda v: (v.contig, v.pos))
     return variants, stats
 
@@ -184,19 +306,20 @@ def write_fasta(path: Path, records: dict[str, str]) -> None:
 
 
 def write_truth_vcf(path_gz: Path, variants: list[Variant], contig_lengths: dict[str, int]) -> None:
+    """Phased truth (the haplotype of each allele matters for clustered events)."""
     plain = path_gz.with_suffix("")
     with open(plain, "w") as handle:
         handle.write("##fileformat=VCFv4.2\n")
         for c, n in contig_lengths.items():
             handle.write(f"##contig=<ID={c},length={n}>\n")
         handle.write('##INFO=<ID=SRC,Number=1,Type=String,Description="random or real-set name">\n')
+        handle.write('##INFO=<ID=CLASS,Number=1,Type=String,Description="planted class">\n')
         handle.write('##INFO=<ID=DP,Number=1,Type=Integer,Description="unused">\n')
         handle.write('##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype">\n')
         handle.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tTRUTH\n")
         for v in variants:
-            gt = "1/1" if v.gt == (1, 1) else "0/1"
-            handle.write(f"{v.contig}\t{v.pos}\t.\t{v.ref}\t{v.alt}\t.\tPASS\tSRC={v.source}"
-                         f"\tGT\t{gt}\n")
+            handle.write(f"{v.contig}\t{v.pos}\t.\t{v.ref}\t{v.alt}\t.\tPASS\tSRC={v.source};"
+                         f"CLASS={v.cls}\tGT\t{v.gt[0]}|{v.gt[1]}\n")
     subprocess.run(["bcftools", "sort", "-Oz", "-o", str(path_gz), str(plain)], check=True,
                    capture_output=True)
     subprocess.run(["bcftools", "index", "-t", "-f", str(path_gz)], check=True)
@@ -204,13 +327,14 @@ def write_truth_vcf(path_gz: Path, variants: list[Variant], contig_lengths: dict
 
 
 def art_reads(hap_fastas: list[Path], outdir: Path, coverage: float, seed: int,
-              fq1: Path, fq2: Path) -> int:
-    """ART per haplotype at coverage/2; read names prefixed by haplotype. Returns pairs."""
+              fq1: Path, fq2: Path, profile: str = "HS25") -> int:
+    """ART per haplotype at coverage/2 with its built-in error profile (HS25: HiSeq 2500);
+    read names prefixed by haplotype. Returns read pairs."""
     pairs = 0
     with gzip.open(fq1, "wt", compresslevel=1) as o1, gzip.open(fq2, "wt", compresslevel=1) as o2:
         for i, fasta in enumerate(hap_fastas):
             prefix = outdir / f"art_h{i + 1}_"
-            cmd = ["art_illumina", "-ss", "HS25", "-i", str(fasta), "-l", "150", "-p",
+            cmd = ["art_illumina", "-ss", profile, "-i", str(fasta), "-l", "150", "-p",
                    "-m", "350", "-s", "50", "-f", f"{coverage / 2:g}", "-rs", str(seed + i),
                    "-na", "-o", str(prefix)]
             with open(outdir / f"art_h{i + 1}.log", "w") as log:

@@ -63,7 +63,8 @@ def default_config() -> dict[str, Any]:
 
 
 def make_config(samples: Path, units: Path, targets: Path | None = None,
-                calling: dict[str, Any] | None = None) -> dict[str, Any]:
+                calling: dict[str, Any] | None = None, with_knowledge: bool = False
+                ) -> dict[str, Any]:
     """The default config with absolute paths and the given overrides."""
     cfg: dict[str, Any] = absolutize(default_config())
     cfg["samples"] = str(samples)
@@ -71,6 +72,11 @@ def make_config(samples: Path, units: Path, targets: Path | None = None,
     cfg["reference"].update(fasta=str(REF_FASTA), annotation=str(ANNOTATION),
                             contig_map=str(CONTIG_MAP))
     cfg["targets"] = str(targets) if targets else None
+    cfg["calls"] = None  # the demo's calls sheet names demo patients
+    if not with_knowledge:  # calls only: no source is read, none needs to exist
+        cfg["knowledge"]["sources"] = {}
+    cfg.get("cardiac", {})["targeted"] = []
+    cfg.get("crc", {})["notes"] = {}
     cfg["calling"].update(calling or {})
     return cfg
 
