@@ -60,9 +60,10 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     )
     validate(out)
     write_text(snakemake.output[0], json.dumps(out, indent=1) + "\n")
-    top = out["findings"][0] if out["findings"] else None
+    top = out["candidates"][0] if out["candidates"] else None
     print(
-        f"{len(out['findings'])} candidate finding(s); top: "
+        f"{len(out['findings'])} P/LP finding(s), {len(out['candidates'])} candidate(s) for "
+        "review; top: "
         + (f"{top['gene']} {top['hgvs_c']} ({top['inheritance_label']})" if top else "none")
     )
 

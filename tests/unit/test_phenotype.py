@@ -6,7 +6,12 @@ import numpy as np
 import pytest
 from bigmed.base.errors import InputError
 from bigmed.knowledge.hpo import map_patient_terms, read_ontology
-from bigmed.pilots.rare_disease.phenotype import PhenotypeIndex, read_disease_terms, read_gene_terms
+from bigmed.pilots.rare_disease.phenotype import (
+    PhenotypeIndex,
+    disease_term_pairs,
+    read_disease_terms,
+    read_gene_terms,
+)
 from conftest import ROOT
 
 from unit.rdfixtures import GENES, write_obo
@@ -98,6 +103,29 @@ def test_matches_name_the_mica(index):
     assert m["HP:0000301"].exact and m["HP:0000301"].mica_name == "Seizure"
 
 
+def test_disease_term_pairs(ontology, tmp_path):
+    """Patient terms match a disease's terms when one subsumes the other; siblings do not."""
+    diseases = {"OMIM:1": {"HP:0000102", "HP:0000201"}, "OMIM:2": {"HP:0000101"}}
+    idx = PhenotypeIndex.build(ontology, GENES, diseases)
+    pairs = {p.patient: p for p in disease_term_pairs(idx, ["HP:0000102", "HP:0000103"], "OMIM:1")}
+    assert set(pairs) == {"HP:0000102"}  # HP:0000103 is only a sibling of HP:0000102
+    assert pairs["HP:0000102"].relation == "same"
+    general = disease_term_pairs(idx, ["HP:0000101"], "OMIM:1")
+    assert [(p.disease, p.relation) for p in general] == [
+        ("HP:0000102", "disease term more specific")
+    ]
+    specific = disease_term_pairs(idx, ["HP:0000103"], "OMIM:2")
+    assert [(p.disease, p.relation) for p in specific] == [
+        ("HP:0000101", "patient term more specific")
+    ]
+    assert disease_term_pairs(idx, ["HP:0000102"], "OMIM:404") == []
+    path = str(tmp_path / "idx.npz")
+    idx.save(path)
+    assert disease_term_pairs(PhenotypeIndex.load(path), ["HP:0000102"], "OMIM:1") == [
+        pairs["HP:0000102"]
+    ]
+
+
 def test_save_and_load(index, tmp_path):
     path = str(tmp_path / "idx.npz")
     index.save(path)
@@ -123,3 +151,7 @@ def test_real_index_scores_every_annotated_gene_after_a_reload(tmp_path):
     assert len(scores) > 4000
     ranked = sorted(scores, key=lambda g: -scores[g])
     assert ranked[0] == "SMAD4"
+    # Myhre syndrome (OMIM:139210) shares terms with RD01-P; each pair names both terms
+    pairs = disease_term_pairs(loaded, row["phenotypes"].split(";"), "OMIM:139210")
+    assert len(pairs) >= 10
+    assert {"HP:0004322", "HP:0001072"} <= {p.patient for p in pairs}  # short stature, skin

@@ -163,12 +163,18 @@ def test_interpretation_document(index):
         settings=Settings(report_candidates=2),
     )  # fmt: skip
     validate(out)
-    f = out["findings"][0]
+    f = out["candidates"][0]
     assert (f["gene"], f["rank"], f["inheritance"]) == ("HEART1", 1, "de_novo")
     assert "PM6" in f["acmg_criteria"] and f["de_novo"] == "assumed"
     assert {m["id"] for m in f["matched_hpo"]} == set(HEART_TERMS)
     assert f["genotypes"] == {"P": "0/1", "M": "0/0", "F": "0/0"}
-    assert len(out["findings"]) == 2
+    assert len(out["candidates"]) == 2
+    # a ranked candidate is a finding only when pathogenic / likely pathogenic
+    plp = ("Pathogenic", "Likely pathogenic")
+    assert all(x["classification"] in plp for x in out["findings"])
+    assert [x["variant_id"] for x in out["findings"]] == [
+        x["variant_id"] for x in out["candidates"] if x["classification"] in plp
+    ]
     assert out["variants"][sites[0].id]["rank"] == 1
     assert out["variants"][sites[3].id]["rank"] is None  # intronic: classified, not ranked
     ids = [s["id"] for s in out["sections"]]
@@ -198,8 +204,8 @@ def test_sample_check_problems_reach_the_report(index):
     assert any(x["what"] == "sample identity" for x in out["not_assessable"])
     assert "Sample check problems" in out["note"]
     # the father's parentage is contradicted: the de novo status is not used
-    assert out["findings"][0]["de_novo"] is None
-    assert "PM6" not in out["findings"][0]["acmg_criteria"]
+    assert out["candidates"][0]["de_novo"] is None
+    assert "PM6" not in out["candidates"][0]["acmg_criteria"]
 
 
 def lof_pair():

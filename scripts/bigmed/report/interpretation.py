@@ -42,6 +42,8 @@ def merge(report: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
     validate(doc)
     report["interpretation"] = {"status": doc["status"], "note": doc["note"]}
     report["findings"] = doc["findings"]
+    if doc.get("candidates") is not None:
+        report["candidates"] = doc["candidates"]
     report["biomarkers"] = doc["biomarkers"]
     report["sections"] = doc["sections"]
     if "coverage" in doc:

@@ -193,7 +193,9 @@ def variant_class(
             "criteria": [],
             "clinvar": None,
         }
-    acmg_ev = next((e for e in entry.get("evidence", []) if e.get("type") == "acmg"), {})
+    acmg_ev: Mapping[str, Any] = next(
+        (e for e in entry.get("evidence", []) if e.get("type") == "acmg"), {}
+    )
     clinvar = next((e for e in entry.get("evidence", []) if e.get("type") == "clinvar"), None)
     return {
         "class": entry["classification"],

@@ -26,32 +26,58 @@ BIOMARKER_ALTERATIONS = {
 }
 
 
-def _therapies(evidence: Sequence[dict[str, Any]], significance: str, n: int = 5) -> list[str]:
-    """Therapies of level A/B evidence in this tumor type with that significance."""
-    out: list[str] = []
+CONTEXT = {"sensitivity": "benefit", "resistance": "resistance"}
+
+
+def _therapy_key(therapy: str) -> tuple[str, ...]:
+    """One key per therapy whatever the order its drugs are named in."""
+    return tuple(sorted(d.strip().lower() for d in therapy.split("+")))
+
+
+def therapies(evidence: Sequence[dict[str, Any]]) -> list[dict[str, Any]]:
+    """Each therapy of level A/B evidence in this tumor type once, with its context.
+
+    A drug can appear in two contexts (cetuximab alone: resistance; encorafenib +
+    cetuximab: benefit); the context belongs to the combination, so each combination is one
+    line, named as first seen, with its best level and the ids behind it. A combination with
+    evidence both ways says "conflicting".
+    """
+    lines: dict[tuple[str, ...], dict[str, Any]] = {}
     for e in evidence:
-        t = e["therapy"]
-        if (
-            t
-            and t not in out
-            and e["significance"] == significance
-            and e["tumor_type_match"] == "same"
-            and e["level"] in ("A", "B")
-        ):
-            out.append(t)
-    return out[:n]
+        t, sig = e.get("therapy"), e.get("significance")
+        if not t or sig not in CONTEXT or e["tumor_type_match"] != "same":
+            continue
+        if e["level"] not in ("A", "B"):
+            continue
+        line = lines.setdefault(
+            _therapy_key(t),
+            {"therapy": t, "contexts": [], "level": e["level"], "evidence": []},
+        )
+        if CONTEXT[sig] not in line["contexts"]:
+            line["contexts"].append(CONTEXT[sig])
+        line["level"] = min(line["level"], e["level"])
+        line["evidence"].append(f"{e['source']} {e['id']}")
+    out = []
+    for line in lines.values():
+        single = "+" not in line["therapy"] and " or " not in line["therapy"]
+        context = "conflicting" if len(line["contexts"]) > 1 else line["contexts"][0]
+        name = f"{line['therapy']} (monotherapy)" if single else line["therapy"]
+        out.append({**line, "name": name, "context": context})
+    out.sort(key=lambda x: (x["context"] != "benefit", x["level"], x["name"]))
+    return out
 
 
 def variant_finding(vid: str, v: SomaticVariant, t: Tiered) -> dict[str, Any]:
     evidence = [evidence_json(m) for m in sorted_matches(t.matches)]
+    lines = therapies(evidence)
     summary = (
         f"{v.gene} {v.hgvs_p or v.hgvs_c} somatic, VAF {v.tumor_vaf} "
         f"({v.tumor_alt}/{v.tumor_depth} reads) — {t.label}: {t.why}"
     )
-    for label, sig in (("benefit", "sensitivity"), ("resistance", "resistance")):
-        drugs = _therapies(evidence, sig)
-        if drugs:
-            summary += f"; level A/B {label} in this tumor type: {', '.join(drugs)}"
+    if lines:
+        summary += "; level A/B evidence in this tumor type: " + "; ".join(
+            f"{x['name']}: {x['context']} (level {x['level']})" for x in lines
+        )
     if v.tumor_only:
         summary += " (tumor-only: germline not excluded)"
     return {
@@ -61,6 +87,7 @@ def variant_finding(vid: str, v: SomaticVariant, t: Tiered) -> dict[str, Any]:
         "hgvs_p": v.hgvs_p,
         "classification": t.label,
         "summary": summary,
+        "therapies": lines,
         "evidence": evidence,
     }
 
@@ -94,6 +121,8 @@ def biomarker_findings(
             continue
         bm = _biomarker_evidence(key, card[key], kb, tumor_type)
         t = tier_of(bm, None, None)
+        if t.tier > 2:  # a finding is Tier I/II; the biomarker card still shows it positive
+            continue
         out.append(
             {
                 "variant_id": None,

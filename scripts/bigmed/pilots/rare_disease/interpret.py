@@ -9,10 +9,11 @@ genotypes, the sample checks and the phenotype index:
    family criteria, and the weighted score of phenotype, inheritance, ACMG and rarity.
 2. **Classification** (:func:`bigmed.germline.classify.interpret`) of every PASS call in a
    gene, with the candidates' family evidence; candidates carry their rank and score.
-3. **Report** (:mod:`bigmed.pilots.rare_disease.sections`): the top candidates as findings
-   (Benign / Likely benign left out), then the candidate table, sample checks, coverage of the
-   candidate genes, the phenotype terms used, optional ACMG secondary findings and the ACMG
-   section.
+3. **Report** (:mod:`bigmed.pilots.rare_disease.sections`): pathogenic / likely pathogenic
+   candidates as findings, the top candidates (Benign / Likely benign left out) as
+   candidates for review with their diseases, then the candidate table, sample checks,
+   coverage of the candidate genes, the phenotype terms used, optional ACMG secondary
+   findings and the ACMG section.
 """
 
 from __future__ import annotations
@@ -30,7 +31,8 @@ from bigmed.pilots.rare_disease.phenotype import PhenotypeIndex
 from bigmed.pilots.rare_disease.ranking import classify_in_genes, rank_candidates
 from bigmed.pilots.rare_disease.samplecheck import SampleChecks
 
-NOT_REPORTED = ("Benign", "Likely benign")  # classes never listed as findings
+NOT_REPORTED = ("Benign", "Likely benign")  # classes never listed as candidates for review
+FINDING_CLASSES = ("Pathogenic", "Likely pathogenic")  # the only classes that are findings
 
 
 def _with_ranks(
@@ -48,12 +50,29 @@ def _with_ranks(
     return variants
 
 
-def _findings(
-    cands: Sequence[Candidate], family: Family, settings: Settings
+def _findings(cands: Sequence[Candidate], family: Family) -> list[dict[str, Any]]:
+    """Findings are pathogenic / likely pathogenic candidates only, in rank order: a ranked
+    VUS is a candidate for review, never a finding (the same rule as every pilot)."""
+    return [
+        sections.finding(c, family.proband_first)
+        for c in cands
+        if c.classification.cls in FINDING_CLASSES
+    ]
+
+
+def _candidates(
+    doc: Mapping[str, Any],
+    cands: Sequence[Candidate],
+    family: Family,
+    index: PhenotypeIndex | None,
+    settings: Settings,
 ) -> list[dict[str, Any]]:
-    """The best ``report_candidates`` candidates not classed (likely) benign."""
+    """The best ``report_candidates`` candidates not classed (likely) benign, for review."""
     shown = [c for c in cands if c.classification.cls not in NOT_REPORTED]
-    return [sections.finding(c, family.proband_first) for c in shown[: settings.report_candidates]]
+    return [
+        sections.candidate(c, family.proband_first, doc, index, family.hpo)
+        for c in shown[: settings.report_candidates]
+    ]
 
 
 def _sections(
@@ -103,18 +122,23 @@ def _not_assessable(
 def _note(
     n_candidates: int,
     findings: Sequence[Mapping[str, Any]],
+    review: Sequence[Mapping[str, Any]],
     checks: SampleChecks | None,
     settings: Settings,
 ) -> str:
     """The document's one-paragraph summary."""
-    top = findings[0] if findings else None
+    top = review[0] if review else None
     note = (
         f"rare_disease: {n_candidates} candidate variant(s) ranked by phenotype match, "
-        "inheritance, ACMG evidence and rarity; the top "
-        f"{len(findings)} are listed as findings (candidates to review, not a diagnosis)."
+        f"inheritance, ACMG evidence and rarity; {len(findings)} pathogenic / likely "
+        f"pathogenic finding(s); the top {len(review)} candidate(s) are listed for review "
+        "(not findings, not a diagnosis)."
     )
     if top:
-        note += f" Top: {top['gene']} {top['hgvs_c'] or ''} ({top['inheritance_label']})."
+        note += (
+            f" Top candidate: {top['gene']} {top['hgvs_c'] or ''} ({top['inheritance_label']}; "
+            f"{top['classification']})."
+        )
     if not settings.secondary_findings:
         note += " ACMG secondary findings: not analysed (opt-in)."
     if checks is not None and checks.problems:
@@ -144,7 +168,8 @@ def interpret_family(
         overrides=overrides,
         carriers={c.variant["id"] for c in cands},
     )
-    findings = _findings(cands, family, settings)
+    findings = _findings(cands, family)
+    review = _candidates(doc, cands, family, index, settings)
     own_sections = _sections(
         doc,
         sites,
@@ -158,8 +183,9 @@ def interpret_family(
     )
     return {
         "status": "complete",
-        "note": _note(len(cands), findings, checks, settings),
+        "note": _note(len(cands), findings, review, checks, settings),
         "findings": findings,
+        "candidates": review,
         "biomarkers": [],
         "variants": _with_ranks(base["variants"], cands, settings),
         "knowledge_bases": base["knowledge_bases"],

@@ -33,7 +33,7 @@ import numpy.typing as npt
 from bigmed.base.textio import open_text
 from bigmed.knowledge.hpo import PHENOTYPIC_ABNORMALITY, Ontology
 
-INDEX_FORMAT = 1
+INDEX_FORMAT = 2  # 2: disease annotations added (which patient terms match which disease)
 
 IntArray = npt.NDArray[np.int32]
 FloatArray = npt.NDArray[np.float32]
@@ -144,6 +144,10 @@ class PhenotypeIndex:
         self.gene_terms: IntArray = np.asarray(arrays["gene_terms"], dtype=np.int32)
         self.clos_indptr: IntArray = np.asarray(arrays["clos_indptr"], dtype=np.int32)
         self.clos: IntArray = np.asarray(arrays["clos"], dtype=np.int32)
+        self.disease_ids: list[str] = [d for d in str(arrays["disease_ids"]).split("\n") if d]
+        self.dis_indptr: IntArray = np.asarray(arrays["dis_indptr"], dtype=np.int32)
+        self.dis_terms: IntArray = np.asarray(arrays["dis_terms"], dtype=np.int32)
+        self.disease_index = {d: i for i, d in enumerate(self.disease_ids)}
         self.index = {t: i for i, t in enumerate(self.term_ids)}
         self.gene_index = {g: i for i, g in enumerate(self.genes)}
         # term -> genes whose closure holds it (the transpose of clos)
@@ -168,13 +172,15 @@ class PhenotypeIndex:
         genes = sorted(g for g, ts in gene_terms.items() if terms.mapped(ts))
         direct = [terms.mapped(gene_terms[g]) for g in genes]
         closures = [terms.closure(d) for d in direct]
+        dis_direct = {d: terms.mapped(ts) for d, ts in sorted((disease_terms or {}).items())}
+        dis_direct = {d: ts for d, ts in dis_direct.items() if ts}
         if disease_terms:
-            corpus = [terms.closure(terms.mapped(ts)) for ts in disease_terms.values()]
-            corpus = [c for c in corpus if c]
+            corpus = [terms.closure(ts) for ts in dis_direct.values()]
             corpus_name = f"{len(corpus)} annotated diseases"
         else:
             corpus = closures
             corpus_name = f"{len(corpus)} annotated genes"
+        dis_indptr, dis_terms = _csr(list(dis_direct.values()))
         anc_indptr, anc = _csr(terms.ancestors)
         gene_indptr, gterms = _csr(direct)
         clos_indptr, clos = _csr(closures)
@@ -194,6 +200,9 @@ class PhenotypeIndex:
                 "gene_terms": gterms,
                 "clos_indptr": clos_indptr,
                 "clos": clos,
+                "disease_ids": "\n".join(dis_direct),
+                "dis_indptr": dis_indptr,
+                "dis_terms": dis_terms,
             }
         )
 
@@ -215,6 +224,9 @@ class PhenotypeIndex:
             gene_terms=self.gene_terms,
             clos_indptr=self.clos_indptr,
             clos=self.clos,
+            disease_ids=np.str_("\n".join(self.disease_ids)),
+            dis_indptr=self.dis_indptr,
+            dis_terms=self.dis_terms,
         )
         os.replace(tmp, path)
 
@@ -301,3 +313,63 @@ class PhenotypeIndex:
                 )
             )
         return out
+
+
+@dataclass
+class TermPair:
+    """A patient term and the disease term it matches (one subsumes the other)."""
+
+    patient: str
+    patient_name: str
+    disease: str
+    disease_name: str
+    relation: str  # "same", "disease term more specific", "patient term more specific"
+
+    def as_dict(self) -> dict[str, str]:
+        return {
+            "patient_term": self.patient,
+            "patient_name": self.patient_name,
+            "disease_term": self.disease,
+            "disease_name": self.disease_name,
+            "relation": self.relation,
+        }
+
+
+def disease_term_pairs(index: PhenotypeIndex, terms: Iterable[str], disease: str) -> list[TermPair]:
+    """Which patient terms match which of a disease's annotated terms (``phenotype.hpoa``).
+
+    A patient term matches a disease term when they are the same term or one is an
+    ancestor of the other (the disease's feature is the patient's, stated more or less
+    specifically); terms related only through a common ancestor do not count. Per patient
+    term the closest disease term is kept (same, then the one with the highest IC).
+    """
+    di = index.disease_index.get(disease)
+    if di is None:
+        return []
+    dterms = [int(x) for x in index.dis_terms[index.dis_indptr[di] : index.dis_indptr[di + 1]]]
+    d_anc = {d: set(index._ancestors(d).tolist()) for d in dterms}
+    out = []
+    for q in index.term_indices(terms):
+        q_anc = set(index._ancestors(q).tolist())
+        best: tuple[int, float, int, str] | None = None
+        for d in dterms:
+            if d == q:
+                rel, rank = "same", 2
+            elif q in d_anc[d]:
+                rel, rank = "disease term more specific", 1
+            elif d in q_anc:
+                rel, rank = "patient term more specific", 1
+            else:
+                continue
+            key = (rank, float(index.ic[d]), d, rel)
+            if best is None or key[:2] > best[:2]:
+                best = key
+        if best is not None:
+            d = best[2]
+            out.append(
+                TermPair(
+                    index.term_ids[q], index.term_names[q], index.term_ids[d],
+                    index.term_names[d], best[3],
+                )
+            )  # fmt: skip
+    return out

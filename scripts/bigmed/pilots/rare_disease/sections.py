@@ -15,7 +15,7 @@ from bigmed.genome.genotypes import Site, genotype_text
 from bigmed.germline import acmg
 from bigmed.pilots.rare_disease.model import Candidate, Ranking, Settings
 from bigmed.pilots.rare_disease.pedigree import Family
-from bigmed.pilots.rare_disease.phenotype import PhenotypeIndex
+from bigmed.pilots.rare_disease.phenotype import PhenotypeIndex, disease_term_pairs
 from bigmed.pilots.rare_disease.samplecheck import PairCheck, SampleChecks
 
 CANDIDATE_ROWS = 50  # candidates listed in the report table (all are ranked in 'variants')
@@ -79,6 +79,45 @@ def finding(c: Candidate, order: list[str]) -> dict[str, Any]:
         ]
         + [{"type": "inheritance", "model": c.inheritance, "detail": c.inheritance_detail}],
     }
+
+
+DISEASE_SOURCE = "HPO annotations (phenotype.hpoa)"
+
+
+def candidate_diseases(
+    c: Candidate, doc: Mapping[str, Any], index: PhenotypeIndex | None, terms: Sequence[str]
+) -> list[dict[str, Any]]:
+    """The diseases HPO annotates to the candidate's gene (OMIM / Orphanet ids), each with
+    the patient terms that match its terms, best-matching first. phenotype.hpoa names no
+    MONDO ids, so none are given."""
+    gene = doc.get("genes", {}).get(c.variant.get("gene") or "", {})
+    out = []
+    for d in gene.get("hpo_diseases") or []:
+        pairs = disease_term_pairs(index, terms, d["id"]) if index is not None else []
+        out.append(
+            {
+                "id": d["id"],
+                "name": d.get("name"),
+                "inheritance": list(d.get("inheritance") or []),
+                "source": DISEASE_SOURCE,
+                "matched": len(pairs),
+                "patient_terms": len(index.term_indices(terms)) if index is not None else 0,
+                "matched_terms": [p.as_dict() for p in pairs],
+            }
+        )
+    out.sort(key=lambda d: (-d["matched"], d["id"]))
+    return out
+
+
+def candidate(
+    c: Candidate,
+    order: list[str],
+    doc: Mapping[str, Any],
+    index: PhenotypeIndex | None,
+    terms: Sequence[str],
+) -> dict[str, Any]:
+    """One top candidate for review: the finding fields plus the gene's diseases."""
+    return {**finding(c, order), "diseases": candidate_diseases(c, doc, index, terms)}
 
 
 def rank_evidence(c: Candidate, settings: Settings) -> dict[str, Any]:
