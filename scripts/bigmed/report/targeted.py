@@ -84,7 +84,7 @@ def _variant_table(doc: Mapping[str, Any]) -> str:
 def _class_text(c: Mapping[str, Any]) -> str:
     """The class with its points and criteria, and where it comes from."""
     if not c.get("class"):
-        return c["source"]
+        return str(c["source"])
     criteria = ", ".join(c.get("criteria") or []) or "no criterion met"
     return f"{c['class']} ({c.get('points')} points; {criteria}); source: {c['source']}"
 
