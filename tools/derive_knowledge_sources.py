@@ -3,22 +3,27 @@
 
 Users of the project never have the shared data folder: this script documents (and re-runs)
 how every file in resources/knowledge_sources/ was made. Most files are byte copies (or
-gzip copies) of public releases. Two are *derived subsets*, because no ClinVar VCF and no
-gnomAD sites VCF exist in the shared data:
+gzip copies) of public releases:
 
-  clinvar/  a ClinVar-format VCF (INFO CLNSIG, CLNDN, GENEINFO, MC, CLNHGVS, ORIGIN, RS) made
-            from the ClinVar annotations of two real NA12878 call sets (megSAP GSvar, ngs-bits
-            VEP 2018). The sources carry no review status, so CLNREVSTAT is absent.
+  clinvar/       the real ClinVar GRCh38 VCF (release 2026-02-26) over the demo's gene slices:
+                 every record as ClinVar wrote it; two header lines are added, ``##bigmed_subset=``
+                 (the file is a subset: absence from it says nothing) and
+                 ``##bigmed_subset_genes=`` (which genes it covers completely, which partly, with
+                 the span of the records of a partly covered gene).
+  clingen_vcep/  ClinGen expert-panel (VCEP) classifications with the criteria each panel
+                 applied (ClinGen Evidence Repository export with GRCh38 alleles), byte copy.
+  clinvar_scv/   ClinVar per-submission (SCV) records of expert-panel variants, byte copy.
+
+One file is a *derived subset*, because no gnomAD sites VCF exists in the shared data:
+
   gnomad/   a gnomAD-sites-format VCF (INFO AF, AF_<grp>, AF_grpmax, grpmax, nhomalt) made from
-            the gnomAD frequencies annotated on the same call sets.
-
-Both carry a ``##bigmed_subset=`` header line: the pipeline then knows that absence from
-them says nothing about a variant (PM2 is not evaluated on absence).
+            the gnomAD frequencies annotated on two real NA12878 call sets (megSAP GSvar,
+            ngs-bits VEP 2018). It carries ``##bigmed_subset=``: PM2 is not evaluated on absence.
 
 Every output is deterministic (gzip headers without name or time; BGZF has none), so a
 re-run gives byte-identical files. Needs Python 3.11+ and pysam (bgzip + tabix).
 
-Usage:  scripts/derive_knowledge_sources.py [--shared DIR] [--out DIR]
+Usage:  tools/derive_knowledge_sources.py [--shared DIR] [--out DIR]
         (defaults: ../shared/data and resources/knowledge_sources)
 """
 
@@ -28,7 +33,6 @@ import argparse
 import csv
 import gzip
 import os
-import re
 import shutil
 import sys
 from collections.abc import Iterator
@@ -38,79 +42,6 @@ import pysam
 
 REPO = Path(__file__).resolve().parents[1]
 
-# GRCh38 RefSeq chromosome accessions (GRC GCA_000001405.15), for ClinVar-style CLNHGVS.
-REFSEQ_CHROM = {
-    "chr1": "NC_000001.11",
-    "chr2": "NC_000002.12",
-    "chr3": "NC_000003.12",
-    "chr4": "NC_000004.12",
-    "chr5": "NC_000005.10",
-    "chr6": "NC_000006.12",
-    "chr7": "NC_000007.14",
-    "chr8": "NC_000008.11",
-    "chr9": "NC_000009.12",
-    "chr10": "NC_000010.11",
-    "chr11": "NC_000011.10",
-    "chr12": "NC_000012.12",
-    "chr13": "NC_000013.11",
-    "chr14": "NC_000014.9",
-    "chr15": "NC_000015.10",
-    "chr16": "NC_000016.10",
-    "chr17": "NC_000017.11",
-    "chr18": "NC_000018.10",
-    "chr19": "NC_000019.10",
-    "chr20": "NC_000020.11",
-    "chr21": "NC_000021.9",
-    "chr22": "NC_000022.11",
-    "chrX": "NC_000023.11",
-    "chrY": "NC_000024.10",
-}
-
-# Sequence Ontology ids of the consequence terms found in the two call sets (ClinVar MC style).
-SO_IDS = {
-    "missense_variant": "SO:0001583",
-    "synonymous_variant": "SO:0001819",
-    "stop_gained": "SO:0001587",
-    "frameshift_variant": "SO:0001589",
-    "splice_donor_variant": "SO:0001575",
-    "splice_acceptor_variant": "SO:0001574",
-    "splice_region_variant": "SO:0001630",
-    "intron_variant": "SO:0001627",
-    "5_prime_UTR_variant": "SO:0001623",
-    "3_prime_UTR_variant": "SO:0001624",
-    "inframe_deletion": "SO:0001822",
-    "inframe_insertion": "SO:0001821",
-    "start_lost": "SO:0002012",
-    "stop_lost": "SO:0001578",
-    "upstream_gene_variant": "SO:0001631",
-    "downstream_gene_variant": "SO:0001632",
-    "non_coding_transcript_variant": "SO:0001619",
-    "non_coding_transcript_exon_variant": "SO:0001792",
-    "intergenic_variant": "SO:0001628",
-}
-# ClinVar's own MC labels differ from VEP's for a few terms.
-CLINVAR_MC_LABEL = {
-    "stop_gained": "nonsense",
-    "non_coding_transcript_exon_variant": "non-coding_transcript_variant",
-}
-
-# Normalised CLNSIG spellings (ClinVar VCF style) of the call sets' significance texts.
-CLNSIG = {
-    "benign": "Benign",
-    "likely benign": "Likely_benign",
-    "likely_benign": "Likely_benign",
-    "benign/likely benign": "Benign/Likely_benign",
-    "benign/likely_benign": "Benign/Likely_benign",
-    "uncertain significance": "Uncertain_significance",
-    "uncertain_significance": "Uncertain_significance",
-    "likely pathogenic": "Likely_pathogenic",
-    "pathogenic/likely pathogenic": "Pathogenic/Likely_pathogenic",
-    "pathogenic": "Pathogenic",
-    "conflicting_interpretations_of_pathogenicity": "Conflicting_interpretations_of_pathogenicity",
-    "risk_factor": "risk_factor",
-    "drug_response": "drug_response",
-    "not_provided": "not_provided",
-}
 GROUPS = ["afr", "amr", "eas", "nfe", "sas"]  # the groups gnomAD takes grpmax/popmax over
 
 MEGSAP = (
@@ -151,6 +82,16 @@ COPIES = [
     ("kb/mane/2026_01_20_MANE.csv", "mane/2026_01_20_MANE.csv.gz", True),
     ("kb/cardiac_g2p/Cardiac_G2P.csv", "cardiac_g2p/Cardiac_G2P.csv.gz", True),
     ("kb/gencc/gencc_submissions_subset.tsv", "gencc/gencc_submissions_subset.tsv", False),
+    (
+        "kb/clingen_vcep/clingen_erepo_vcep.dev.grch38.tsv",
+        "clingen_vcep/clingen_erepo_vcep.grch38.tsv",
+        False,
+    ),
+    (
+        "kb/clinvar_scv/clinvar_scv_statements.slice_genes.tsv",
+        "clinvar_scv/clinvar_scv_statements.slice_genes.tsv",
+        False,
+    ),
 ] + [
     (f"kb/civic/{name}.json.gz", f"civic/{name}.json.gz", False)
     for name in (
@@ -167,6 +108,7 @@ LICENCES = [
     ("kb/civic/LICENSE.gk-pilot.Apache-2.0", "licenses/LICENSE.gk-pilot.Apache-2.0"),
     ("kb/moalmanac/LICENSE.GPL-2.0", "licenses/LICENSE.moalmanac.GPL-2.0"),
     ("kb/mane/LICENSE.nf-cmgg.MIT", "licenses/LICENSE.nf-cmgg.MIT"),
+    ("kb/clingen_vcep/LICENSE.BayesQuantify", "licenses/LICENSE.BayesQuantify.MIT"),
     ("germline/ngsbits_NA12878_03_panel/LICENSE.ngs-bits.MIT", "licenses/LICENSE.ngs-bits.MIT"),
     (
         "germline/megsap_NA12878_03_hpHBOCv5/LICENSE.megSAP.GPL-3.0",
@@ -287,59 +229,8 @@ def gsvar_allele(
     return None
 
 
-def mane_transcripts(path: Path) -> dict[str, str]:
-    """gene -> MANE Select Ensembl transcript id without version."""
-    out = {}
-    with open(path, newline="") as handle:
-        for row in csv.DictReader(handle):
-            if row["MANE"]:
-                out[row["Gene name"]] = row["MANE"]
-    return out
-
-
-def ncbi_gene_ids(path: Path) -> dict[str, str]:
-    out = {}
-    with gzip.open(path, "rt") as handle:
-        next(handle)
-        for line in handle:
-            gid, sym = line.split("\t", 2)[:2]
-            out.setdefault(sym, gid)
-    return out
-
-
-def gsvar_consequences(row: dict[str, str], gene: str, mane: dict[str, str]) -> list[str]:
-    """Consequence terms of the gene's MANE transcript (else of all its transcripts)."""
-    entries = [e.split(":") for e in row["coding_and_splicing"].split(",") if e.count(":") >= 2]
-    mine = [e for e in entries if e[0] == gene]
-    on_mane = [e for e in mine if e[1].split(".")[0] == mane.get(gene)]
-    chosen = on_mane or mine
-    terms: list[str] = []
-    for e in chosen:
-        for t in e[2].split("&"):
-            if t not in terms:
-                terms.append(t)
-    return terms
-
-
-def mc_field(terms: list[str]) -> str | None:
-    parts = [f"{SO_IDS[t]}|{CLINVAR_MC_LABEL.get(t, t)}" for t in terms if t in SO_IDS]
-    return ",".join(parts) or None
-
-
-def clnhgvs(chrom: str, pos: int, ref: str, alt: str) -> str | None:
-    # Only SNVs: indel expressions need 3'-shifting on sequence the call sets do not carry.
-    if len(ref) == 1 and len(alt) == 1 and chrom in REFSEQ_CHROM:
-        return f"{REFSEQ_CHROM[chrom]}:g.{pos}{ref}>{alt}"
-    return None
-
-
-def info_text(value: str) -> str:
-    """A VCF INFO-safe value: no spaces, semicolons, equals signs or commas inside."""
-    return re.sub(r"[\s;=,]+", "_", value.strip()).strip("_")
-
-
 # ------------------------------------------------------------------------------------------
-# ClinVar and gnomAD subsets
+# the gnomAD subset
 # ------------------------------------------------------------------------------------------
 class Derived:
     def __init__(self, shared: Path) -> None:
@@ -349,8 +240,6 @@ class Derived:
         with open(shared / NGSBITS_TSV, newline="") as handle:
             self.ngs_rows = list(csv.DictReader(handle, delimiter="\t"))
         self.ngs_csq = read_ngsbits_vcf(shared / NGSBITS_VCF)
-        self.mane = mane_transcripts(shared / "kb/mane/2026_01_20_MANE.csv")
-        self.gene_ids = ncbi_gene_ids(shared / "kb/hpo/genes_to_phenotype.txt.gz")
         self.dropped: dict[str, int] = {}
         keys = set(self.ngs_csq)
         self.anchored: list[tuple[dict[str, str], tuple[str, int, str, str]]] = []
@@ -369,59 +258,6 @@ class Derived:
 
     def _ngs_key(self, row: dict[str, str]) -> tuple[str, int, str, str]:
         return row["chrom"], int(row["pos_GRCh38"]), row["ref_GRCh38"], row["alt_GRCh38"]
-
-    def _ngs_terms(self, key: tuple[str, int, str, str], gene: str) -> list[str]:
-        entries = [e for e in self.ngs_csq.get(key, []) if e.get("SYMBOL") == gene]
-        on_mane = [e for e in entries if e.get("Feature", "").split(".")[0] == self.mane.get(gene)]
-        terms: list[str] = []
-        for e in on_mane or entries:
-            for t in e["Consequence"].split("&"):
-                if t not in terms:
-                    terms.append(t)
-        return terms
-
-    def clinvar(self) -> list[tuple[str, int, str, str, str, str]]:
-        """(chrom, pos, id, ref, alt, info) rows."""
-        rows: dict[tuple[str, int, str, str], tuple[str, str]] = {}
-        for row, key in self._megsap_rows():
-            m = re.match(r"(\d+) \[(.+?) DISEASE=(.*?) GENE=(\S*?)\];", row["ClinVar"])
-            if not m:
-                if row["ClinVar"]:
-                    self.dropped["megsap_clinvar_unparsed"] = (
-                        self.dropped.get("megsap_clinvar_unparsed", 0) + 1
-                    )
-                continue
-            vid, sig, diseases, gene = m.groups()
-            info = {
-                "CLNDN": "|".join(info_text(d) for d in diseases.split(",") if d.strip())
-                or "not_provided",
-                "CLNHGVS": clnhgvs(*key),
-                "CLNSIG": CLNSIG[sig],
-                "GENEINFO": f"{gene}:{self.gene_ids.get(gene, '.')}" if gene else None,
-                "MC": mc_field(gsvar_consequences(row, gene, self.mane)),
-                "ORIGIN": "1",
-                "RS": row["dbSNP"][2:] if row["dbSNP"].startswith("rs") else None,
-                "BIGMED_SRC": "megSAP_GSvar_2025_10",
-            }
-            rows[key] = (vid, ";".join(f"{k}={v}" for k, v in info.items() if v))
-        for row in self.ngs_rows:
-            key = self._ngs_key(row)
-            if not row["clinvar_id"] or key in rows:
-                continue
-            gene = row["genes"].split(",")[0]
-            conditions = [c for c in row["clinvar_conditions"].split(";") if c.strip()]
-            info = {
-                "CLNDN": "|".join(info_text(c) for c in conditions) or "not_provided",
-                "CLNHGVS": clnhgvs(*key),
-                "CLNSIG": CLNSIG[row["clinvar_significance_20180701"]],
-                "GENEINFO": f"{gene}:{self.gene_ids.get(gene, '.')}",
-                "MC": mc_field(self._ngs_terms(key, gene)),
-                "ORIGIN": "1",
-                "RS": row["dbSNP"][2:] if row["dbSNP"].startswith("rs") else None,
-                "BIGMED_SRC": "ngs-bits_VEP_ClinVar_20180701",
-            }
-            rows[key] = (row["clinvar_id"], ";".join(f"{k}={v}" for k, v in info.items() if v))
-        return [(k[0], k[1], vid, k[2], k[3], info) for k, (vid, info) in rows.items()]
 
     def gnomad(self) -> list[tuple[str, int, str, str, str, str]]:
         rows: dict[tuple[str, int, str, str], str] = {}
@@ -481,26 +317,10 @@ GRCH38 = {
     "chr20": 64444167, "chr21": 46709983, "chr22": 50818468, "chrX": 156040895, "chrY": 57227415,
 }  # fmt: skip
 
-CLINVAR_HEADER = """##fileformat=VCFv4.1
-##source=ClinVar
-##reference=GRCh38
-##bigmed_subset=ClinVar assertions carried by two NA12878 call sets (megSAP GSvar 2025_10: ClinVar release not stated; ngs-bits VEP: clinvar_20180701). Not a ClinVar release: review status (CLNREVSTAT) is not available; absence from this file says nothing. Made by scripts/derive_knowledge_sources.py
-##ID=<Description="ClinVar Variation ID">
-##INFO=<ID=CLNDN,Number=.,Type=String,Description="ClinVar's preferred disease name for the concept specified by disease identifiers in CLNDISDB">
-##INFO=<ID=CLNHGVS,Number=.,Type=String,Description="Top-level (primary assembly, alt, or patch) HGVS expression (SNVs only in this subset)">
-##INFO=<ID=CLNREVSTAT,Number=.,Type=String,Description="ClinVar review status of germline classification for the Variation ID (not available in this subset)">
-##INFO=<ID=CLNSIG,Number=.,Type=String,Description="Aggregate germline classification for this single variant">
-##INFO=<ID=GENEINFO,Number=1,Type=String,Description="Gene(s) for the variant reported as gene symbol:gene id. The gene symbol and id are delimited by a colon (:) and each pair is delimited by a vertical bar (|)">
-##INFO=<ID=MC,Number=.,Type=String,Description="comma separated list of molecular consequence in the form of Sequence Ontology ID|molecular_consequence">
-##INFO=<ID=ORIGIN,Number=.,Type=String,Description="Allele origin. One or more of the following values may be added: 0 - unknown; 1 - germline; 2 - somatic">
-##INFO=<ID=RS,Number=.,Type=String,Description="dbSNP ID (i.e. rs number)">
-##INFO=<ID=BIGMED_SRC,Number=1,Type=String,Description="Call set the assertion was taken from (bigmed derivation)">
-"""  # noqa: E501
-
 GNOMAD_HEADER = """##fileformat=VCFv4.2
 ##source=gnomAD
 ##reference=GRCh38
-##bigmed_subset=gnomAD allele frequencies carried by two NA12878 call sets (megSAP GSvar 2025_10, gnomAD release not stated; ngs-bits VEP 2018, gnomAD exomes, genomes r2.0.1). Only sites NA12878 carries: absence from this file says nothing. Made by scripts/derive_knowledge_sources.py
+##bigmed_subset=gnomAD allele frequencies carried by two NA12878 call sets (megSAP GSvar 2025_10, gnomAD release not stated; ngs-bits VEP 2018, gnomAD exomes, genomes r2.0.1). Only sites NA12878 carries: absence from this file says nothing. Made by tools/derive_knowledge_sources.py
 ##INFO=<ID=AF,Number=A,Type=Float,Description="Alternate allele frequency">
 ##INFO=<ID=AF_afr,Number=A,Type=Float,Description="Alternate allele frequency in samples of African/African-American ancestry">
 ##INFO=<ID=AF_amr,Number=A,Type=Float,Description="Alternate allele frequency in samples of Admixed American ancestry">
@@ -532,6 +352,75 @@ def write_vcf(path: Path, header: str, rows: list[tuple[str, int, str, str, str,
     return len(rows)
 
 
+# ------------------------------------------------------------------------------------------
+# ClinVar: the real release over the slices, marked as a subset with its per-gene coverage
+# ------------------------------------------------------------------------------------------
+CLINVAR_SRC = "kb/clinvar/clinvar_20260226.slices.vcf.gz"
+CLINVAR_OUT = "clinvar/clinvar_20260226.slices.GRCh38.vcf.gz"
+# Coverage as stated by the shared data's MANIFEST.tsv: every ClinVar record of these genes
+# (BRCA1, BRCA2, APC, PALB2 and TP53 coding) is in the file; the slices cut the others.
+COMPLETE_GENES = ("BRCA1", "BRCA2", "APC", "PALB2", "TP53")
+PARTIAL_GENES = ("ATM", "MLH1", "MUTYH", "PMS2")
+CLINVAR_SUBSET = (
+    "ClinVar {date} (every record as released) restricted to the bigmed demo gene slices: "
+    "complete for {complete}; partial for {partial} (see bigmed_subset_genes); no other gene. "
+    "Absence from this file says nothing about a variant. Made by tools/derive_knowledge_sources.py"
+)
+
+
+def _record_genes(line: str) -> list[str]:
+    """Gene symbols of a ClinVar record's GENEINFO (SYMBOL:id|SYMBOL:id)."""
+    info = line.split("\t", 8)[7]
+    for item in info.split(";"):
+        if item.startswith("GENEINFO="):
+            return [g.split(":")[0] for g in item[len("GENEINFO=") :].split("|")]
+    return []
+
+
+def _partial_spans(body: list[str]) -> dict[str, tuple[str, int, int]]:
+    """gene -> (chrom, first, last record position) for the partly covered genes."""
+    spans: dict[str, tuple[str, int, int]] = {}
+    for line in body:
+        chrom, pos = line.split("\t", 2)[:2]
+        for gene in _record_genes(line):
+            if gene in PARTIAL_GENES:
+                c, lo, hi = spans.get(gene, (chrom, int(pos), int(pos)))
+                spans[gene] = (c, min(lo, int(pos)), max(hi, int(pos)))
+    return spans
+
+
+def clinvar_subset_lines(header: list[str], body: list[str]) -> list[str]:
+    """The two header lines that mark the file as a subset and state its gene coverage."""
+    date = next((h.split("=", 1)[1].strip() for h in header if h.startswith("##fileDate=")), "?")
+    spans = _partial_spans(body)
+    genes = [f"{g}:complete" for g in COMPLETE_GENES] + [
+        f"{g}:partial(chr{c}:{lo}-{hi})" for g, (c, lo, hi) in sorted(spans.items())
+    ]
+    note = CLINVAR_SUBSET.format(
+        date=date, complete=", ".join(COMPLETE_GENES), partial=", ".join(sorted(spans))
+    )
+    return [f"##bigmed_subset={note}\n", f"##bigmed_subset_genes={','.join(genes)}\n"]
+
+
+def step_clinvar(shared: Path, out: Path) -> int:
+    """The ClinVar slice VCF with the subset lines after ##reference; records unchanged."""
+    with gzip.open(shared / CLINVAR_SRC, "rt") as handle:
+        lines = handle.readlines()
+    header = [ln for ln in lines if ln.startswith("#")]
+    body = [ln for ln in lines if not ln.startswith("#")]
+    at = next(i for i, h in enumerate(header) if h.startswith("##reference=")) + 1
+    header[at:at] = clinvar_subset_lines(header, body)
+    target = out / CLINVAR_OUT
+    target.parent.mkdir(parents=True, exist_ok=True)
+    plain = target.with_suffix("")
+    with open(plain, "w") as handle:
+        handle.writelines(header + body)
+    pysam.tabix_compress(str(plain), str(target), force=True)
+    os.unlink(plain)
+    pysam.tabix_index(str(target), preset="vcf", force=True)
+    return len(body)
+
+
 def main(argv: list[str] | None = None) -> int:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument(
@@ -549,18 +438,16 @@ def main(argv: list[str] | None = None) -> int:
     out.mkdir(parents=True, exist_ok=True)
     step_copy(shared, out)
     derived = Derived(shared)
-    n_cv = write_vcf(
-        out / "clinvar" / "clinvar.NA12878_subset.GRCh38.vcf.gz", CLINVAR_HEADER, derived.clinvar()
-    )
+    for old in (out / "clinvar").glob("clinvar.NA12878_subset.*"):
+        old.unlink()  # the derived ClinVar subset of earlier versions
+    n_cv = step_clinvar(shared, out)
     n_gn = write_vcf(
         out / "gnomad" / "gnomad.NA12878_subset.GRCh38.sites.vcf.gz",
         GNOMAD_HEADER,
         derived.gnomad(),
     )
     total = sum(p.stat().st_size for p in out.rglob("*") if p.is_file())
-    print(
-        f"clinvar subset: {n_cv} records; gnomAD subset: {n_gn} sites; dropped: {derived.dropped}"
-    )
+    print(f"clinvar: {n_cv} records; gnomAD subset: {n_gn} sites; dropped: {derived.dropped}")
     print(f"{out}: {total / 1e6:.1f} MB")
     return 0
 

@@ -175,9 +175,15 @@ def test_shipped_sources_pass_the_checks():
         entry["path"] = str(ROOT / entry["path"])
         sources[key] = entry
     checked = kb.check_sources(sources)
-    assert set(checked) == set(kb.SPECS)
+    # every source but the predictors (non-commercial scores: never shipped)
+    assert set(checked) == set(kb.SPECS) - {"revel", "cadd", "alphamissense", "spliceai"}
     assert not checked["clinvar"].complete and not checked["gnomad"].complete
     assert checked["hotspots"].complete
+    # the real ClinVar subset says which genes it holds, completely or partly
+    clinvar = checked["clinvar"]
+    assert clinvar.gene_coverage("BRCA2") == "complete"
+    assert clinvar.gene_coverage("ATM").startswith("partial(chr11:")
+    assert clinvar.gene_coverage("LMNA") == "none"
 
 
 # --------------------------------------------------------------------------------------------
@@ -325,7 +331,7 @@ def test_civic_and_moalmanac():
 def test_bundle_manifest(tmp_path):
     sources = {
         "clinvar": {
-            "path": str(KS / "clinvar" / "clinvar.NA12878_subset.GRCh38.vcf.gz"),
+            "path": str(KS / "clinvar" / "clinvar_20260226.slices.GRCh38.vcf.gz"),
             "version": "subset",
         },
         "mane": str(KS / "mane" / "2026_01_20_MANE.csv.gz"),
@@ -337,6 +343,8 @@ def test_bundle_manifest(tmp_path):
     assert all(re.fullmatch(r"[0-9a-f]{64}", s["sha256"]) for s in entries.values())
     assert entries["clinvar"]["version"] == "subset" and not entries["clinvar"]["complete"]
     assert entries["clinvar"]["licence"] == "public domain (NCBI ClinVar)"
+    assert entries["clinvar"]["genes"]["TP53"] == "complete"
+    assert "LMNA" not in entries["clinvar"]["genes"]
     assert "gnomad" in manifest["not_configured"]
     genes = json.loads((tmp_path / "genes.json").read_text())
     assert genes["MYBPC3"]["lof_mechanism"] is True and genes["MYBPC3"]["mane"]

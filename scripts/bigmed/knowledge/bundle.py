@@ -4,9 +4,10 @@
 
 ``manifest.json``
     one entry per configured source: ``key``, ``name``, ``version``, ``licence``,
-    ``sha256``, ``path``, ``files``, ``complete`` (false for a derived subset, where absence
-    means nothing) and, for VCFs, ``chrom_style``. Sources not configured are listed under
-    ``not_configured``. Reports copy the entries into ``provenance.knowledge_bases``.
+    ``sha256``, ``path``, ``files``, ``complete`` (false for a subset, where absence means
+    nothing), for a subset that states it ``genes`` (gene -> 'complete' or 'partial(...)';
+    other genes are not covered) and, for VCFs, ``chrom_style``. Sources not configured are
+    listed under ``not_configured``. Reports copy the entries into ``provenance.knowledge_bases``.
 ``genes.json``
     gene symbol -> facts: MANE Select, ACMG SF entries, G2P and GenCC gene-disease
     entries, HPO diseases with their modes of inheritance, the union of inheritance codes,
@@ -141,6 +142,8 @@ def describe_sources(sources: dict[str, kb.Source]) -> dict[str, Any]:
             entry["chrom_style"] = src.chrom_style
         if src.subset_note:
             entry["note"] = src.subset_note
+        if src.subset_genes:
+            entry["genes"] = dict(src.subset_genes)
         entries.append(entry)
     return {
         "format": 1,
@@ -348,7 +351,26 @@ class Bundle:
             return None
         return variants.VcfSource(src["files"], src.get("chrom_style", "chr"))
 
+    def scores(self, key: str) -> variants.ScoreSource | None:
+        """A predictor source (revel, cadd, alphamissense, spliceai), or None."""
+        src = self.source(key)
+        if src is None:
+            return None
+        return variants.ScoreSource(key, src["files"], src.get("chrom_style", "chr"))
+
+    def expert_panels(self) -> list[variants.ExpertPanelRecord] | None:
+        """The ClinGen expert-panel classifications (None: source not configured)."""
+        src = self.source("clingen_vcep")
+        return None if src is None else variants.read_expert_panels(src["files"][0])
+
+    def submissions(self, wanted: set[str]) -> dict[str, list[variants.Submission]] | None:
+        """ClinVar submissions of these variation ids (None: source not configured)."""
+        src = self.source("clinvar_submissions")
+        if src is None:
+            return None
+        return variants.read_submissions(src["files"][0], wanted) if wanted else {}
+
     def knowledge_bases(self) -> list[dict[str, Any]]:
         """Provenance entries (name, version, licence, sha256, path, ...) of every source."""
-        keep = ("name", "version", "licence", "sha256", "path", "key", "complete", "note")
+        keep = ("name", "version", "licence", "sha256", "path", "key", "complete", "note", "genes")
         return [{k: s[k] for k in keep if k in s} for s in self.manifest["sources"]]

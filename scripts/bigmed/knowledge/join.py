@@ -10,8 +10,13 @@ left-aligned) and returns a JSON-ready document (written to
         "id", "chrom", "pos", "ref", "alt", "filter", "gene", "transcript", "mane_select",
         "consequence", "hgvs_c", "hgvs_p",
         "population":  {af, af_popmax, popmax_group, nhomalt, filter} | null (not found),
-        "clinvar":     {variation_id, significance, class, review_status, stars, ...} | null,
-        "clinvar_codon": [{variation_id, hgvs_p, class, stars, relation}] | null (not assessed),
+        "clinvar":     {variation_id, significance, class, review_status, stars, conditions,
+                        conflicts, submissions (null: no submissions source)} | null,
+        "expert_panel": {panel, class, criteria_met, criteria_not_met, disease,
+                        approval_date, ...} | null (ClinGen VCEP classification of the allele),
+        "clinvar_codon": [{source, variation_id, hgvs_p, class, stars, relation}] | null
+                        (not assessed): ClinVar and expert-panel alleles at the codon,
+        "predictors":  {revel|cadd|alphamissense|spliceai: score | null} (configured ones),
         "hotspot":     {"allele": [...], "residue": [...], "indel": [...], "splice": [...]} | null,
         "assertions":  [CIViC / MOAlmanac assertions for this protein change],
         "transcript_facts": {exon, exon_count, nmd_escape, fraction_removed, ...} | null,
@@ -22,9 +27,11 @@ Exact-allele matches compare minimal representations
 returned by a tabix fetch over the call's span. Nearby calls share one fetch (clusters of
 calls less than ``MAX_GAP`` bp apart).
 
-``clinvar_codon`` lists ClinVar records at the call's codon (other alleles than the call
-itself), translated on the transcript model: ``same_aa`` (PS1) or ``different_aa`` (PM5).
-The call's own ClinVar record is reported in ``clinvar`` and is never evidence for itself.
+``clinvar_codon`` lists ClinVar records and ClinGen expert-panel classifications at the
+call's codon (other alleles than the call itself), translated on the transcript model:
+``same_aa`` (PS1) or ``different_aa`` (PM5). The call's own ClinVar record and expert-panel
+classification are reported in ``clinvar`` / ``expert_panel`` (the known-variant path of
+:mod:`bigmed.germline.known`) and are never evidence for the engine's own criteria.
 """
 
 from __future__ import annotations
@@ -32,7 +39,8 @@ from __future__ import annotations
 import re
 from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
-from typing import Any
+from functools import partial
+from typing import Any, Protocol
 
 import pysam
 
@@ -41,22 +49,31 @@ from bigmed.genome.hgvs import AA3, TranscriptMap, translate
 from bigmed.genome.reference import ContigSlice
 from bigmed.genome.vcf import NULL_CONSEQUENCES
 from bigmed.knowledge.bundle import Bundle
-from bigmed.knowledge.sources import SPECS, normalize_allele, protein_key, residue_of
+from bigmed.knowledge.sources import (
+    SPECS,
+    gene_coverage,
+    normalize_allele,
+    protein_key,
+    residue_of,
+)
 from bigmed.knowledge.variants import (
     ClinVarRecord,
+    ExpertPanelRecord,
     VcfSource,
     parse_clinvar,
     parse_hotspot,
     parse_population,
+    parse_score,
 )
 
+PREDICTORS = ("revel", "cadd", "alphamissense", "spliceai")  # user-supplied score sources
 MAX_GAP = 200  # calls closer than this are looked up together
 ALLELE_PAD = 10  # a source may pad an allele with up to this many leading bases
 FETCH_COST_RECORDS = 150  # one tabix fetch (seek + block inflate) ~ reading 150 records
 NMD_RULE_NT = 50  # a PTC less than 50 nt 5' of the last exon-exon junction escapes NMD
 INFRAME_TERMS = {"inframe_insertion", "inframe_deletion", "inframe_altering"}
 # a source's record parser: (alt, payload) for each ALT (bigmed.knowledge.variants.parse_*)
-Parse = Callable[[pysam.VariantRecord], list[tuple[str, Any]]]
+Parse = Callable[[Any], list[tuple[str, Any]]]
 
 
 @dataclass
@@ -95,6 +112,12 @@ class _Density:
     covered: int = 0
 
 
+class Indexed(Protocol):
+    """What lookup() needs of a source: records by GRCh38 position (VcfSource, ScoreSource)."""
+
+    def fetch(self, chrom: str, start0: int, end: int | None) -> Iterator[Any]: ...
+
+
 class _Cursor:
     """One chromosome's open iterator over a source, kept between clusters of calls.
 
@@ -103,7 +126,7 @@ class _Cursor:
     gap (from the density seen so far) cost less than a new fetch.
     """
 
-    def __init__(self, source: VcfSource, chrom: str, density: _Density) -> None:
+    def __init__(self, source: Indexed, chrom: str, density: _Density) -> None:
         self.source, self.chrom, self.density = source, chrom, density
         self.it: Iterator[pysam.VariantRecord] | None = None
         self.peek: pysam.VariantRecord | None = None  # read past the last cluster's end
@@ -149,7 +172,7 @@ class _Cursor:
         self.density.covered += max(1, self.seen - first)
 
 
-def lookup(source: VcfSource, parse: Parse, calls: Iterable[Call]) -> dict[int, list[Any]]:
+def lookup(source: Indexed, parse: Parse, calls: Iterable[Call]) -> dict[int, list[Any]]:
     """call index -> payloads of the source records that are the same allele.
 
     Calls are visited in order, cluster by cluster (:func:`_clusters`): a sparse source
@@ -322,13 +345,82 @@ def _substituted(
     return bases
 
 
+@dataclass(frozen=True)
+class CodonAllele:
+    """A classified allele that may sit at a call's codon (ClinVar or an expert panel)."""
+
+    source: str  # 'ClinVar' | 'ClinGen VCEP'
+    variation_id: str
+    chrom: str
+    pos: int
+    ref: str
+    alt: str
+    significance: str
+    clinical_class: str | None
+    review_status: str | None
+    stars: int | None
+
+
+EXPERT_PANEL_STARS = 3  # ClinVar's stars for 'reviewed by expert panel'
+
+
+class PanelIndex:
+    """ClinGen expert-panel classifications by allele and by position (small: in memory)."""
+
+    def __init__(self, records: Iterable[ExpertPanelRecord]) -> None:
+        self.by_allele: dict[tuple[str, int, str, str], ExpertPanelRecord] = {}
+        self.by_chrom: dict[str, list[ExpertPanelRecord]] = {}
+        for r in records:
+            self.by_allele[(r.chrom, *normalize_allele(r.pos, r.ref, r.alt))] = r
+            self.by_chrom.setdefault(r.chrom, []).append(r)
+
+    def get(self, call: Call) -> ExpertPanelRecord | None:
+        return self.by_allele.get((call.chrom, *call.key))
+
+    def span(self, chrom: str, lo: int, hi: int) -> Iterator[CodonAllele]:
+        for r in self.by_chrom.get(chrom, ()):
+            if lo <= r.pos <= hi:
+                yield CodonAllele(
+                    "ClinGen VCEP", r.variation_id or r.uuid or ".", r.chrom, r.pos, r.ref, r.alt,
+                    r.clinical_class, r.clinical_class, f"reviewed by expert panel ({r.panel})",
+                    EXPERT_PANEL_STARS,
+                )  # fmt: skip
+
+
 def _codon_records(
-    call: Call, codon: _Codon, genome: Genome, clinvar: VcfSource
-) -> Iterator[ClinVarRecord]:
-    """ClinVar records over the codon's GRCh38 span."""
+    call: Call,
+    codon: _Codon,
+    genome: Genome,
+    clinvar: VcfSource | None,
+    panels: PanelIndex | None,
+) -> Iterator[CodonAllele]:
+    """ClinVar records and expert-panel classifications over the codon's GRCh38 span."""
     grch = sorted(genome.to_grch38(codon.contig, p)[1] for p in codon.positions)
-    for rec in clinvar.fetch(call.chrom, grch[0] - 1, grch[-1]):
-        yield from parse_clinvar(rec, call.chrom)
+    if clinvar is not None:
+        for rec in clinvar.fetch(call.chrom, grch[0] - 1, grch[-1]):
+            for cv in parse_clinvar(rec, call.chrom):
+                yield CodonAllele(
+                    "ClinVar", cv.variation_id, cv.chrom, cv.pos, cv.ref, cv.alt,
+                    cv.significance, cv.clinical_class, cv.review_status, cv.stars,
+                )  # fmt: skip
+    if panels is not None:
+        yield from panels.span(call.chrom, grch[0] - 1, grch[-1])
+
+
+def _codon_entry(
+    cv: CodonAllele, key: tuple[int, str, str], codon: _Codon, alt_aa: str, mine: str
+) -> dict[str, Any]:
+    return {
+        "source": cv.source,
+        "variation_id": cv.variation_id,
+        "allele": f"{cv.chrom}-{key[0]}-{key[1]}-{key[2]}",
+        "hgvs_p": f"p.({AA3[mine[0]]}{codon.number}{AA3[alt_aa]})",
+        "significance": cv.significance,
+        "class": cv.clinical_class,
+        "review_status": cv.review_status,
+        "stars": cv.stars,
+        "relation": "same_aa" if alt_aa == mine[-1] else "different_aa",
+    }
 
 
 def codon_clinvar(
@@ -337,9 +429,11 @@ def codon_clinvar(
     tx: Transcript,
     models: TranscriptModels,
     genome: Genome,
-    clinvar: VcfSource,
+    clinvar: VcfSource | None,
+    panels: PanelIndex | None = None,
 ) -> tuple[list[dict[str, Any]] | None, str | None]:
-    """ClinVar records at the call's codon, translated: (entries, note when not assessed)."""
+    """ClinVar and expert-panel alleles at the call's codon, translated: (entries, note when
+    not assessed)."""
     mine = protein_key(hgvs_p)
     if mine is None:
         return None, "no protein substitution to compare"
@@ -350,30 +444,19 @@ def codon_clinvar(
     if ref_aa != mine[0]:
         return None, f"reference codon translates to {ref_aa}, HGVSp says {mine[0]}"
     entries = []
-    seen: set[tuple[int, str, str]] = set()
-    for cv in _codon_records(call, codon, genome, clinvar):
+    seen: set[tuple[str, tuple[int, str, str]]] = set()
+    for cv in _codon_records(call, codon, genome, clinvar, panels):
         key = normalize_allele(cv.pos, cv.ref, cv.alt)
-        if key == call.key or key in seen or len(key[1]) != len(key[2]):
+        if key == call.key or (cv.source, key) in seen or len(key[1]) != len(key[2]):
             continue  # the call itself, duplicates, indels
-        seen.add(key)
+        seen.add((cv.source, key))
         bases = _substituted(codon, call.chrom, key, genome)
         if bases is None:
             continue
         alt_aa = codon.amino_acid(bases)
         if alt_aa in (ref_aa, "*"):
             continue
-        entries.append(
-            {
-                "variation_id": cv.variation_id,
-                "allele": f"{call.chrom}-{key[0]}-{key[1]}-{key[2]}",
-                "hgvs_p": f"p.({AA3[ref_aa]}{codon.number}{AA3[alt_aa]})",
-                "significance": cv.significance,
-                "class": cv.clinical_class,
-                "review_status": cv.review_status,
-                "stars": cv.stars,
-                "relation": "same_aa" if alt_aa == mine[-1] else "different_aa",
-            }
-        )
+        entries.append(_codon_entry(cv, key, codon, alt_aa, mine))
     return entries, None
 
 
@@ -446,7 +529,17 @@ def read_calls(calls_vcf: str) -> tuple[list[dict[str, Any]], list[Call]]:
     return variants, calls
 
 
-JOINED_SOURCES = ("gnomad", "clinvar", "hotspots", "hotspots_residues", "civic", "moalmanac")
+JOINED_SOURCES = (
+    "gnomad",
+    "clinvar",
+    "clingen_vcep",
+    "clinvar_submissions",
+    "hotspots",
+    "hotspots_residues",
+    "civic",
+    "moalmanac",
+    *PREDICTORS,
+)
 
 
 def source_status(bundle: Bundle) -> dict[str, dict[str, Any]]:
@@ -460,7 +553,18 @@ def source_status(bundle: Bundle) -> dict[str, dict[str, Any]]:
             "name": (s or {}).get("name", SPECS[key].label),
             "version": (s or {}).get("version"),
         }
+        if s and s.get("genes"):
+            out[key]["genes"] = s["genes"]
     return out
+
+
+def coverage(status: dict[str, Any], gene: str | None) -> str:
+    """How much of ``gene`` a joined source holds: 'complete', 'partial(...)', 'none'
+    (a source that is not configured holds nothing)."""
+    if not status.get("configured"):
+        return "none"
+    note = None if status.get("complete") else "subset"
+    return gene_coverage(note, status.get("genes") or {}, gene)
 
 
 def _clinvar_alleles(rec: pysam.VariantRecord) -> list[tuple[str, ClinVarRecord]]:
@@ -474,16 +578,17 @@ class _Context:
     population: dict[int, list[Any]]
     clinvar: dict[int, list[Any]]
     hotspot_alleles: dict[int, list[Any]]
+    scores: dict[str, dict[int, list[Any]]]  # predictor key -> call index -> scores
     by_protein: dict[tuple[str, str], list[dict[str, Any]]]
     hotspots: dict[str, Any]
     genome: Genome
     models: TranscriptModels
     clinvar_src: VcfSource | None  # open: codon-level ClinVar reads it per call
+    panels: PanelIndex | None  # ClinGen expert-panel classifications
+    submissions: dict[str, list[Any]] | None  # ClinVar variation id -> its submissions
 
 
-def _indexed_hits(
-    source: VcfSource | None, parse: Parse, calls: list[Call]
-) -> dict[int, list[Any]]:
+def _indexed_hits(source: Any | None, parse: Parse, calls: list[Call]) -> dict[int, list[Any]]:
     """lookup() through a source that is closed afterwards; nothing when not configured."""
     if source is None:
         return {}
@@ -500,23 +605,40 @@ def _assertions_by_protein(bundle: Bundle) -> dict[tuple[str, str], list[dict[st
     return by_protein
 
 
+def _clinvar_fact(hits: list[Any] | None, ctx: _Context) -> dict[str, Any] | None:
+    """The call's ClinVar record, with its submissions where a submissions source is set."""
+    if not hits:
+        return None
+    cv: dict[str, Any] = hits[0].as_dict()
+    if ctx.submissions is not None:
+        cv["submissions"] = [s.as_dict() for s in ctx.submissions.get(cv["variation_id"], [])]
+    return cv
+
+
 def _source_facts(v: dict[str, Any], call: Call, ctx: _Context) -> None:
-    """Population, ClinVar, hotspot and assertion matches of one call (in this key order)."""
+    """Population, ClinVar, expert-panel, hotspot, assertion and predictor matches of one
+    call (in this key order)."""
     term, gene = v["consequence"], v["gene"]
     pop = ctx.population.get(call.index)
     v["population"] = pop[0].as_dict() if pop else None
-    cv = ctx.clinvar.get(call.index)
-    v["clinvar"] = cv[0].as_dict() if cv else None
+    v["clinvar"] = _clinvar_fact(ctx.clinvar.get(call.index), ctx)
+    panel = ctx.panels.get(call) if ctx.panels is not None else None
+    v["expert_panel"] = panel.as_dict() if panel else None
     hot = _hotspot_matches(ctx.hotspots, gene, term, v["hgvs_c"], v["hgvs_p"])
     if call.index in ctx.hotspot_alleles:
         hot["allele"] = ctx.hotspot_alleles[call.index]
     v["hotspot"] = hot or None
     key = protein_key(v["hgvs_p"])
     v["assertions"] = ctx.by_protein.get((gene, key), []) if gene and key else []
+    v["predictors"] = {
+        name: max((x for x in hits.get(call.index, []) if x is not None), default=None)
+        for name, hits in ctx.scores.items()
+    }
 
 
 def _transcript_evidence(v: dict[str, Any], call: Call, ctx: _Context) -> None:
-    """Transcript facts of a null call, codon-level ClinVar of a missense call."""
+    """Transcript facts of a null call, codon-level ClinVar / expert-panel alleles of a
+    missense call."""
     term = v["consequence"]
     tx = ctx.models.get(v["transcript"])
     v["transcript_facts"] = None
@@ -528,13 +650,43 @@ def _transcript_evidence(v: dict[str, Any], call: Call, ctx: _Context) -> None:
         v["notes"].append("call outside the reference contigs: no transcript facts")
     elif term in NULL_CONSEQUENCES:
         v["transcript_facts"] = transcript_facts(tx, where[1], call.ref, call.alt, term)
-    elif ctx.clinvar_src is not None and ctx.genome.fa is not None:
+    elif (ctx.clinvar_src or ctx.panels) is not None and ctx.genome.fa is not None:
         entries, note = codon_clinvar(
-            call, v["hgvs_p"], tx, ctx.models, ctx.genome, ctx.clinvar_src
+            call, v["hgvs_p"], tx, ctx.models, ctx.genome, ctx.clinvar_src, ctx.panels
         )
         v["clinvar_codon"] = entries
         if note:
             v["notes"].append(f"codon-level ClinVar not assessed: {note}")
+
+
+def _context(
+    bundle: Bundle,
+    calls: list[Call],
+    genome: Genome,
+    models: TranscriptModels,
+) -> _Context:
+    """Every indexed lookup of the calls, and the small sources read whole."""
+    clinvar_src = bundle.vcf("clinvar")
+    clinvar = lookup(clinvar_src, _clinvar_alleles, calls) if clinvar_src else {}
+    panels = bundle.expert_panels()
+    wanted = {r.variation_id for hits in clinvar.values() for r in hits}
+    return _Context(
+        population=_indexed_hits(bundle.vcf("gnomad"), parse_population, calls),
+        hotspot_alleles=_indexed_hits(bundle.vcf("hotspots"), parse_hotspot, calls),
+        clinvar=clinvar,
+        scores={
+            key: _indexed_hits(bundle.scores(key), partial(parse_score, key=key), calls)
+            for key in PREDICTORS
+            if bundle.source(key) is not None
+        },
+        by_protein=_assertions_by_protein(bundle),
+        hotspots=bundle.hotspots,
+        genome=genome,
+        models=models,
+        clinvar_src=clinvar_src,
+        panels=PanelIndex(panels) if panels is not None else None,
+        submissions=bundle.submissions(wanted),
+    )
 
 
 def annotate(
@@ -547,17 +699,7 @@ def annotate(
 ) -> dict[str, Any]:
     """Join every record of a GRCh38 call set with the bundle (see the module docstring)."""
     variants, calls = read_calls(calls_vcf)
-    clinvar_src = bundle.vcf("clinvar")
-    ctx = _Context(
-        population=_indexed_hits(bundle.vcf("gnomad"), parse_population, calls),
-        hotspot_alleles=_indexed_hits(bundle.vcf("hotspots"), parse_hotspot, calls),
-        clinvar=lookup(clinvar_src, _clinvar_alleles, calls) if clinvar_src else {},
-        by_protein=_assertions_by_protein(bundle),
-        hotspots=bundle.hotspots,
-        genome=Genome(fasta, contig_map),
-        models=TranscriptModels(transcripts),
-        clinvar_src=clinvar_src,
-    )
+    ctx = _context(bundle, calls, Genome(fasta, contig_map), TranscriptModels(transcripts))
     genes_seen: set[str] = set()
     for call in calls:
         v = variants[call.index]
@@ -565,8 +707,8 @@ def annotate(
             genes_seen.add(v["gene"])
         _source_facts(v, call, ctx)
         _transcript_evidence(v, call, ctx)
-    if clinvar_src is not None:
-        clinvar_src.close()
+    if ctx.clinvar_src is not None:
+        ctx.clinvar_src.close()
     return {
         "bundle": {"dir": bundle.dir, "build": bundle.manifest.get("build")},
         "knowledge_bases": bundle.knowledge_bases(),

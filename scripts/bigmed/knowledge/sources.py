@@ -51,10 +51,55 @@ class SourceSpec:
     columns: tuple[str, ...] = ()  # required header columns (case-insensitive) for tables
 
 
+# The ClinGen Evidence Repository export with GRCh38 alleles (the shipped layout; the
+# repository's own download names variants by HGVS and ClinGen allele id only).
+EXPERT_PANEL_COLUMNS = ("chrom", "pos", "ref", "alt", "gene", "assertion", "criteria_met")
+# Per-submission ClinVar records: the official submission_summary.txt or the shipped layout
+# (variation_id, classification, submitter, date, condition); column name -> alternatives.
+SUBMISSION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "variation_id": ("variation_id", "VariationID"),
+    "classification": ("classification", "ClinicalSignificance"),
+    "submitter": ("submitter", "Submitter"),
+    "date": ("date", "DateLastEvaluated"),
+    "scv": ("scv", "SCV"),
+    "condition": ("condition", "ReportedPhenotypeInfo", "SubmittedPhenotypeInfo"),
+}
+PREDICTOR_LICENCE = (
+    "user-supplied scores under a non-commercial licence (never shipped with bigmed)"
+)
+# Predictor scores: the column (tabix TSV) or INFO key (VCF) that holds the score, by source.
+# SpliceAI's own VCF has INFO SpliceAI=ALT|SYMBOL|DS_AG|DS_AL|DS_DG|DS_DL|...; its maximum
+# delta score is the one the ClinGen splicing recommendations threshold.
+PREDICTOR_FIELDS: dict[str, tuple[str, ...]] = {
+    "revel": ("REVEL", "REVEL_score"),
+    "cadd": ("PHRED", "CADD_PHRED", "CADD"),
+    "alphamissense": ("am_pathogenicity", "AlphaMissense"),
+    "spliceai": ("SpliceAI", "spliceai_max", "DS_MAX"),
+}
+TSV_POSITION_COLUMNS: dict[str, tuple[str, ...]] = {
+    "chrom": ("chrom", "chr", "chromosome"),
+    "pos": ("grch38_pos", "pos", "position", "hg38_pos"),
+    "ref": ("ref",),
+    "alt": ("alt",),
+}
+
 SPECS: dict[str, SourceSpec] = {
     s.key: s
     for s in (
         SourceSpec("clinvar", "ClinVar", "vcf", "public domain (NCBI ClinVar)"),
+        SourceSpec(
+            "clingen_vcep",
+            "ClinGen expert panels (VCEP)",
+            "tsv",
+            "ClinGen Evidence Repository content (public)",
+            EXPERT_PANEL_COLUMNS,
+        ),
+        SourceSpec(
+            "clinvar_submissions",
+            "ClinVar submissions (SCV)",
+            "submissions",
+            "public domain (NCBI ClinVar)",
+        ),
         SourceSpec("gnomad", "gnomAD", "vcf", "CC0 1.0 (gnomAD)"),
         SourceSpec(
             "hotspots",
@@ -127,6 +172,15 @@ SPECS: dict[str, SourceSpec] = {
             "HPO licence (free use with attribution, hpo.jax.org/license)",
             ("database_id", "disease_name", "qualifier", "hpo_id", "aspect"),
         ),
+        *(
+            SourceSpec(key, label, "scores", PREDICTOR_LICENCE)
+            for key, label in (
+                ("revel", "REVEL"),
+                ("cadd", "CADD"),
+                ("alphamissense", "AlphaMissense"),
+                ("spliceai", "SpliceAI"),
+            )
+        ),
     )
 }
 CIVIC_FILES = ("variants", "studies", "therapeutics", "tumorTypes")  # required in the folder
@@ -146,10 +200,35 @@ class Source:
     kind: str
     chrom_style: str = "chr"  # VCF sources: 'chr' (chr1) or 'plain' (1)
     subset_note: str | None = None  # VCF '##bigmed_subset=' line: absence means nothing
+    # VCF '##bigmed_subset_genes=' line: gene -> 'complete' or 'partial(...)'; genes not
+    # listed are not covered at all
+    subset_genes: tuple[tuple[str, str], ...] = ()
 
     @property
     def complete(self) -> bool:
         return self.subset_note is None
+
+    def gene_coverage(self, gene: str | None) -> str:
+        """'complete', 'partial(...)' or 'none': how much of ``gene`` the source holds."""
+        return gene_coverage(self.subset_note, dict(self.subset_genes), gene)
+
+
+def gene_coverage(subset_note: str | None, genes: dict[str, str], gene: str | None) -> str:
+    """How much of a gene a source holds: a complete source holds every gene; a subset the
+    genes its ``##bigmed_subset_genes=`` line lists (none when the line is missing)."""
+    if subset_note is None:
+        return "complete"
+    return genes.get(gene or "", "none")
+
+
+def parse_subset_genes(line: str | None) -> tuple[tuple[str, str], ...]:
+    """'BRCA1:complete,ATM:partial(chr11:1-2)' -> (('BRCA1', 'complete'), ('ATM', ...))."""
+    out = []
+    for item in re.split(r",(?![^(]*\))", line or ""):
+        gene, _, cover = item.strip().partition(":")
+        if gene and cover:
+            out.append((gene, cover))
+    return tuple(out)
 
 
 # The reader table: source key -> what reads it (names under bigmed.knowledge; names, not
@@ -170,6 +249,12 @@ READERS: dict[str, tuple[str, ...]] = {
     "hpo_ontology": ("hpo.read_ontology",),
     "hpo_genes": ("genes.read_hpo_genes",),
     "hpo_annotations": ("genes.read_hpo_annotations",),
+    "clingen_vcep": ("variants.read_expert_panels",),
+    "clinvar_submissions": ("variants.read_submissions",),
+    "revel": ("variants.ScoreSource", "variants.parse_score"),
+    "cadd": ("variants.ScoreSource", "variants.parse_score"),
+    "alphamissense": ("variants.ScoreSource", "variants.parse_score"),
+    "spliceai": ("variants.ScoreSource", "variants.parse_score"),
 }
 
 
@@ -346,16 +431,16 @@ def read_vcf_meta(path: str) -> VcfMeta:
     return VcfMeta(contigs, meta, index_contigs)
 
 
-def _check_bgzf_indexed(path: str) -> None:
+def _check_bgzf_indexed(path: str, what: str = "VCF", preset: str = "-p vcf") -> None:
     if not is_gzip(path) or not is_bgzf(path):
         raise InputError(
             path,
-            "VCF is not bgzip-compressed: compress it with 'bgzip' and index it with "
-            "'tabix -p vcf'",
+            f"{what} is not bgzip-compressed: compress it with 'bgzip' and index it with "
+            f"'tabix {preset}'",
         )
     if not (os.path.exists(f"{path}.tbi") or os.path.exists(f"{path}.csi")):
         raise InputError(
-            path, f"VCF has no tabix index ({path}.tbi or .csi): run 'tabix -p vcf {path}'"
+            path, f"{what} has no tabix index ({path}.tbi or .csi): run 'tabix {preset} {path}'"
         )
 
 
@@ -375,8 +460,9 @@ def _grch38_lengths(path: str, contigs: dict[str, int | None]) -> bool:
     return length_match
 
 
-def check_vcf_build(path: str) -> tuple[str, str | None]:
-    """Check that a VCF is bgzipped, indexed and on GRCh38; return (chrom style, subset note).
+def check_vcf_build(path: str) -> tuple[str, str | None, str | None]:
+    """Check that a VCF is bgzipped, indexed and on GRCh38; return (chrom style, subset note,
+    subset genes line).
 
     GRCh38 is established from ``##reference``, ``##contig`` lengths (chr1 is 248,956,422 bp
     in GRCh38, 249,250,621 in GRCh37) and the contig names. Names without 'chr' (the
@@ -404,7 +490,7 @@ def check_vcf_build(path: str) -> tuple[str, str | None]:
             "declare GRCh38 (##reference=GRCh38 or GRCh38 contig lengths): is this a GRCh37 "
             "file? bigmed needs GRCh38 sources",
         )
-    return style, meta.get("bigmed_subset")
+    return style, meta.get("bigmed_subset"), meta.get("bigmed_subset_genes")
 
 
 def _find_header(path: str, lines: list[str], columns: tuple[str, ...], sep: str) -> None:
@@ -485,6 +571,62 @@ def _check_civic(path: str, spec: SourceSpec) -> None:
             raise InputError(path, f"CIViC export folder has no {name}.json(.gz)")
 
 
+def header_cells(path: str, wanted: list[tuple[str, ...]]) -> list[str] | None:
+    """The first of the head lines whose cells (lower case, '#' stripped) name one
+    alternative of every wanted column; None when no line does."""
+    for line in _head_lines(path, 300):
+        cells = [c.strip().lstrip("#").strip().lower() for c in line.split("\t")]
+        if all(any(a.lower() in cells for a in alts) for alts in wanted):
+            return cells
+    return None
+
+
+def _check_submissions(path: str, spec: SourceSpec) -> None:
+    """ClinVar's submission_summary.txt or the shipped per-submission layout."""
+    if header_cells(path, list(SUBMISSION_COLUMNS.values())) is None:
+        names = ", ".join(alts[0] for alts in SUBMISSION_COLUMNS.values())
+        raise InputError(
+            path,
+            f"no header line with the columns {names} (or ClinVar's submission_summary.txt "
+            "names: VariationID, ClinicalSignificance, Submitter, DateLastEvaluated, SCV)",
+        )
+
+
+def is_vcf_file(path: str) -> bool:
+    """Does the (possibly compressed) file start like a VCF?"""
+    head = _head_lines(path, 1)
+    return bool(head) and head[0].startswith("##fileformat=VCF")
+
+
+def check_scores(path: str, key: str) -> str:
+    """A predictor score file: a VCF with the score in INFO, or a bgzipped, tabix-indexed
+    TSV with chrom, pos, ref, alt and score columns. Returns the contig style."""
+    fields = PREDICTOR_FIELDS[key]
+    if is_vcf_file(path):
+        style, _, _ = check_vcf_build(path)
+        infos = set(read_vcf_info_ids(path))
+        if not infos & set(fields):
+            label = SPECS[key].label
+            raise InputError(path, f"VCF has no INFO field {' or '.join(fields)} for {label}")
+        return style
+    _check_bgzf_indexed(path, "score table", "-s 1 -b 2 -e 2 (chrom, pos columns)")
+    wanted = [*TSV_POSITION_COLUMNS.values(), fields]
+    if header_cells(path, wanted) is None:
+        raise InputError(
+            path,
+            f"no header line with the columns chrom, pos (or grch38_pos), ref, alt and "
+            f"{' or '.join(fields)}: is this a {SPECS[key].label} score file?",
+        )
+    contigs = list(pysam.TabixFile(path).contigs)
+    return "plain" if contigs and not str(contigs[0]).startswith("chr") else "chr"
+
+
+def read_vcf_info_ids(path: str) -> list[str]:
+    """The INFO ids a VCF header declares."""
+    with pysam.VariantFile(path) as vf:
+        return [str(k) for k in vf.header.info]
+
+
 # source kind -> its header check (VCFs: check_vcf_build, which also returns facts)
 _FILE_CHECKS: dict[str, Callable[[str, SourceSpec], None]] = {
     "tsv": _check_tsv,
@@ -493,6 +635,7 @@ _FILE_CHECKS: dict[str, Callable[[str, SourceSpec], None]] = {
     "obo": _check_obo,
     "json": _check_json,
     "civic": _check_civic,
+    "submissions": _check_submissions,
 }
 
 
@@ -506,12 +649,14 @@ def check_source(key: str, value: str | dict[str, Any] | None) -> Source | None:
         return None
     spec = SPECS[key]
     files = resolve_files(key, str(path))
-    style, subset = "chr", None
+    style, subset, genes = "chr", None, None
     for f in files:
         _check_readable(f)
         if spec.kind == "vcf":
-            f_style, f_subset = check_vcf_build(f)
-            style, subset = f_style, subset or f_subset
+            f_style, f_subset, f_genes = check_vcf_build(f)
+            style, subset, genes = f_style, subset or f_subset, genes or f_genes
+        elif spec.kind == "scores":
+            style = check_scores(f, key)
         elif spec.kind in _FILE_CHECKS:
             _FILE_CHECKS[spec.kind](f, spec)
     return Source(
@@ -524,6 +669,7 @@ def check_source(key: str, value: str | dict[str, Any] | None) -> Source | None:
         kind=spec.kind,
         chrom_style=style,
         subset_note=subset,
+        subset_genes=parse_subset_genes(genes),
     )
 
 

@@ -7,6 +7,10 @@
   per-ALT payloads for :func:`bigmed.knowledge.join.lookup`.
 - hotspot tables (``hotspots_residues``, ``hotspots_indels``, ``hotspots_splice``):
   :func:`read_hotspot_residues`, :func:`read_hotspot_indels`, :func:`read_hotspot_splice`.
+- ClinGen expert-panel classifications (``clingen_vcep``): :func:`read_expert_panels`;
+  ClinVar per-submission records (``clinvar_submissions``): :func:`read_submissions`.
+- predictor scores (``revel``, ``cadd``, ``alphamissense``, ``spliceai``): :class:`ScoreSource`
+  (a VCF or a tabix-indexed TSV) and :func:`parse_score`.
 """
 
 from __future__ import annotations
@@ -14,11 +18,24 @@ from __future__ import annotations
 import re
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
+from datetime import datetime
 from typing import Any
 
 import pysam
 
-from bigmed.knowledge.sources import AA1, Source, canonical_chrom, source_chrom, table_rows
+from bigmed.base.errors import InputError
+from bigmed.knowledge.sources import (
+    AA1,
+    PREDICTOR_FIELDS,
+    SUBMISSION_COLUMNS,
+    TSV_POSITION_COLUMNS,
+    Source,
+    canonical_chrom,
+    header_cells,
+    is_vcf_file,
+    source_chrom,
+    table_rows,
+)
 
 # --------------------------------------------------------------------------------------------
 # indexed VCF sources (ClinVar, gnomAD, hotspot alleles)
@@ -143,6 +160,7 @@ class ClinVarRecord:
     conditions: tuple[str, ...] = ()
     genes: tuple[str, ...] = ()
     consequences: tuple[str, ...] = ()  # MC terms, e.g. ('missense_variant',)
+    conflicts: str | None = None  # CLNSIGCONF, e.g. 'Pathogenic(3)|Uncertain_significance(1)'
 
     @property
     def clinical_class(self) -> str | None:
@@ -157,6 +175,7 @@ class ClinVarRecord:
             "stars": self.stars,
             "conditions": list(self.conditions),
             "genes": list(self.genes),
+            "conflicts": self.conflicts,
         }
 
 
@@ -188,6 +207,7 @@ def parse_clinvar(rec: pysam.VariantRecord, chrom: str | None = None) -> list[Cl
                 conditions=conditions,
                 genes=genes,
                 consequences=consequences,
+                conflicts=_joined(_info(rec, "CLNSIGCONF")),
             )
         )
     return out
@@ -310,4 +330,264 @@ def read_hotspot_splice(path: str) -> dict[str, dict[str, str]]:
     out: dict[str, dict[str, str]] = {}
     for row in table_rows(path, first_column="GENE"):
         out.setdefault(row["GENE"], {})[row["c_pos"]] = row["hotspot_type"]
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# ClinGen expert-panel classifications and ClinVar submissions
+# --------------------------------------------------------------------------------------------
+
+EXPERT_PANEL_CLASS = {
+    "pathogenic": "Pathogenic",
+    "likely pathogenic": "Likely pathogenic",
+    "uncertain significance": "Uncertain significance",
+    "likely benign": "Likely benign",
+    "benign": "Benign",
+}
+
+
+def _iso_date(text: str) -> str | None:
+    """'2019/6/25', '2019-06-25' or ClinVar's 'Jun 29, 2015' as ISO 8601; None if absent."""
+    text = text.strip()
+    for fmt in ("%Y/%m/%d", "%Y-%m-%d", "%b %d, %Y", "%Y%m%d"):
+        try:
+            return datetime.strptime(text, fmt).date().isoformat()
+        except ValueError:
+            continue
+    return text if text and text not in ("-", ".") else None
+
+
+def _codes(text: str) -> tuple[str, ...]:
+    """'PM2_Supporting, PS4' -> ('PM2_Supporting', 'PS4') (the panel's own labels)."""
+    return tuple(c.strip().replace(" ", "") for c in text.split(",") if c.strip())
+
+
+@dataclass(frozen=True)
+class ExpertPanelRecord:
+    """One ClinGen expert-panel (VCEP) classification of a GRCh38 allele."""
+
+    chrom: str
+    pos: int
+    ref: str
+    alt: str
+    gene: str
+    clinical_class: str
+    criteria_met: tuple[str, ...]
+    criteria_not_met: tuple[str, ...]
+    panel: str
+    variation_id: str | None
+    hgvs: str | None
+    disease: str | None
+    mondo: str | None
+    approval_date: str | None
+    uuid: str | None
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "panel": self.panel,
+            "class": self.clinical_class,
+            "criteria_met": list(self.criteria_met),
+            "criteria_not_met": list(self.criteria_not_met),
+            "gene": self.gene,
+            "disease": self.disease,
+            "mondo": self.mondo,
+            "approval_date": self.approval_date,
+            "variation_id": self.variation_id,
+            "hgvs": self.hgvs,
+            "uuid": self.uuid,
+        }
+
+
+def _expert_panel_row(path: str, n: int, row: dict[str, str]) -> ExpertPanelRecord:
+    cls = EXPERT_PANEL_CLASS.get(row["assertion"].strip().lower())
+    if cls is None:
+        raise InputError(
+            path, f"'{row['assertion']}' is not a five-tier ACMG class", line=n, field="assertion"
+        )
+    if not row["pos"].isdigit():
+        raise InputError(path, f"'{row['pos']}' is not a position", line=n, field="pos")
+    return ExpertPanelRecord(
+        chrom=canonical_chrom(row["chrom"]),
+        pos=int(row["pos"]),
+        ref=row["ref"].upper(),
+        alt=row["alt"].upper(),
+        gene=row["gene"],
+        clinical_class=cls,
+        criteria_met=_codes(row.get("criteria_met", "")),
+        criteria_not_met=_codes(row.get("criteria_not_met", "")),
+        panel=row.get("expert_panel") or "ClinGen expert panel",
+        variation_id=row.get("clinvar_variation_id") or None,
+        hgvs=row.get("hgvs") or None,
+        disease=row.get("disease") or None,
+        mondo=row.get("mondo") or None,
+        approval_date=_iso_date(row.get("approval_date", "")),
+        uuid=row.get("uuid") or None,
+    )
+
+
+def read_expert_panels(path: str) -> list[ExpertPanelRecord]:
+    """Every classification of a ClinGen Evidence Repository export with GRCh38 alleles
+    (columns chrom, pos, ref, alt, gene, assertion, criteria_met, criteria_not_met,
+    expert_panel, ...); a bad row stops with the file, line and field."""
+    return [
+        _expert_panel_row(path, n, row)
+        for n, row in enumerate(table_rows(path, first_column="assertion"), 2)
+    ]
+
+
+@dataclass(frozen=True)
+class Submission:
+    """One ClinVar submission (SCV): a laboratory's own classification of a variant."""
+
+    variation_id: str
+    scv: str
+    classification: str
+    submitter: str
+    date: str | None
+    condition: str
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "scv": self.scv,
+            "classification": self.classification,
+            "submitter": self.submitter,
+            "date": self.date,
+            "condition": self.condition,
+        }
+
+
+def read_submissions(path: str, wanted: set[str] | None = None) -> dict[str, list[Submission]]:
+    """variation id -> its submissions, newest first (ClinVar's submission_summary.txt or the
+    shipped layout); ``wanted`` keeps only those variation ids (one pass over a large file)."""
+    cells = header_cells(path, list(SUBMISSION_COLUMNS.values())) or []
+    names = {
+        key: next(a for a in alts if a.lower() in cells) for key, alts in SUBMISSION_COLUMNS.items()
+    }
+    first = next(iter(names.values()))
+    out: dict[str, list[Submission]] = {}
+    for row in table_rows(path, first_column=first):
+        low = {k.lower(): v for k, v in row.items()}
+        vid = low[names["variation_id"].lower()]
+        if wanted is not None and vid not in wanted:
+            continue
+        out.setdefault(vid, []).append(
+            Submission(
+                variation_id=vid,
+                scv=low[names["scv"].lower()],
+                classification=low[names["classification"].lower()],
+                submitter=low[names["submitter"].lower()],
+                date=_iso_date(low[names["date"].lower()]),
+                condition=low[names["condition"].lower()],
+            )
+        )
+    for subs in out.values():
+        subs.sort(key=lambda s: (s.date or "", s.scv), reverse=True)
+    return out
+
+
+# --------------------------------------------------------------------------------------------
+# predictor scores (user-supplied: REVEL, CADD, AlphaMissense, SpliceAI)
+# --------------------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class ScoreRow:
+    """One allele's score from a tabix-indexed TSV (the fields lookup() reads of a record)."""
+
+    pos: int
+    ref: str
+    alts: tuple[str, ...]
+    score: float | None
+
+
+def _float(text: Any) -> float | None:
+    try:
+        value = float(text)
+    except (TypeError, ValueError):
+        return None
+    return value if value == value else None  # NaN: no score
+
+
+class ScoreSource:
+    """Predictor scores by GRCh38 position, from a VCF (INFO field) or a tabix-indexed TSV
+    with a header naming chrom, pos (or grch38_pos), ref, alt and the score column."""
+
+    def __init__(self, key: str, files: Iterable[str], chrom_style: str = "chr") -> None:
+        self.key = key
+        paths = list(files)
+        self.vcf: VcfSource | None = None
+        self.tables: dict[str, pysam.TabixFile] = {}
+        if is_vcf_file(paths[0]):
+            self.vcf = VcfSource(paths, chrom_style)
+            return
+        self.style = chrom_style
+        for path in paths:
+            tbx = pysam.TabixFile(path)
+            for name in tbx.contigs:
+                self.tables.setdefault(canonical_chrom(str(name)), tbx)
+        wanted = [*TSV_POSITION_COLUMNS.values(), PREDICTOR_FIELDS[key]]
+        cells = header_cells(paths[0], wanted) or []
+        self.columns = [
+            next(cells.index(a.lower()) for a in alts if a.lower() in cells) for alts in wanted
+        ]
+
+    @classmethod
+    def from_source(cls, src: Source) -> ScoreSource:
+        return cls(src.key, src.files, src.chrom_style)
+
+    def fetch(self, chrom: str, start0: int, end: int | None) -> Iterator[Any]:
+        if self.vcf is not None:
+            yield from self.vcf.fetch(chrom, start0, end)
+            return
+        tbx = self.tables.get(chrom)
+        if tbx is None:
+            return
+        _, pos_i, ref_i, alt_i, score_i = self.columns
+        for line in tbx.fetch(source_chrom(chrom, self.style), max(0, start0), end):
+            cells = line.split("\t")
+            if not cells[pos_i].isdigit():
+                continue
+            yield ScoreRow(int(cells[pos_i]), cells[ref_i], (cells[alt_i],), _float(cells[score_i]))
+
+    def close(self) -> None:
+        if self.vcf is not None:
+            self.vcf.close()
+        for tbx in set(self.tables.values()):
+            tbx.close()
+
+    def __enter__(self) -> ScoreSource:
+        return self
+
+    def __exit__(self, *exc: object) -> None:
+        self.close()
+
+
+def _spliceai_max(value: Any, alt: str) -> float | None:
+    """Maximum delta score of SpliceAI's INFO entries for this ALT
+    (ALLELE|SYMBOL|DS_AG|DS_AL|DS_DG|DS_DL|DP_AG|DP_AL|DP_DG|DP_DL)."""
+    entries = value if isinstance(value, tuple | list) else str(value).split(",")
+    scores = []
+    for entry in entries:
+        parts = str(entry).split("|")
+        if len(parts) >= 6 and parts[0] == alt:
+            scores += [s for p in parts[2:6] if (s := _float(p)) is not None]
+        elif len(parts) == 1 and (s := _float(parts[0])) is not None:
+            scores.append(s)
+    return max(scores) if scores else None
+
+
+def parse_score(rec: Any, key: str) -> list[tuple[str, float | None]]:
+    """(alt, score) of a predictor record: a :class:`ScoreRow` or a VCF record."""
+    if isinstance(rec, ScoreRow):
+        return [(rec.alts[0], rec.score)]
+    field = next((f for f in PREDICTOR_FIELDS[key] if f in rec.header.info), None)
+    if field is None:
+        return []
+    value = _info(rec, field)
+    out: list[tuple[str, float | None]] = []
+    for i, alt in enumerate(rec.alts or ()):
+        if key == "spliceai" and field == "SpliceAI":
+            out.append((alt, _spliceai_max(value, alt)))
+        else:
+            out.append((alt, _float(_per_alt(value, i))))
     return out
