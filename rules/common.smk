@@ -254,8 +254,8 @@ def get_patient_qc(wildcards):
         "stats": [f"results/qc/samtools_stats/{s}.txt" for s in ids],
         "markdup": [f"results/qc/markdup/{s}.txt" for s in ids],
         "mosdepth": [f"results/qc/mosdepth/{s}.mosdepth.summary.txt" for s in ids],
-        "thresholds": [f"results/qc/mosdepth/{s}.thresholds.bed.gz" for s in ids],
         "exons": [f"results/qc/mosdepth/{s}.exons.thresholds.bed.gz" for s in ids],
+        "exon_depths": [f"results/qc/mosdepth/{s}.exons.regions.bed.gz" for s in ids],
         "checksums": [
             f"results/provenance/inputs/{s}.json"
             for s in PATIENTS[wildcards.patient].sample_ids

@@ -64,10 +64,13 @@ rule build_report:
         reference="results/provenance/reference.json",
         knowledge=KB_BUNDLE["manifest"],
         contig_map=config["reference"]["contig_map"] or [],
+        # names of the referral's HPO terms
+        hpo_ontology=HPO_FILES.get("ontology", []),
     output:
         json="results/{patient}/report.json",
         html="results/{patient}/report.html",
         tsv="results/{patient}/variants.tsv",
+        gaps="results/{patient}/coverage_gaps.tsv",
     log:
         "logs/build_report/{patient}.log",
     conda:

@@ -10,18 +10,22 @@ from bigmed.genome.reference import read_contig_map
 from bigmed.intake.qc import SampleQC, sample_qc
 from bigmed.intake.vcfinput import NO_GERMLINE, no_reads_coverage, no_reads_items, no_reads_qc
 from bigmed.knowledge.bundle import Bundle
+from bigmed.knowledge.hpo import read_ontology
 from bigmed.report.changes import compare
 from bigmed.report.document import (
+    annotate_finding_qc,
+    apply_analysed_regions,
     build_report,
     coverage_section,
     merge_somatic,
     python_packages,
     read_variants,
+    referral,
     validate_report,
 )
 from bigmed.report.html import render_html
 from bigmed.report.interpretation import merge
-from bigmed.report.tsv import variants_tsv
+from bigmed.report.tsv import gaps_tsv, variants_tsv
 
 
 def _read_json(path: str) -> Any:
@@ -36,10 +40,23 @@ def sample_qcs(inp: Any, par: Any, ids: list[str]) -> dict[str, SampleQC]:
     qc = {sid: no_reads_qc(sid) for sid in ids if sid in par.no_reads}
     for i, sid in enumerate(read_ids):
         fastp = [p for p in inp.fastp if f"/fastp/{sid}/" in p]
-        qc[sid] = sample_qc(
-            sid, fastp, inp.stats[i], inp.mosdepth[i], inp.thresholds[i], par.min_depth
-        )
+        qc[sid] = sample_qc(sid, fastp, inp.stats[i], inp.mosdepth[i])
     return qc
+
+
+def exon_files(inp: Any, par: Any, ids: list[str]) -> dict[str, tuple[str, str]]:
+    """sample -> (exon thresholds, exon mean depths) for the samples with reads."""
+    read_ids = [sid for sid in ids if sid not in par.no_reads]
+    return {sid: (inp.exons[i], inp.exon_depths[i]) for i, sid in enumerate(read_ids)}
+
+
+def hpo_names(inp: Any, samples: list[dict[str, Any]]) -> dict[str, str]:
+    """Names of the sheet's HPO terms from the configured ontology (none without one)."""
+    if not inp.get("hpo_ontology"):
+        return {}
+    ontology = read_ontology(inp.hpo_ontology)
+    terms = {t for s in samples for t in s.get("phenotypes") or []}
+    return {t: ontology.terms[t].name for t in terms if t in ontology.terms}
 
 
 def coverage(inp: Any, par: Any, samples: list[dict[str, Any]]) -> dict[str, Any]:
@@ -100,10 +117,16 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     if par.no_germline:
         report["not_assessable"].append({"what": "germline variants", "reason": NO_GERMLINE})
     merge(report, _read_json(inp.interpretation))
+    apply_analysed_regions(
+        report, exon_files(inp, par, [s["sample"] for s in samples]), inp.targets
+    )
+    annotate_finding_qc(report)
+    report["referral"] = referral(samples, hpo_names(inp, samples))
     if par.previous and os.path.exists(par.previous):
         report["changes"] = compare(_read_json(par.previous), report)
     validate_report(report)
     write_text(snakemake.output.tsv, variants_tsv(report))
+    write_text(snakemake.output.gaps, gaps_tsv(report))
     write_text(snakemake.output.html, render_html(report, par.max_variants_html))
     write_text(snakemake.output.json, json.dumps(report, indent=1) + "\n")
     print(f"{len(report['variants'])} variants, {len(report['coverage']['gaps'])} exon gaps")

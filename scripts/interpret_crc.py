@@ -64,6 +64,8 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
         msi=msi,
         tmb=tmb,
         transcripts=transcripts,
+        detection_vaf=cfg["detection_vaf"],
+        min_alt_reads=par.min_alt_reads,
         note=" ".join(
             x
             for x in (

@@ -15,8 +15,8 @@ import pysam
 
 from bigmed.base import schemas
 from bigmed.genome.reference import GRCH38_LENGTHS, ContigSlice
-from bigmed.intake.coverage import read_thresholds
-from bigmed.intake.qc import SampleQC
+from bigmed.intake.coverage import read_regions, read_thresholds
+from bigmed.intake.qc import SampleQC, judge
 
 SCHEMA_PATH = schemas.schema_path("report.schema.json")
 PYTHON_PACKAGES = ("snakemake", "pysam", "numpy", "jsonschema", "PyYAML", "multiqc")
@@ -224,6 +224,125 @@ def _qc_not_assessable(rows: list[dict[str, Any]]) -> list[dict[str, str]]:
         for r in rows
         if r["qc"]["status"] == "fail"
     ]
+
+
+ANALYSED_REGIONS = (
+    "coding exons (+-{padding} bp) of the {n} gene(s) in the report's coverage{scope}, "
+    "inside the targets: every depth figure of the report (sample QC, gene coverage, exon "
+    "gaps) is over these bases"
+)
+
+
+def _analysed_exons(report: dict[str, Any]) -> set[tuple[str, str]]:
+    """(gene, transcript) of every gene in the report's coverage: the analysed regions."""
+    return {(g["gene"], g["transcript"]) for g in report["coverage"]["genes"] if g["transcript"]}
+
+
+def region_depth(
+    thresholds: str,
+    regions: str | None,
+    targets: dict[str, list[tuple[int, int]]],
+    keep: set[tuple[str, str]],
+    min_depth: int,
+) -> tuple[int, int, float]:
+    """(bases, bases at >= min_depth, mean depth) of one sample over the analysed exons.
+
+    ``thresholds``/``regions``: the sample's mosdepth exon files (names gene:transcript:exon);
+    the mean is base-weighted over the exons' mean depths (``regions`` None: 0).
+    """
+    bases = covered = 0
+    names = set()
+    for chrom, s, e, name, n in read_thresholds(thresholds, min_depth):
+        gene, tx = name.split(":")[:2]
+        if (gene, tx) in keep and any(ts < e and s < te for ts, te in targets.get(chrom, [])):
+            bases += e - s
+            covered += n
+            names.add((chrom, s, e))
+    depth_sum = 0.0
+    for r in read_regions(regions) if regions else []:
+        if (r.chrom, r.start, r.end) in names:
+            depth_sum += r.depth * (r.end - r.start)
+    return bases, covered, (depth_sum / bases if bases else 0.0)
+
+
+def apply_analysed_regions(
+    report: dict[str, Any],
+    exon_files: dict[str, tuple[str, str | None]],
+    targets_bed: str,
+) -> None:
+    """One target per patient: each sample's depth and QC status over the analysed regions
+    (the genes of the final coverage section, after a pilot narrowed them to its panel).
+
+    ``exon_files``: sample -> (exon thresholds, exon regions) for the samples with reads.
+    """
+    cov = report["coverage"]
+    keep = _analysed_exons(report)
+    targets = _read_targets(targets_bed)
+    total = 0
+    for row in report["samples"]:
+        files = exon_files.get(row["sample"])
+        if files is None:
+            continue
+        bases, covered, mean = region_depth(files[0], files[1], targets, keep, cov["min_depth"])
+        total = max(total, bases)
+        qc = SampleQC(row["sample"], **{k: v for k, v in row["qc"].items()})
+        qc.fraction_target_at_min_depth = covered / bases if bases else 0.0
+        qc.mean_coverage = round(mean, 2)
+        row["qc"] = {k: v for k, v in asdict(judge(qc, bases, cov["min_depth"])).items()
+                     if k != "sample"}  # fmt: skip
+    scope = f" ({cov['scope']})" if cov.get("scope") else ""
+    report["analysed_regions"] = {
+        "definition": ANALYSED_REGIONS.format(
+            padding=cov["exon_padding"], n=len(keep), scope=scope
+        ),
+        "genes": len(keep),
+        "bases": total,
+        "min_depth": cov["min_depth"],
+    }
+
+
+def finding_qc(report: dict[str, Any], item: dict[str, Any]) -> list[str]:
+    """The QC that bears on one finding: depth below the threshold at its site in a sample
+    that has a genotype there, and every QC warning of those samples."""
+    v = next((x for x in report["variants"] if x["id"] == item.get("variant_id")), None)
+    if v is None:
+        return []
+    min_depth = report["coverage"]["min_depth"]
+    rows = {r["sample"]: r for r in report["samples"]}
+    out = []
+    for sample, g in v["genotypes"].items():
+        if g["dp"] is not None and g["dp"] < min_depth:
+            role = rows.get(sample, {}).get("role", "")
+            out.append(f"{sample} ({role}): depth {g['dp']}x at the site < {min_depth}x")
+    for sample in v["genotypes"]:
+        qc = rows.get(sample, {}).get("qc", {})
+        if qc.get("status") in ("warn", "fail"):
+            out += [f"{sample}: {r.split(':')[0]}" for r in qc.get("reasons", [])]
+    return out
+
+
+def annotate_finding_qc(report: dict[str, Any]) -> None:
+    """Each finding and candidate gets the QC that bears on it (empty: nothing of note)."""
+    for item in [*report["findings"], *report.get("candidates", [])]:
+        item["qc"] = finding_qc(report, item)
+
+
+def referral(samples: list[dict[str, Any]], hpo_names: dict[str, str]) -> dict[str, Any]:
+    """Why the patient was tested, from the sheet: the proband's/index's HPO terms (named
+    from the HPO ontology when configured), cardiac indications, the tumor type and purity."""
+    primary = next((s for s in samples if s["role"] in ("proband", "tumor")), samples[0])
+    terms = list(primary.get("phenotypes") or [])
+    indications: list[str] = []
+    for s in samples:
+        indications += [c for c in s.get("indication") or [] if c not in indications]
+    tumor = next((s for s in samples if s["role"] == "tumor"), None)
+    return {
+        "sample": primary["sample"],
+        "hpo": [{"id": t, "name": hpo_names.get(t)} for t in terms],
+        "indications": indications,
+        "tumor_type": tumor.get("tumor_type") if tumor else None,
+        "purity": tumor.get("purity") if tumor else None,
+    }
 
 
 NO_INTERPRETATION = {

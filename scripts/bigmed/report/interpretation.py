@@ -53,6 +53,10 @@ def merge(report: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
         report["coverage"] = doc["coverage"]
     if "panel" in doc:
         report["panel"] = doc["panel"]
+    if "focus" in doc:
+        report["coverage"]["focus"] = doc["focus"]
+    if "biomarker_note" in doc:
+        report["biomarker_note"] = doc["biomarker_note"]
     report["not_assessable"] = doc["not_assessable"] + report["not_assessable"]
     # every source of the bundle stays listed; a pilot may add sources of its own
     kbs = report["provenance"].get("knowledge_bases") or []

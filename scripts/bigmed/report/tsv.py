@@ -1,4 +1,5 @@
-"""variants.tsv: one row per variant of report.json, for spreadsheets and scripts."""
+"""variants.tsv and coverage_gaps.tsv: the report's long tables for spreadsheets and scripts
+(the page summarises them; report.json has them too)."""
 
 from __future__ import annotations
 
@@ -47,4 +48,17 @@ def variants_tsv(report: dict[str, Any]) -> str:
     """The whole TSV text: header line, then one line per variant."""
     lines = ["\t".join(TSV_COLUMNS)]
     lines += ["\t".join(_cell(v, col) for col in TSV_COLUMNS) for v in report["variants"]]
+    return "\n".join(lines) + "\n"
+
+
+GAP_COLUMNS = ["gene", "transcript", "exon", "chrom", "start", "end", "fraction_at_min_depth"]
+
+
+def gaps_tsv(report: dict[str, Any]) -> str:
+    """Every exon below the depth threshold (GRCh38, 1-based inclusive), in report order."""
+    lines = ["\t".join(GAP_COLUMNS)]
+    lines += [
+        "\t".join(str(g[c]).replace("\t", " ") for c in GAP_COLUMNS)
+        for g in report["coverage"]["gaps"]
+    ]
     return "\n".join(lines) + "\n"

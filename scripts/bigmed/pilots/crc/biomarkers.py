@@ -54,6 +54,8 @@ class CrcInputs:
     tmb: dict[str, Any]
     transcripts: dict[str, Transcript]
     note: str = ""
+    detection_vaf: float | None = None  # crc.detection_vaf: the limit of detection
+    min_alt_reads: int | None = None  # somatic.min_alt_reads
 
 
 def biomarker(name: str, status: str, reason: str, value: Any = None) -> dict[str, Any]:

@@ -20,7 +20,7 @@ from bigmed.pilots.crc.findings import (
     variant_entries,
     variant_findings,
 )
-from bigmed.pilots.crc.sections import sections
+from bigmed.pilots.crc.sections import FOCUS_GENES, biomarker_note, sections
 from bigmed.pilots.crc.therapy import therapy_lines
 from bigmed.pilots.crc.tiers import TieredVariants, tier_variants
 
@@ -50,6 +50,11 @@ def interpret(inp: CrcInputs, kb: Knowledge) -> dict[str, Any]:
         "note": _note(inp, tiered),
         "findings": findings,
         "biomarkers": list(card.values()),
+        "biomarker_note": biomarker_note(inp),
+        "focus": {
+            "genes": list(dict.fromkeys([*FOCUS_GENES, *(variants[v].gene for v in tiered.tiers)])),
+            "label": "the biomarker genes and the genes of the tiered somatic variants",
+        },
         "variants": variant_entries(tiered),
         "knowledge_bases": kb.sources,
         "sections": sections(card, lines, tiered, variants, inp.tumor_only),

@@ -1,12 +1,14 @@
-"""The report sections of a crc interpretation: biomarker card, therapy lines, the tiered
-somatic variants and the evidence behind the therapy lines (columns and rows as the report
-renders them)."""
+"""The report sections of a crc interpretation: therapy lines, the tiered somatic variants
+and the evidence behind the therapy lines (columns and rows as the report renders them;
+the biomarker card is the document's ``biomarkers``, shown once, with :func:`biomarker_note`)."""
 
 from __future__ import annotations
 
+import re
 from collections.abc import Sequence
 from typing import Any
 
+from bigmed.pilots.crc.biomarkers import CrcInputs
 from bigmed.pilots.crc.tiers import TieredVariants
 from bigmed.pilots.crc.variants import SomaticVariant
 
@@ -31,17 +33,8 @@ THERAPY_EVIDENCE_COLUMNS = [
     "Tumor type",
     "Therapy",
     "Significance",
+    "Citation",
 ]
-
-
-def _value_text(value: Any) -> str:
-    if value is None:
-        return ""
-    if isinstance(value, dict):
-        return ", ".join(f"{k} {v}" for k, v in value.items())
-    if isinstance(value, list):
-        return "; ".join(str(x) for x in value)
-    return str(value)
 
 
 def _ev_text(ev: Sequence[dict[str, Any]], n: int = 3) -> str:
@@ -50,15 +43,29 @@ def _ev_text(ev: Sequence[dict[str, Any]], n: int = 3) -> str:
     )
 
 
-def biomarker_card_section(card: dict[str, dict[str, Any]]) -> dict[str, Any]:
-    return {
-        "id": "biomarker-card",
-        "title": "Biomarker card",
-        "note": "Negative only when every codon is covered in the tumor at the depth that "
-        "detects the limit-of-detection allele fraction; otherwise not evaluable.",
-        "columns": ["Biomarker", "Status", "Value", "Reason"],
-        "rows": [[n, b["status"], _value_text(b["value"]), b["reason"]] for n, b in card.items()],
-    }
+FOCUS_GENES = ("KRAS", "NRAS", "BRAF", "PIK3CA", "ERBB2", "POLE")  # the biomarker card's genes
+
+
+def biomarker_note(inp: CrcInputs) -> str:
+    """What "negative" means on the biomarker card (the limit of detection), and the purity
+    the allele fractions are read against."""
+    depth = max((c.min_depth for c in inp.coverage.values()), default=0)
+    vaf = f"{inp.detection_vaf:.0%}" if inp.detection_vaf else "the detection"
+    reads = inp.min_alt_reads or "the minimum number of"
+    note = (
+        f"Limit of detection: KRAS, NRAS, BRAF V600E, PIK3CA and POLE are negative only when "
+        f"every base of their codons has >= {depth}x in the tumor, the depth at which a "
+        f"variant at {vaf} allele fraction gives >= {reads} supporting reads with 95 % "
+        "probability (crc.detection_vaf, somatic.min_alt_reads); below it they are not "
+        "evaluable, never negative."
+    )
+    if inp.purity is None:
+        return note + (
+            " Tumor purity: unknown (not given in the samples sheet); allele fractions are not "
+            "corrected for it, and a low purity lowers a clonal variant's allele fraction "
+            "towards the limit of detection."
+        )
+    return note + f" Tumor purity: {inp.purity:.0%} (samples sheet)."
 
 
 def therapy_lines_section(lines: Sequence[dict[str, Any]]) -> dict[str, Any]:
@@ -102,21 +109,39 @@ def somatic_variants_section(
     }
 
 
+PMID = re.compile(r"PMID:?\s*(\d+)", re.IGNORECASE)
+
+
+def _link(text: str, url: str | None) -> Any:
+    """A cell the report renders as a link (plain text without a web address)."""
+    return {"text": text, "href": url} if url and url.startswith("https://") else text
+
+
+def _citation(e: dict[str, Any]) -> Any:
+    """The evidence's citation, linked to PubMed when it names a PMID."""
+    text = e.get("citation") or ""
+    m = PMID.search(text)
+    return _link(text, f"https://pubmed.ncbi.nlm.nih.gov/{m.group(1)}/" if m else None)
+
+
 def therapy_evidence_section(lines: Sequence[dict[str, Any]]) -> dict[str, Any]:
     return {
         "id": "therapy-evidence",
         "title": "Evidence behind the therapy lines",
+        "note": "Each id links to its source (CIViC evidence item, MOAlmanac assertion, FDA "
+        "label); citations link to PubMed where they name a PMID.",
         "columns": list(THERAPY_EVIDENCE_COLUMNS),
         "rows": [
             [
                 ln["therapy"],
                 e["source"],
                 e["source_version"],
-                e["id"],
+                _link(e["id"], e.get("url")),
                 e["level"],
                 e["disease"],
                 e["therapy"],
                 e["significance"],
+                _citation(e),
             ]
             for ln in lines
             for e in ln["evidence"]
@@ -132,7 +157,6 @@ def sections(
     tumor_only: bool,
 ) -> list[dict[str, Any]]:
     return [
-        biomarker_card_section(card),
         therapy_lines_section(lines),
         somatic_variants_section(tiered, variants, tumor_only),
         therapy_evidence_section(lines),

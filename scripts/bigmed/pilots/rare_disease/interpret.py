@@ -186,6 +186,10 @@ def interpret_family(
         "note": _note(len(cands), findings, review, checks, settings),
         "findings": findings,
         "candidates": review,
+        "focus": {
+            "genes": list(sections.listed_genes(ranking)),
+            "label": "the candidate genes and the genes that best match the phenotype",
+        },
         "biomarkers": [],
         "variants": _with_ranks(base["variants"], cands, settings),
         "knowledge_bases": base["knowledge_bases"],

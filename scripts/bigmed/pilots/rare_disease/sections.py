@@ -313,7 +313,7 @@ def checks_not_assessable(checks: SampleChecks) -> list[dict[str, str]]:
 # --------------------------------------------------------------------------------------------
 
 
-def _listed_genes(ranking: Ranking) -> dict[str, list[str]]:
+def listed_genes(ranking: Ranking) -> dict[str, list[str]]:
     """gene -> why it is listed: its candidates, then its phenotype rank (top genes only)."""
     why: dict[str, list[str]] = {}
     for c in ranking.candidates[:CANDIDATE_ROWS]:
@@ -340,7 +340,7 @@ def coverage_section(ranking: Ranking, coverage: Mapping[str, Any]) -> dict[str,
     """Coverage of the candidates' genes and the best phenotype genes in the proband
     (``coverage``: :func:`bigmed.report.document.coverage_section`)."""
     genes = {g["gene"]: g for g in coverage.get("genes", [])}
-    rows = [_coverage_row(g, why, genes.get(g)) for g, why in _listed_genes(ranking).items()]
+    rows = [_coverage_row(g, why, genes.get(g)) for g, why in listed_genes(ranking).items()]
     return {
         "id": "candidate-coverage",
         "title": "Coverage of the candidate genes",
@@ -365,7 +365,7 @@ def coverage_not_assessable(ranking: Ranking, coverage: Mapping[str, Any]) -> li
     """Best phenotype genes outside the analysed regions (one item), then each listed gene
     whose coverage is not assessable."""
     genes = {g["gene"]: g for g in coverage.get("genes", [])}
-    why = _listed_genes(ranking)
+    why = listed_genes(ranking)
     outside = [
         g
         for g, reasons in why.items()
