@@ -294,6 +294,240 @@ def check_callset(
     return renames
 
 
+def _ints(value: str) -> list[int | None]:
+    return [int(v) if v.lstrip("-").isdigit() else None for v in value.split(",")]
+
+
+def allele_depths(fmt: dict[str, str], ref: str, alts: Sequence[str]) -> list[int] | None:
+    """Per-sample allelic depths (ref, alt...) from the FORMAT conventions of common callers.
+
+    AD (Mutect2, VarDict, DRAGEN, GATK, bcftools); RO/AO (freebayes); Strelka2 SNV tier-1
+    base counts AU/CU/GU/TU and indel TAR/TIR; else AF with DP. None when not derivable.
+    """
+    if "AD" in fmt:
+        ad = _ints(fmt["AD"])
+        if len(ad) == len(alts) + 1 and None not in ad:
+            return [int(x) for x in ad if x is not None]
+    if "AO" in fmt:
+        ao = _ints(fmt["AO"])
+        ro = _ints(fmt["RO"])[0] if "RO" in fmt else None
+        dp = _ints(fmt["DP"])[0] if "DP" in fmt else None
+        if len(ao) == len(alts) and None not in ao:
+            alt = [int(x) for x in ao if x is not None]
+            if ro is None and dp is not None:
+                ro = max(dp - sum(alt), 0)
+            if ro is not None:
+                return [ro, *alt]
+    if len(ref) == 1 and all(len(a) == 1 for a in alts) and STRELKA_BASES.get(ref) in fmt:
+        keys = [STRELKA_BASES.get(b) for b in (ref, *alts)]
+        if all(k in fmt for k in keys):
+            tier1 = [_ints(fmt[k])[0] for k in keys if k is not None]
+            if None not in tier1:
+                return [int(x) for x in tier1 if x is not None]
+    if "TAR" in fmt and "TIR" in fmt and len(alts) == 1:
+        tar, tir = _ints(fmt["TAR"])[0], _ints(fmt["TIR"])[0]
+        if tar is not None and tir is not None:
+            return [tar, tir]
+    if "AF" in fmt and "DP" in fmt:
+        dp = _ints(fmt["DP"])[0]
+        try:
+            afs = [float(x) for x in fmt["AF"].split(",")]
+        except ValueError:
+            return None
+        if dp is not None and len(afs) == len(alts):
+            alt = [round(dp * af) for af in afs]
+            return [max(dp - sum(alt), 0), *alt]
+    return None
+
+
+def normalise_format(
+    keys: list[str], values: list[list[str]], ref: str, alts: Sequence[str]
+) -> tuple[list[str], list[list[str]]]:
+    """Add or replace AD, DP and AF in every sample column; other fields keep their order."""
+    out_keys = [k for k in keys if k not in ("AD", "DP", "AF")]
+    out_keys += ["AD", "DP", "AF"]
+    out_vals: list[list[str]] = []
+    for cols in values:
+        fmt = {k: v for k, v in zip(keys, cols, strict=False) if v != "."}
+        kept = [fmt.get(k, ".") for k in keys if k not in ("AD", "DP", "AF")]
+        ad = allele_depths(fmt, ref, alts)
+        if ad is None:
+            dp = fmt.get("DP", ".")
+            out_vals.append([*kept, ".", dp, fmt.get("AF", ".")])
+            continue
+        depth = sum(ad)
+        af = ",".join(f"{a / depth:.4g}" if depth else "." for a in ad[1:])
+        out_vals.append([*kept, ",".join(map(str, ad)), str(depth), af])
+    return out_keys, out_vals
+
+
+@dataclass
+class ImportStats:
+    written: int = 0
+    outside: int = 0
+
+
+def split_alleles(cols: list[str]) -> list[list[str]]:
+    """One record per ALT of a multi-allelic record whose FORMAT was normalised
+    (:func:`normalise_format`): AD becomes (ref, this alt), AF this alt's, DP is kept; GT
+    and other per-sample fields, whose meaning depends on the allele list, are dropped."""
+    alts = cols[4].split(",")
+    if len(alts) == 1:
+        return [cols]
+    keys = cols[8].split(":") if len(cols) > 8 else []
+    out = []
+    for k, alt in enumerate(alts):
+        rec = [*cols[:4], alt, *cols[5:8]]
+        if keys:
+            rec.append("AD:DP:AF")
+            for sample in cols[9:]:
+                fmt = dict(zip(keys, sample.split(":"), strict=False))
+                ad = fmt.get("AD", ".").split(",")
+                afs = fmt.get("AF", ".").split(",")
+                pair = f"{ad[0]},{ad[k + 1]}" if len(ad) == len(alts) + 1 else "."
+                af = afs[k] if len(afs) == len(alts) else "."
+                rec.append(f"{pair}:{fmt.get('DP', '.')}:{af}")
+        out.append(rec)
+    return out
+
+
+def import_vcf(
+    callset: CallSet,
+    ref_contigs: dict[str, int],
+    cmap: dict[str, ContigSlice] | None,
+    renames: dict[str, str],
+    order: Sequence[str] = (),
+    population: PopulationFn | None = None,
+) -> tuple[list[str], ImportStats]:
+    """The VCF as text in the reference's coordinates, sample ids and AD/DP/AF fields.
+
+    Somatic call sets (``callset.kind == "somatic"``) also get: sample columns in ``order``
+    (tumor first, then the normal, as the pipeline's own somatic VCF), one record per ALT,
+    POP_AF from ``population`` (looked up at the VCF's own GRCh38 position) and, without a
+    normal, the TUMOR_ONLY and GERMLINE_NOT_EXCLUDED flags.
+    """
+    header = read_header(callset.vcf)
+    names = [callset.sheet_id(n) for n in header.samples]
+    columns = [names.index(sid) for sid in order] if order else list(range(len(names)))
+    placement = _Placement(renames, ref_contigs, slices_by_chrom(cmap) if cmap else None)
+    stats = ImportStats()
+    records = _import_records(callset, placement, columns, population, stats)
+    stats.written = len(records)
+    chrom_line = "\t".join([*VCF_COLUMNS, *(names[i] for i in columns)])
+    return [*_import_meta(header, callset, ref_contigs), chrom_line, *records], stats
+
+
+@dataclass(frozen=True)
+class _Placement:
+    """Where an input record goes: its chromosome renamed, then into the slice that holds
+    it (with a contig map) or onto the reference contig of that name."""
+
+    renames: dict[str, str]
+    ref_contigs: dict[str, int]
+    by_chrom: dict[str, list[ContigSlice]] | None  # None without a contig map
+
+    def chrom(self, name: str) -> str:
+        return self.renames.get(name, name)
+
+    def place(self, chrom: str, pos: int, span: int) -> tuple[str, int] | None:
+        if self.by_chrom is not None:
+            return locate(chrom, pos, self.by_chrom, span=span)
+        return (chrom, pos) if chrom in self.ref_contigs else None
+
+
+def _import_records(
+    callset: CallSet,
+    placement: _Placement,
+    columns: list[int],
+    population: PopulationFn | None,
+    stats: ImportStats,
+) -> list[str]:
+    """The records placed on the reference, in reference order; ``stats.outside`` counts
+    the records outside every reference contig or slice."""
+    somatic = callset.kind == "somatic"
+    tumor_only = somatic and len(columns) == 1
+    ref_order = {c: i for i, c in enumerate(placement.ref_contigs)}
+    records: list[tuple[int, int, str]] = []
+    with open_text(callset.vcf, errors="strict") as handle:
+        for line in handle:
+            if line.startswith("#"):
+                continue
+            cols = line.rstrip("\n").split("\t")
+            chrom, pos = placement.chrom(cols[0]), int(cols[1])
+            hit = placement.place(chrom, pos, len(cols[3]))
+            if hit is None:
+                stats.outside += 1
+                continue
+            for rec in _normalised(cols, columns, split=somatic):
+                if somatic:
+                    site = (chrom, pos, rec[3].upper(), rec[4].upper())
+                    rec[7] = _somatic_info(rec[7], site, population, tumor_only)
+                rec[0], rec[1] = hit[0], str(hit[1])
+                records.append((ref_order[hit[0]], hit[1], "\t".join(rec)))
+    records.sort(key=lambda r: (r[0], r[1]))
+    return [r[2] for r in records]
+
+
+def _normalised(cols: list[str], columns: list[int], split: bool) -> list[list[str]]:
+    """A record without the pipeline's own INFO keys, with AD/DP/AF in the sample columns
+    ``columns`` (in that order) and, with ``split``, one record per ALT."""
+    cols[7] = _strip_info(cols[7])
+    if len(cols) > 9:
+        keys = cols[8].split(":")
+        values = [cols[9 + i].split(":") for i in columns]
+        keys, values = normalise_format(keys, values, cols[3], cols[4].split(","))
+        cols[8] = ":".join(keys)
+        cols[9:] = [":".join(v) for v in values]
+    return split_alleles(cols) if split else [cols]
+
+
+def _import_meta(header: VcfHeader, callset: CallSet, ref_contigs: dict[str, int]) -> list[str]:
+    """The imported VCF's meta lines: the input's own (less what is rebuilt), AD/DP/AF,
+    the somatic INFO keys, the reference's contigs and the input file's name."""
+    meta = [ln for ln in header.lines if _keep_meta(ln)]
+    meta += list(DERIVED_FORMAT)
+    if callset.kind == "somatic":
+        meta += list(SOMATIC_INFO)
+    meta += contig_header(ref_contigs)
+    meta.append(f"##bigmed_input={Path(callset.vcf).name} ({callset.kind})")
+    return meta
+
+
+def _somatic_info(
+    info: str,
+    site: tuple[str, int, str, str],
+    population: PopulationFn | None,
+    tumor_only: bool,
+) -> str:
+    """INFO plus POP_AF of the allele (at its GRCh38 site) and, without a normal, the flags."""
+    added = []
+    af = population(site) if population else None
+    if af is not None:
+        added.append(f"POP_AF={af:.6g}")
+    if tumor_only:
+        added += ["TUMOR_ONLY", "GERMLINE_NOT_EXCLUDED"]
+    return ";".join([x for x in (info,) if x != "."] + added) or "."
+
+
+def _keep_meta(line: str) -> bool:
+    if line.startswith(("##contig=", "##reference=", "##fileformat=")):
+        return line.startswith("##fileformat=")
+    if line.startswith("##FORMAT=<ID=") and line[13:].split(",")[0] in ("AD", "DP", "AF"):
+        return False
+    return not (line.startswith("##INFO=<ID=") and line[11:].split(",")[0] in DROPPED_INFO)
+
+
+def _strip_info(info: str) -> str:
+    kept = [kv for kv in info.split(";") if kv.split("=", 1)[0] not in DROPPED_INFO]
+    return ";".join(kept) or "."
+
+
+def write_lines(path: str, lines: Iterable[str]) -> None:
+    with open(path, "w") as handle:
+        for ln in lines:
+            handle.write(ln + "\n")
+
+
 NO_READS = "not assessable: no reads (the sample entered as a VCF)"
 NO_GERMLINE = "not called: the patient entered as a somatic VCF (no germline VCF, no reads)"
 
