@@ -11,10 +11,10 @@ import html
 from importlib import resources
 from typing import Any
 
-from bigmed.report import sections
+from bigmed.report import header, sections
 
 E = html.escape
-QC_ORDER = ["pass", "warn", "fail"]
+QC_ORDER = ["pass", "not assessable", "warn", "fail"]
 CSP = "default-src 'none'; style-src 'unsafe-inline'; script-src 'unsafe-inline'; img-src data:"
 FOOTER = "</main></body></html>"
 
@@ -35,7 +35,7 @@ def script_tag() -> str:
 
 
 def worst_qc(report: dict[str, Any]) -> str:
-    """The worst QC status of the report's samples: pass < warn < fail."""
+    """The worst QC status of the report's samples: pass < not assessable < warn < fail."""
     statuses: list[str] = [s["qc"]["status"] for s in report["samples"]]
     return max(statuses, key=QC_ORDER.index)
 
@@ -56,7 +56,9 @@ def _header(report: dict[str, Any]) -> list[str]:
         f"<header><h1>Patient {E(report['patient'])} &middot; {E(report['pilot'])}</h1>",
         f"<div class='meta'>bigmed {E(report['provenance']['pipeline_version'])} &middot; "
         f"GRCh38 &middot; generated {E(report['generated'])} &middot; sample QC: "
-        f"<span class='badge {qc}'>{qc}</span></div></header><main>",
+        f"<span class='badge {qc}'>{qc}</span> &middot; "
+        "<a href='../qc/multiqc.html'>MultiQC</a> &middot; "
+        "<a href='../batch/summary.html'>batch summary</a></div></header><main>",
     ]
 
 
@@ -64,7 +66,9 @@ def render_html(report: dict[str, Any], max_variants: int = 2000) -> str:
     """report.html of a report.json: findings first, provenance last."""
     body = [
         *sections.summary(report),
+        *header.report_header(report),
         *sections.findings(report),
+        *sections.candidates(report),
         *sections.changes(report),
         *sections.pilot_sections(report),
         *sections.not_assessable(report),

@@ -12,11 +12,13 @@ from __future__ import annotations
 import html
 from typing import Any
 
+from bigmed.genome.vcf import SEVERITY
 from bigmed.report.plots import coverage_svg, pct, vaf_svg
 
 E = html.escape
 NA_SHOWN = 12  # rows of the not-assessable list shown before "more"
-GAPS_SHOWN = 500  # exon gaps listed on the page; report.json has all of them
+# consequences that make a classified call worth listing: protein-altering or splice
+CANDIDATE_CONSEQUENCES = frozenset(SEVERITY[: SEVERITY.index("splice_region") + 1])
 VARIANT_COLUMNS = [
     "gene",
     "chrom",
@@ -40,14 +42,34 @@ def table(
     table_id: str = "",
     row_attrs: list[str] | None = None,
 ) -> str:
-    """A sortable table: ``headers`` are escaped here, ``rows`` cells are HTML already."""
+    """A sortable table in a scroll wrapper (a wide table never overflows its card):
+    ``headers`` are escaped here, ``rows`` cells are HTML already."""
     head = "".join(f"<th>{E(h)}</th>" for h in headers)
     body = []
     for i, r in enumerate(rows):
         attrs = row_attrs[i] if row_attrs else ""
         body.append(f"<tr{attrs}>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>")
     tid = f' id="{E(table_id)}"' if table_id else ""
-    return f"<table{tid}><thead><tr>{head}</tr></thead><tbody>{''.join(body)}</tbody></table>"
+    return (
+        f"<div class='tw'><table{tid}><thead><tr>{head}</tr></thead>"
+        f"<tbody>{''.join(body)}</tbody></table></div>"
+    )
+
+
+def cell(value: Any) -> str:
+    """One section cell as HTML: a ``{"text", "href"}`` object is a link (https only), any
+    other value its escaped text (None empty, a list joined)."""
+    if isinstance(value, dict) and "text" in value:
+        href = str(value.get("href") or "")
+        text = E(str(value["text"]))
+        if href.startswith("https://"):
+            return f"<a href='{E(href)}' rel='noopener noreferrer'>{text}</a>"
+        return text
+    if value is None:
+        return ""
+    if isinstance(value, list):
+        return E("; ".join(str(x) for x in value))
+    return E(str(value))
 
 
 def open_section(sec_id: str, title: str) -> str:
@@ -64,47 +86,140 @@ def _status_class(status: str) -> str:
     return {"positive": "fail", "negative": "pass"}.get(status, "warn")
 
 
+FINDING_RULE = (
+    "Findings are pathogenic / likely pathogenic variants (crc: AMP/ASCO/CAP Tier I/II "
+    "variants and biomarkers); a variant of uncertain significance is never a finding."
+)
+
+
 def summary(report: dict[str, Any]) -> list[str]:
     """The one-line summary under the header: counts of what each section below holds."""
     n_pass = sum(1 for v in report["variants"] if v["filter"] == "PASS")
-    return [
-        "<p class='small' id='summary'>"
-        f"{len(report['findings'])} actionable finding(s) &middot; "
-        f"{len(report['not_assessable'])} item(s) not assessable &middot; "
-        f"{n_pass} PASS calls of {len(report['variants'])} &middot; "
-        f"{len(report['samples'])} sample(s)</p>"
+    review = report.get("candidates")
+    parts = [f"{len(report['findings'])} finding(s)"]
+    if review is not None:
+        parts.append(f"{len(review)} candidate(s) for review")
+    parts += [
+        f"{len(report['not_assessable'])} item(s) not assessable",
+        f"{n_pass} PASS calls of {len(report['variants'])}",
+        f"{len(report['samples'])} sample(s)",
     ]
+    return ["<p class='small' id='summary'>" + " &middot; ".join(parts) + "</p>"]
+
+
+def _qc_cell(item: dict[str, Any]) -> str:
+    """The QC that bears on a finding (depth at the site, sample warnings), or none."""
+    notes = item.get("qc") or []
+    if not notes:
+        return "<span class='pass'>no QC concern</span>"
+    return "<span class='warn'>" + "<br>".join(E(n) for n in notes) + "</span>"
 
 
 def findings(report: dict[str, Any]) -> list[str]:
-    """Actionable findings, always shown: an empty list says so, with the pilot's note."""
+    """Findings, always shown: an empty list says so, with the pilot's note."""
     note = (report.get("interpretation") or {}).get("note")
-    body = []
+    body = [f"<p class='small'>{E(FINDING_RULE)}</p>"]
     if report["findings"]:
         keys = ("gene", "hgvs_c", "hgvs_p", "classification", "summary")
-        rows = [[E(str(f.get(k, ""))) for k in keys] for f in report["findings"]]
-        body.append(table(["gene", "HGVS c.", "HGVS p.", "class / tier", "summary"], rows))
+        rows = [[E(str(f.get(k) or "")) for k in keys] + [_qc_cell(f)] for f in report["findings"]]
+        headers = ["gene", "HGVS c.", "HGVS p.", "class / tier", "summary", "QC at this finding"]
+        body.append(table(headers, rows))
         if note:
             body.append(f"<p class='small'>{E(note)}</p>")
     else:
-        body.append(f"<p class='empty'>No actionable finding is reported. {E(note or '')}</p>")
-    return section("findings", "Actionable findings", body + _biomarkers(report["biomarkers"]))
+        body.append(f"<p class='empty'>No finding is reported. {E(note or '')}</p>")
+    return section("findings", "Findings", body + _biomarkers(report))
 
 
-def _biomarkers(biomarkers: list[dict[str, Any]]) -> list[str]:
-    """The biomarker table of the findings section, when the pilot reported any."""
-    if not biomarkers:
+def _value_text(value: Any) -> str:
+    """A biomarker value as text: lists joined, mappings as 'key value'."""
+    if value is None:
+        return ""
+    if isinstance(value, dict):
+        return ", ".join(f"{k} {v}" for k, v in value.items())
+    if isinstance(value, list):
+        return "; ".join(str(x) for x in value)
+    return str(value)
+
+
+def _biomarkers(report: dict[str, Any]) -> list[str]:
+    """The biomarker card (shown once), with what 'negative' means, when the pilot has one."""
+    if not report["biomarkers"]:
         return []
     rows = [
         [
             E(str(b["name"])),
             f"<span class='{_status_class(b['status'])}'>{E(b['status'])}</span>",
-            E("" if b.get("value") is None else str(b.get("value"))),
+            E(_value_text(b.get("value"))),
             E(str(b.get("reason", ""))),
         ]
-        for b in biomarkers
+        for b in report["biomarkers"]
     ]
-    return ["<h3>Biomarkers</h3>", table(["biomarker", "status", "value", "reason"], rows)]
+    note = report.get("biomarker_note")
+    return [
+        "<h3 id='biomarkers'>Biomarkers</h3>",
+        *([f"<p class='small'>{E(note)}</p>"] if note else []),
+        table(["biomarker", "status", "value", "reason"], rows),
+    ]
+
+
+DISEASES_SHOWN = 3  # diseases per candidate on the page (report.json has all)
+
+
+def _diseases_cell(c: dict[str, Any]) -> str:
+    """The gene's best-matching diseases, each with the patient terms matching its terms."""
+    ds = c.get("diseases") or []
+    if not ds:
+        return "<span class='small'>no disease annotated to the gene (HPO)</span>"
+    out = []
+    for d in ds[:DISEASES_SHOWN]:
+        pairs = "; ".join(
+            E(p.get("patient_name") or p["patient_term"])
+            + ("" if p["relation"] == "same" else " ~ " + E(p.get("disease_name") or ""))
+            for p in d["matched_terms"]
+        )
+        out.append(
+            f"<b>{E(d.get('name') or d['id'])}</b> ({E(d['id'])}): "
+            f"{d['matched']}/{d.get('patient_terms', 0)} patient terms match"
+            + (f": {pairs}" if pairs else "")
+        )
+    more = f"<br><span class='small'>+{len(ds) - DISEASES_SHOWN} more in report.json</span>"
+    return "<br>".join(out) + (more if len(ds) > DISEASES_SHOWN else "")
+
+
+def candidates(report: dict[str, Any]) -> list[str]:
+    """Rare disease: the top ranked candidates for review, each with its gene's diseases."""
+    if "candidates" not in report:
+        return []
+    cands = report["candidates"]
+    body = [
+        "<p class='small'>Ranked by phenotype match, inheritance, ACMG evidence and rarity: "
+        "candidates to review, not findings and not a diagnosis. Diseases from the HPO "
+        "annotations (phenotype.hpoa: OMIM / Orphanet ids; no MONDO ids there); a patient "
+        "term matches a disease term when one is the other or its ancestor ('~' names the "
+        "disease's term when it differs).</p>"
+    ]
+    if not cands:
+        body.append("<p class='empty'>No candidate variant.</p>")
+        return section("candidates-review", "Candidates for review", body)
+    rows = [
+        [
+            str(c["rank"]),
+            E(str(c.get("gene") or "")),
+            E(" ".join(str(c.get(k) or "") for k in ("hgvs_c", "hgvs_p"))),
+            E(str(c.get("genotype_text") or "")),
+            E(str(c.get("inheritance_label") or "")),
+            E(f"{c['classification']} ({', '.join(c.get('acmg_criteria') or []) or 'none'})"),
+            _diseases_cell(c),
+            f"{c.get('score', 0):.3f}",
+            _qc_cell(c),
+        ]
+        for c in cands
+    ]
+    headers = ["rank", "gene", "variant", "genotypes", "inheritance", "ACMG class",
+               "diseases (HPO) and matched terms", "score", "QC"]  # fmt: skip
+    body.append(table(headers, rows))
+    return section("candidates-review", "Candidates for review", body)
 
 
 def changes(report: dict[str, Any]) -> list[str]:
@@ -134,17 +249,43 @@ def changes(report: dict[str, Any]) -> list[str]:
     return section("changes", "Changes since the previous report", body)
 
 
+def _acmg_focus(report: dict[str, Any], sec: dict[str, Any]) -> list[str]:
+    """The ACMG table shows the calls worth reading (coding, splice region, or a criterion
+    met); the rest are counted and kept in a collapsed table (every call's class is in the
+    variant table and report.json)."""
+    cons = {v["id"]: v["consequence"] for v in report["variants"]}
+    shown: list[list[Any]] = []
+    rest: list[list[Any]] = []
+    for row in sec["rows"]:
+        met = str(row[-1]) not in ("none", "")
+        (shown if met or cons.get(str(row[0])) in CANDIDATE_CONSEQUENCES else rest).append(row)
+    cols = [str(c) for c in sec["columns"]]
+    body = [
+        f"<p class='small'>{len(shown)} of {len(sec['rows'])} listed call(s) shown: coding, "
+        f"splice region or with a criterion met. The other {len(rest)} (intronic or UTR, no "
+        "criterion met) are below, collapsed, and every call's class is in the "
+        "<a href='#variants'>variant table</a>.</p>",
+        table(cols, [[cell(c) for c in row] for row in shown]),
+    ]
+    if rest:
+        body.append(
+            f"<details class='appendix'><summary>{len(rest)} other classified call(s)</summary>"
+            + table(cols, [[cell(c) for c in row] for row in rest])
+            + "</details>"
+        )
+    return body
+
+
 def pilot_sections(report: dict[str, Any]) -> list[str]:
     """The sections a pilot's interpretation adds (tables of its own columns), in its order."""
     out = []
     for sec in report.get("sections", []):
         body = [f"<p>{E(sec['note'])}</p>"] if sec.get("note") else []
-        body.append(
-            table(
-                [str(c) for c in sec["columns"]],
-                [[E("" if c is None else str(c)) for c in row] for row in sec["rows"]],
-            )
-        )
+        if sec["id"] == "acmg-classification":
+            body += _acmg_focus(report, sec)
+        else:
+            rows = [[cell(c) for c in row] for row in sec["rows"]]
+            body.append(table([str(c) for c in sec["columns"]], rows))
         out += section(E(sec["id"]), E(sec["title"]), body)
     return out
 
@@ -204,17 +345,24 @@ def _variant_row(v: dict[str, Any], sample_ids: list[str]) -> list[str]:
 
 
 def variants(report: dict[str, Any], max_variants: int) -> list[str]:
-    """The filterable variant table: the first ``max_variants`` calls (all are in the TSV)."""
+    """The filterable variant table: the first ``max_variants`` calls (all are in the TSV).
+    On paper it is left to variants.tsv: a printed report stays a few pages."""
     calls = report["variants"]
     sample_ids = [s["sample"] for s in report["samples"]]
     shown = calls[:max_variants]
     rows = [_variant_row(v, sample_ids) for v in shown]
     attrs = [f" data-filter='{E(v['filter'])}'" for v in shown]
     body = [
-        "<p><input type='search' id='vfilter' placeholder='filter: gene, HGVS, consequence…'> "
+        "<div class='controls noprint'><label for='vfilter'>Filter variants</label> "
+        "<input type='search' id='vfilter' placeholder='gene, HGVS, consequence…'> "
         "<label><input type='checkbox' id='passonly' checked> PASS only</label> "
-        "<span class='small'>click a column header to sort</span></p>",
+        f"<span id='vcount' class='small' aria-live='polite'>{len(shown)} of {len(shown)} "
+        "shown</span> <span class='small'>(click a column header to sort)</span></div>",
+        f"<p class='printonly small'>{len(calls)} call(s): the table is in variants.tsv and "
+        "report.json.</p>",
+        "<div class='noprint'>",
         table(VARIANT_COLUMNS, rows, "variant-table", attrs),
+        "<p id='vnomatch' class='empty' hidden>No variant matches the filter.</p></div>",
     ]
     if len(calls) > max_variants:
         body.append(
@@ -236,30 +384,52 @@ def _tumor_vafs(report: dict[str, Any], sample: str) -> list[float]:
 
 
 def _gaps(cov: dict[str, Any]) -> list[str]:
-    """The table of exons below the depth threshold (the first GAPS_SHOWN), when any."""
-    rows = [
-        [
-            E(g["gene"]),
-            E(g["transcript"]),
-            E(g["exon"]),
-            E(f"{g['chrom']}:{g['start']}-{g['end']}"),
-            pct(g["fraction_at_min_depth"]),
-        ]
-        for g in cov["gaps"][:GAPS_SHOWN]
-    ]
-    if not rows:
+    """Exons below the depth threshold, one row per gene with its exon list collapsed (the
+    full list, with regions, is in coverage_gaps.tsv and report.json)."""
+    by_gene: dict[str, list[dict[str, Any]]] = {}
+    for g in cov["gaps"]:
+        by_gene.setdefault(g["gene"], []).append(g)
+    if not by_gene:
         return []
+    rows = []
+    for gene, gaps in by_gene.items():
+        worst = min(gaps, key=lambda g: g["fraction_at_min_depth"])
+        exons = ", ".join(f"{g['exon']} ({pct(g['fraction_at_min_depth'])})" for g in gaps)
+        rows.append(
+            [
+                E(gene),
+                E(gaps[0]["transcript"]),
+                str(len(gaps)),
+                E(f"exon {worst['exon']}: {pct(worst['fraction_at_min_depth'])} "
+                  f"({worst['chrom']}:{worst['start']}-{worst['end']})"),
+                f"<details><summary>exons</summary>{E(exons)}</details>",
+            ]
+        )  # fmt: skip
     return [
-        f"<h3>Exons below {cov['min_depth']}x ({len(cov['gaps'])})</h3>",
-        table(["gene", "transcript", "exon", "GRCh38 region", "at depth"], rows),
+        f"<h3>Exons below {cov['min_depth']}x: {len(cov['gaps'])} in {len(by_gene)} gene(s)</h3>",
+        "<p class='small'>Every exon with its GRCh38 region: coverage_gaps.tsv, report.json.</p>",
+        table(["gene", "transcript", "exons below", "worst exon", "exon list"], rows),
     ]
 
 
 def coverage(report: dict[str, Any]) -> list[str]:
-    """Coverage: per-gene bars, a VAF histogram per tumor sample, and the exon gaps."""
+    """Coverage: per-gene bars (the pilot's genes of interest), a VAF histogram per tumor
+    sample, and the exon gaps per gene."""
     cov = report["coverage"]
     body = [f"<p class='small'>Genes: {E(cov['scope'])}.</p>"] if cov.get("scope") else []
-    body.append(coverage_svg(cov["genes"], cov["min_depth"]))
+    genes = cov["genes"]
+    focus = cov.get("focus")
+    if focus:
+        wanted = set(focus["genes"])
+        genes = [g for g in genes if g["gene"] in wanted]
+        outside = [g for g in focus["genes"] if g not in {x["gene"] for x in cov["genes"]}]
+        body.append(
+            f"<p class='small'>Plotted: {E(focus['label'])} ({len(genes)} of "
+            f"{len(cov['genes'])} analysed genes)"
+            + (f"; not in the analysed regions: {E(', '.join(outside))}" if outside else "")
+            + ".</p>"
+        )
+    body.append(coverage_svg(genes, cov["min_depth"]))
     for s in report["samples"]:
         if s["role"] == "tumor":
             body.append(f"<h3>Variant allele fractions in {E(s['sample'])}</h3>")
@@ -298,11 +468,18 @@ def sample_qc(report: dict[str, Any]) -> list[str]:
         "mapped",
         "duplicates",
         "mean depth",
-        f"target ≥ {report['coverage']['min_depth']}x",
+        f"analysed regions ≥ {report['coverage']['min_depth']}x",
         "status",
     ]
     rows = [_qc_row(s) for s in report["samples"]]
-    return section("qc", "Sample QC", [table(headers, rows)])
+    reg = report.get("analysed_regions")
+    note = (
+        f"<p class='small'>Depth is over the analysed regions: {E(reg['definition'])}. "
+        "Read-level QC of the whole batch: <a href='../qc/multiqc.html'>MultiQC</a>.</p>"
+        if reg
+        else ""
+    )
+    return section("qc", "Sample QC", [note, table(headers, rows)])
 
 
 def _provenance_items(prov: dict[str, Any]) -> list[tuple[str, str]]:
