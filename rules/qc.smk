@@ -27,6 +27,27 @@ rule sample_qc:
         "../scripts/sample_qc.py"
 
 
+MULTIQC_DIR = os.path.join(workflow.basedir, "workflow", "multiqc")
+
+
+# bigmed's own MultiQC sections (sample checks, coverage of the analysed regions), from the
+# reports; MultiQC therefore runs after them
+rule write_multiqc_tables:
+    input:
+        expand("results/{patient}/report.json", patient=PATIENTS),
+    output:
+        samples="results/qc/bigmed/bigmed_sample_checks_mqc.tsv",
+        coverage="results/qc/bigmed/bigmed_coverage_mqc.tsv",
+    log:
+        "logs/multiqc/write_multiqc_tables.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        code=BIGMED_HASH,
+    script:
+        "../scripts/write_multiqc_tables.py"
+
+
 rule multiqc:
     input:
         fastp=[
@@ -40,6 +61,7 @@ rule multiqc:
             sample=READ_SAMPLES,
         ),
         markdup=expand("results/qc/markdup/{sample}.txt", sample=READ_SAMPLES),
+        bigmed=rules.write_multiqc_tables.output,
     output:
         html="results/qc/multiqc.html",
         data=directory("results/qc/multiqc_data"),
@@ -47,6 +69,10 @@ rule multiqc:
         "logs/multiqc/multiqc.log",
     conda:
         "../envs/qc.yaml"
+    params:
+        config=os.path.join(MULTIQC_DIR, "multiqc_config.yaml"),
+        css=os.path.join(MULTIQC_DIR, "bigmed.css"),
     shell:
         "multiqc --force --no-ansi --outdir results/qc --filename multiqc.html"
+        " --config {params.config} --cl-config \"custom_css_files: ['{params.css}']\""
         " {input} > {log} 2>&1"
