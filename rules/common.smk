@@ -145,7 +145,7 @@ def get_sample_inputs(wildcards):
     """(unit or kind, path...) per input of a sample: FASTQ pair, BAM/CRAM, or its VCF."""
     if wildcards.sample in VCF_SAMPLES:
         patient = SAMPLE_BY_ID[wildcards.sample].patient
-        return [(c.kind, c.vcf) for c in CALLSETS if c.patient == patient]
+        return [(c.kind, *c.vcfs) for c in CALLSETS if c.patient == patient]
     return [
         (u.unit, u.bam) if u.bam else (u.unit, u.fq1, u.fq2)
         for u in UNITS_BY_SAMPLE[wildcards.sample].values()

@@ -9,7 +9,7 @@ ruleorder: convert_input_somatic > gather_somatic
 
 rule import_germline_vcf:
     input:
-        vcf=lambda wc: CALLSET_BY_KEY[(wc.patient, "germline")].vcf,
+        vcf=lambda wc: CALLSET_BY_KEY[(wc.patient, "germline")].vcfs,
         ref=REF,
         fai=f"{REF}.fai",
         contig_map=config["reference"]["contig_map"] or [],
@@ -48,7 +48,7 @@ rule convert_input_calls:
 # somatic path's consequence annotation and finalisation, as for its own calls.
 rule import_somatic_vcf:
     input:
-        vcf=lambda wc: CALLSET_BY_KEY[(wc.patient, "somatic")].vcf,
+        vcf=lambda wc: CALLSET_BY_KEY[(wc.patient, "somatic")].vcfs,
         ref=REF,
         fai=f"{REF}.fai",
         contig_map=config["reference"]["contig_map"] or [],

@@ -76,3 +76,29 @@ rule multiqc:
         "multiqc --force --no-ansi --outdir results/qc --filename multiqc.html"
         " --config {params.config} --cl-config \"custom_css_files: ['{params.css}']\""
         " {input} > {log} 2>&1"
+
+
+# A batch without reads (every patient entered as a VCF) has nothing for MultiQC: the
+# page says so instead, and results/qc/multiqc.html exists in every batch.
+if READ_SAMPLES:
+
+    ruleorder: multiqc > note_no_reads_qc
+
+else:
+
+    ruleorder: note_no_reads_qc > multiqc
+
+
+rule note_no_reads_qc:
+    output:
+        html="results/qc/multiqc.html",
+        data=directory("results/qc/multiqc_data"),
+    log:
+        "logs/multiqc/no_reads.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        patients=sorted(PATIENTS),
+        code=BIGMED_HASH,
+    script:
+        "../scripts/note_no_reads_qc.py"

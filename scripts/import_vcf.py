@@ -1,10 +1,12 @@
-"""Rule script: a patient's input VCF in the reference's coordinates (bigmed.intake.vcfinput)."""
+"""Rule script: a patient's input VCF(s) in the reference's coordinates
+(bigmed.intake.vcfimport)."""
 
 import json
 
 from bigmed.base.rulelog import run_logged
 from bigmed.genome.reference import fasta_contigs, read_contig_map
-from bigmed.intake.vcfinput import CallSet, import_vcf, write_lines
+from bigmed.intake.vcfimport import import_vcf, write_lines
+from bigmed.intake.vcfinput import CallSet
 from bigmed.pilots.crc.somatic import population_lookup
 
 
@@ -13,7 +15,7 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     callset = CallSet(
         doc["patient"],
         doc["kind"],
-        doc["vcf"],
+        tuple(doc["vcfs"]),
         tuple((a, b) for a, b in doc["sample_map"]),
         doc["line"],
     )
@@ -28,13 +30,15 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
         cmap,
         doc["renames"],
         order=doc.get("order", ()),
+        rename=doc.get("rename", False),
         population=(
             population_lookup(population, doc.get("population_style")) if population else None
         ),
     )
     write_lines(snakemake.output[0], lines)
-    print(f"{stats.written} records imported from {callset.vcf}")
-    print(f"{stats.outside} records dropped: outside every reference contig or slice")
+    print(f"input: {', '.join(callset.vcfs)}")
+    for line in stats.lines():
+        print(line)
 
 
 run_logged(snakemake, main)  # type: ignore[name-defined]  # noqa: F821

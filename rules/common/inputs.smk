@@ -6,18 +6,21 @@ from bigmed.intake import aligned as bm_aligned
 
 
 def callset_json(patient, kind, **extra):
-    """A calls-sheet row, its contig renames and extras, for scripts/import_vcf.py."""
+    """A call set (calls-sheet rows), its contig renames, the patient's samples in column
+    order and extras, for scripts/import_vcf.py."""
     return json.dumps(
         {
             **CALLSET_BY_KEY[(patient, kind)].__dict__,
-            "renames": CALL_RENAMES[(patient, kind)],
+            "renames": CALL_CHECKS[(patient, kind)].renames,
+            "rename": config["inputs"]["rename_contigs"],
+            "order": PATIENTS[patient].sample_ids,
             **extra,
         }
     )
 
 
 try:
-    CALL_RENAMES = {
+    CALL_CHECKS = {
         (c.patient, c.kind): bm_vcfin.check_callset(
             c,
             SAMPLES,
@@ -29,6 +32,9 @@ try:
     }
 except InputError as _err:
     _fail(_err)
+for _check in CALL_CHECKS.values():
+    for _w in _check.warnings:
+        sys.stderr.write(f"bigmed: warning: {_w}\n")
 
 CALLSET_BY_KEY = {(c.patient, c.kind): c for c in CALLSETS}
 # regexes that match no patient when the calls sheet has no VCF of the kind

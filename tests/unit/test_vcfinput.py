@@ -9,15 +9,8 @@ import pytest
 from bigmed.base.errors import InputError
 from bigmed.genome.reference import ContigSlice, fasta_contigs, read_contig_map
 from bigmed.intake.sheets import Sample
-from bigmed.intake.vcfinput import (
-    CallSet,
-    allele_depths,
-    check_callset,
-    import_vcf,
-    normalise_format,
-    parse_sample_map,
-    read_calls,
-)
+from bigmed.intake.vcfimport import allele_depths, import_vcf, normalise_format
+from bigmed.intake.vcfinput import CallSet, check_callset, parse_sample_map, read_calls
 from conftest import ROOT
 
 DEMO_VCF = ROOT / "resources" / "demo" / "vcf" / "NA12878_panel.GRCh38.vcf.gz"
@@ -42,6 +35,8 @@ CONTIGS = str(ROOT / "resources" / "reference" / "contigs.tsv")
         ),
         ("Strelka2 indel", {"TAR": "40,41", "TIR": "10,12", "DP": "55"}, "CA", ["C"], [40, 10]),
         ("AF and DP only", {"AF": "0.25", "DP": "40"}, "A", ["T"], [30, 10]),
+        ("Platypus NR/NV", {"GT": "0/1", "NR": "97", "NV": "47"}, "C", ["T"], [50, 47]),
+        ("bcftools DP/DV", {"GT": "0/1", "PL": "1,0,9", "DP": "11", "DV": "6"}, "T", ["C"], [5, 6]),
         ("nothing", {"GT": "0/1"}, "A", ["T"], None),
         ("AD of wrong length", {"AD": "5"}, "A", ["T"], None),
     ],
@@ -110,7 +105,8 @@ def _vcf(path: Path, contigs: list[str], samples: list[str], extra: str = "") ->
         )
     )
     path.write_bytes(gzip.compress(("\n".join(lines) + "\n").encode()))
-    return CallSet("P1", "germline", str(path), (("NA12878", "P1-P"), ("MOM", "P1-M")))
+    pairs = (("NA12878", "P1-P"), ("MOM", "P1-M"))
+    return CallSet("P1", "germline", (str(path),), tuple(p for p in pairs if p[0] in samples))
 
 
 @pytest.fixture(scope="module")
@@ -156,7 +152,14 @@ def ref() -> tuple[dict[str, int], dict[str, ContigSlice]]:
             ["NA12878", "DAD"],
             "",
             False,
-            "VCF sample 'DAD' is not a sample of patient 'P1' (P1-P, P1-M); map it",
+            "sample 'P1-M' of patient 'P1' is not in the VCF (VCF samples: NA12878, DAD)",
+        ),
+        (
+            ["##contig=<ID=chr1,length=248956422>"],
+            ["NA12878", "MOM"],
+            '##FILTER=<ID=q10;s50,Description="two filters in one">',
+            False,
+            "line 3: field 'FILTER': FILTER id 'q10;s50' contains ';' or a blank",
         ),
         (
             ["##contig=<ID=chr1,length=248956422>"],
@@ -171,14 +174,14 @@ def test_header_checks(tmp_path, ref, contigs, samples, extra, rename, message):
     cs = _vcf(tmp_path / "in.vcf.gz", contigs, samples, extra)
     with pytest.raises(InputError) as err:
         check_callset(cs, SAMPLES, *ref, rename)
-    assert str(err.value).startswith(f"{cs.vcf}: ")
+    assert str(err.value).startswith(f"{cs.vcfs[0]}: ")
     assert message in str(err.value)
 
 
 def test_rename_contigs_and_import_into_slices(tmp_path, ref):
     contigs, cmap = ref
     cs = _vcf(tmp_path / "in.vcf.gz", ["##contig=<ID=7,length=159345973>"], ["NA12878", "MOM"])
-    renames = check_callset(cs, SAMPLES, contigs, cmap, True)
+    renames = check_callset(cs, SAMPLES, contigs, cmap, True).renames
     assert renames == {"7": "chr7"}
     body = "\n".join(
         [
@@ -186,8 +189,8 @@ def test_rename_contigs_and_import_into_slices(tmp_path, ref):
             "7\t1000\t.\tA\tT\t50\tPASS\t.\tGT:AD\t0/1:30,10\t0/0:20,0",
         ]
     )
-    text = gzip.decompress(Path(cs.vcf).read_bytes()).decode() + body + "\n"
-    Path(cs.vcf).write_bytes(gzip.compress(text.encode()))
+    text = gzip.decompress(Path(cs.vcfs[0]).read_bytes()).decode() + body + "\n"
+    Path(cs.vcfs[0]).write_bytes(gzip.compress(text.encode()))
     lines, stats = import_vcf(cs, contigs, cmap, renames)
     assert (stats.written, stats.outside) == (1, 1)
     assert lines[-2].endswith("FORMAT\tP1-P\tP1-M")
@@ -197,7 +200,7 @@ def test_rename_contigs_and_import_into_slices(tmp_path, ref):
 
 def test_demo_vcf_imports_with_known_drop_count(ref):
     contigs, cmap = ref
-    cs = CallSet("P1", "germline", str(DEMO_VCF), (("NA12878_03", "P1-P"),))
+    cs = CallSet("P1", "germline", (str(DEMO_VCF),), (("NA12878_03", "P1-P"),))
     lines, stats = import_vcf(cs, contigs, cmap, {})
     # 326 panel calls, 70 of them inside the mini-genome's slices
     assert (stats.written, stats.outside) == (70, 256)
@@ -230,7 +233,7 @@ def _somatic_vcf(path: Path, samples: list[str]) -> CallSet:
     )
     path.write_text("\n".join(header + body) + "\n")
     pairs = (("NORMAL", "T1-N"), ("TUMOR", "T1-T"))
-    return CallSet("T1", "somatic", str(path), tuple(p for p in pairs if p[0] in samples))
+    return CallSet("T1", "somatic", (str(path),), tuple(p for p in pairs if p[0] in samples))
 
 
 def test_somatic_import_orders_tumor_first_and_splits_alleles(tmp_path, ref):
