@@ -3,12 +3,15 @@
     bigmed validate [--configfile FILE]        start-up checks only (no job runs)
     bigmed run [--configfile FILE] [--profile slurm|default] [-- SNAKEMAKE ARGS...]
     bigmed report-diff PREVIOUS.json CURRENT.json [--json]
+    bigmed store info|load|remove-patient|classify|history|export|import ...
 
 ``validate`` and ``run`` drive the workflow's own Snakefile: the start-up checks are the
 ones every run makes (config and sheet schemas, FASTQ/BAM/VCF headers, reference,
 knowledge sources, HPO ids, targeted variants), so ``validate`` can never disagree with
 ``run``. The workflow is the checkout this package belongs to (``scripts/bigmed`` inside
 it), or ``--workflow-dir`` / ``$BIGMED_WORKFLOW``.
+
+``store`` works on the lab's variant store (``bigmed store -h``; :mod:`bigmed.store.commands`).
 
 Exit codes: 0 success; 1 bad input or a failed run (one ``bigmed: error:`` line); 2 usage.
 """
@@ -27,6 +30,7 @@ from typing import Any
 
 from bigmed import __version__
 from bigmed.report.changes import compare
+from bigmed.store import commands as store_commands
 
 PROFILES = ("default", "slurm")
 
@@ -156,12 +160,15 @@ def parser() -> argparse.ArgumentParser:
     d.add_argument("current")
     d.add_argument("--json", action="store_true", help="the diff as JSON")
     d.set_defaults(func=cmd_report_diff)
+    store_commands.add_parser(sub)
     return top
 
 
 def main(argv: Sequence[str] | None = None) -> int:
     args = parser().parse_args(argv)
     try:
+        if args.command == "store":
+            return store_commands.run(args)
         return int(args.func(args))
     except SystemExit as stop:
         if isinstance(stop.code, str):

@@ -45,6 +45,9 @@ def _call_changes(previous: dict[str, Any], current: dict[str, Any]) -> list[Cha
         a, b = old_v[vid].get("classification"), new_v[vid].get("classification")
         if a != b:
             items.append(_change("reclassified", _label(new_v[vid]), a, b))
+        la, lb = _lab_class(old_v[vid]), _lab_class(new_v[vid])
+        if la != lb:  # the lab's own classification (bigmed store classify)
+            items.append(_change("reclassified by the lab", _label(new_v[vid]), la, lb))
     items += [
         _change("new call", _label(new_v[vid]), None, new_v[vid].get("classification"))
         for vid in sorted(new_v.keys() - old_v.keys())
@@ -56,6 +59,11 @@ def _call_changes(previous: dict[str, Any], current: dict[str, Any]) -> list[Cha
         if old_v[vid].get("filter") == "PASS"
     ]
     return items
+
+
+def _lab_class(v: dict[str, Any]) -> str | None:
+    lab = v.get("lab_classification")
+    return f"{lab['class']} ({lab['condition']})" if lab else None
 
 
 def _knowledge_bases(report: dict[str, Any]) -> dict[str, Any]:
@@ -76,8 +84,8 @@ def compare(previous: dict[str, Any], current: dict[str, Any]) -> dict[str, Any]
     """Changes from ``previous`` to ``current``: findings, classifications, sources.
 
     Returns ``{"previous": {...}, "items": [{"change", "what", "before", "after"}]}`` where
-    change is one of new finding, removed finding, reclassified, new call, removed call,
-    knowledge base.
+    change is one of new finding, removed finding, reclassified, reclassified by the lab,
+    new call, removed call, knowledge base.
     """
     prov = previous.get("provenance", {})
     return {
