@@ -280,6 +280,8 @@ def all_targets():
     ]
     if config["report"]["pdf"]:
         targets += [f"results/{p}/report.pdf" for p in PATIENTS]
+    if config["report"]["fhir"]:
+        targets += [f"results/{p}/report.fhir.json" for p in PATIENTS]
     targets += ["results/qc/multiqc.html", "results/batch/summary.html"]
     targets += get_targeted_reports()
     return targets

@@ -126,3 +126,18 @@ rule export_pdf:
         code=BIGMED_HASH,
     script:
         "../scripts/export_pdf.py"
+
+
+rule export_fhir:
+    input:
+        "results/{patient}/report.json",
+    output:
+        "results/{patient}/report.fhir.json",
+    log:
+        "logs/export_fhir/{patient}.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        code=BIGMED_HASH,
+    script:
+        "../scripts/export_fhir.py"
