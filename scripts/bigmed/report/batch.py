@@ -12,6 +12,7 @@ import re
 from typing import Any
 
 from bigmed.report.html import CSP, script_tag, style_tag, worst_qc
+from bigmed.report.sections import qc_class
 
 E = html.escape
 FINDING = re.compile(r"^(Pathogenic|Likely pathogenic|Tier I|Tier II)( \(.*\))?$")
@@ -41,13 +42,13 @@ def _qc_cell(report: dict[str, Any]) -> str:
     """The worst sample status with the reasons behind it (what the user acts on)."""
     worst = worst_qc(report)
     reasons = [
-        f"{s['sample']}: {r.split(':')[0]}"
+        f"{s['sample']}: {r.split(': ')[0] if worst != 'not assessable' else r}"
         for s in report["samples"]
         if s["qc"]["status"] == worst
         for r in s["qc"]["reasons"]
     ]
     detail = f"<br><span class='small'>{E('; '.join(reasons))}</span>" if reasons else ""
-    return f"<span class='{E(worst)}'>{E(worst)}</span>{detail}"
+    return f"<span class='{E(qc_class(worst))}'>{E(worst)}</span>{detail}"
 
 
 def _row(r: dict[str, Any]) -> str:

@@ -317,7 +317,12 @@ def finding_qc(report: dict[str, Any], item: dict[str, Any]) -> list[str]:
     for sample in v["genotypes"]:
         qc = rows.get(sample, {}).get("qc", {})
         if qc.get("status") in ("warn", "fail"):
-            out += [f"{sample}: {r.split(':')[0]}" for r in qc.get("reasons", [])]
+            # read-level problems bear on every call; the regions' depth is the site's depth
+            out += [
+                f"{sample}: {r.split(':')[0]}"
+                for r in qc.get("reasons", [])
+                if "of the analysed regions" not in r
+            ]
     return out
 
 

@@ -12,6 +12,7 @@ from importlib import resources
 from typing import Any
 
 from bigmed.report import header, sections
+from bigmed.report.sections import qc_class
 
 E = html.escape
 QC_ORDER = ["pass", "not assessable", "warn", "fail"]
@@ -52,11 +53,12 @@ def _head(report: dict[str, Any]) -> list[str]:
 def _header(report: dict[str, Any]) -> list[str]:
     """Patient, pilot, pipeline version, generation time and the worst sample QC."""
     qc = E(worst_qc(report))
+    css = E(qc_class(worst_qc(report)))
     return [
         f"<header><h1>Patient {E(report['patient'])} &middot; {E(report['pilot'])}</h1>",
         f"<div class='meta'>bigmed {E(report['provenance']['pipeline_version'])} &middot; "
         f"GRCh38 &middot; generated {E(report['generated'])} &middot; sample QC: "
-        f"<span class='badge {qc}'>{qc}</span> &middot; "
+        f"<span class='badge {css}'>{qc}</span> &middot; "
         "<a href='../qc/multiqc.html'>MultiQC</a> &middot; "
         "<a href='../batch/summary.html'>batch summary</a></div></header><main>",
     ]

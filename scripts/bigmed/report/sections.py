@@ -402,7 +402,8 @@ def _gaps(cov: dict[str, Any]) -> list[str]:
                 str(len(gaps)),
                 E(f"exon {worst['exon']}: {pct(worst['fraction_at_min_depth'])} "
                   f"({worst['chrom']}:{worst['start']}-{worst['end']})"),
-                f"<details><summary>exons</summary>{E(exons)}</details>",
+                f"<details><summary>exons</summary><span class='folded'>{E(exons)}</span>"
+                "</details>",
             ]
         )  # fmt: skip
     return [
@@ -441,6 +442,11 @@ def coverage(report: dict[str, Any]) -> list[str]:
     return section("coverage", title, body + _gaps(cov))
 
 
+def qc_class(status: str) -> str:
+    """The CSS class of a QC status ('not assessable' has a space)."""
+    return {"not assessable": "nq"}.get(status, status)
+
+
 def _qc_row(s: dict[str, Any]) -> list[str]:
     q = s["qc"]
     return [
@@ -453,7 +459,8 @@ def _qc_row(s: dict[str, Any]) -> list[str]:
         pct(q["duplicate_fraction"]),
         f"{q['mean_coverage']:.1f}",
         pct(q["fraction_target_at_min_depth"]),
-        f"<span class='{E(q['status'])}'>{E(q['status'])}</span> {E('; '.join(q['reasons']))}",
+        f"<span class='{E(qc_class(q['status']))}'>{E(q['status'])}</span> "
+        f"{E('; '.join(q['reasons']))}",
     ]
 
 
