@@ -30,7 +30,9 @@ def _rd01_batch(workdir: Path) -> Batch:
 
 
 def _check_rd01(report: dict) -> None:
-    top = report["findings"][0]
+    # SMAD4 is a VUS: the top candidate for review, not a finding (findings are P/LP only)
+    assert report["findings"] == []
+    top = report["candidates"][0]
     assert (top["gene"], top["hgvs_c"], top["hgvs_p"]) == ("SMAD4", "c.1499T>C", "p.(Ile500Thr)")
     assert top["rank"] == 1 and top["variant_id"] == SMAD4
     assert top["inheritance"] == "de_novo"
@@ -39,6 +41,12 @@ def _check_rd01(report: dict) -> None:
     matched = {m["id"] for m in top["matched_hpo"]}
     assert {"HP:0004322", "HP:0001072"} <= matched  # short stature, thickened skin
     assert next(v for v in report["variants"] if v["id"] == SMAD4)["rank"] == 1
+    # the gene's diseases from phenotype.hpoa, best match first: Myhre syndrome
+    myhre = top["diseases"][0]
+    assert (myhre["id"], myhre["name"]) == ("OMIM:139210", "Myhre syndrome")
+    pairs = {(m["patient_term"], m["disease_term"]) for m in myhre["matched_terms"]}
+    assert ("HP:0004322", "HP:0004322") in pairs  # short stature, as the disease states it
+    assert myhre["matched"] == len(pairs) >= 10
 
 
 def test_rd01_report_ranks_de_novo_smad4_first(demo_run: Batch):
@@ -61,6 +69,8 @@ def test_rd01_report_ranks_de_novo_smad4_first(demo_run: Batch):
     assert "secondary findings: not analysed (opt-in)" in report["interpretation"]["note"]
     html = (demo_run.workdir / "results" / "RD01" / "report.html").read_text()
     assert "Candidate variants, ranked" in html and "Sample checks: relatedness" in html
+    assert "Candidates for review" in html and "Myhre syndrome" in html
+    assert "0 finding(s) &middot; 1 candidate(s) for review" in html
 
 
 def test_hg001_singleton_is_interpreted(demo_run: Batch):
