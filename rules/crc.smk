@@ -1,12 +1,15 @@
 # crc pilot: biomarker card, AMP/ASCO/CAP tiers and therapy lines of a tumor (and normal),
 # written as an interpretation document (workflow/schemas/interpretation.schema.json).
 # Evidence: the knowledge sources of rules/knowledge.smk (MOAlmanac, CIViC, cancer hotspots)
-# with versions from the bundle manifest; OncoTree ships in resources/crc/.
+# with versions from the bundle manifest; OncoTree ships in resources/crc/. With
+# crc.germline_findings, germline predisposition from the patient's joint germline calls
+# (normal and tumor) and their knowledge join, in the normal (tumor-only: the tumor).
 
 
 rule interpret_crc:
     input:
         unpack(get_crc_inputs),
+        unpack(get_crc_germline_inputs),
         vcf="results/somatic/{patient}/somatic.vcf.gz",
         tbi="results/somatic/{patient}/somatic.vcf.gz.tbi",
         tmb="results/tmb/{patient}.json",
@@ -34,6 +37,10 @@ rule interpret_crc:
         min_baseq=config["calling"]["min_baseq"],
         no_reads=somatic_from_vcf,
         tumor_only=lambda wc: get_normal(wc) is None,
+        germline_sample=get_germline_sample,
+        mmr_ihc=lambda wc: config["crc"]["mmr_ihc"].get(wc.patient),
+        min_depth=config["calling"]["min_depth"],
+        coverage_depth=config["coverage"]["min_depth"],
         code=BIGMED_HASH,
     script:
         "../scripts/interpret_crc.py"

@@ -4,8 +4,12 @@ import json
 
 from bigmed.base.atomic import write_text
 from bigmed.base.rulelog import run_logged
+from bigmed.genome.genotypes import iter_sites
 from bigmed.genome.gff import load_transcripts
+from bigmed.germline.acmg import load_overrides
+from bigmed.intake.coverage import read_thresholds
 from bigmed.intake.vcfinput import NO_READS
+from bigmed.pilots.crc import germline
 from bigmed.pilots.crc.biomarkers import (
     CrcInputs,
     erbb2_amplification,
@@ -79,12 +83,50 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
         ),
     )
     knowledge = load_knowledge(dict(par.sources), inp.oncotree, inp.manifest)
-    doc = interpret(data, knowledge)
+    germ, min_stars = germline_result(inp, par, transcripts)
+    doc = interpret(data, knowledge, germ, mmr_ihc=par.mmr_ihc, min_stars=min_stars)
     validate(doc)
     write_text(snakemake.output[0], json.dumps(doc, indent=1) + "\n")
     print(doc["note"])
     for b in doc["biomarkers"]:
         print(f"{b['name']}: {b['status']} ({b['reason']})")
+    for f in doc["findings"]:
+        print(f"finding: {f.get('gene')} {f.get('hgvs_p') or ''} {f['classification']}")
+
+
+def germline_result(inp, par, transcripts):  # type: ignore[no-untyped-def]
+    """Germline predisposition in the germline sample, or why it was not analysed."""
+    st = germline.GermlineSettings(
+        enabled=par.crc["germline_findings"],
+        sample=par.germline_sample,
+        tumor_only=par.tumor_only,
+        min_depth=par.min_depth,
+        coverage_depth=par.coverage_depth,
+        reason_off=(
+            "crc.germline_findings is off (e.g. where consent does not cover germline results)"
+            if not par.crc["germline_findings"]
+            else "the patient entered as a somatic VCF: no germline calls"
+            if par.no_reads
+            else ""
+        ),
+    )
+    if not st.enabled or st.reason_off:
+        return germline.not_analysed(st), None
+    with open(inp.annotated) as handle:
+        doc = json.load(handle)
+    calls = {s.id: s.calls[st.sample] for s in iter_sites(inp.calls) if st.sample in s.calls}
+    exons = (
+        germline.exon_bases(read_thresholds(inp.germline_exons, st.coverage_depth))
+        if hasattr(inp, "germline_exons")
+        else None
+    )
+    overrides = load_overrides(inp.overrides)
+    res = germline.analyse(
+        doc, calls, st,
+        reference_genes={t.gene for t in transcripts.values()},
+        exon_depths=exons, overrides=overrides,
+    )  # fmt: skip
+    return res, overrides.clinvar_min_stars
 
 
 run_logged(snakemake, main)  # type: ignore[name-defined]  # noqa: F821

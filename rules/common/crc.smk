@@ -115,6 +115,42 @@ def get_tumor_sample(wildcards):
     return PATIENTS[wildcards.patient].with_role("tumor")[0]
 
 
+def get_germline_sample(wildcards):
+    """The sample that stands for the germline: the normal, else (tumor-only) the tumor."""
+    return get_normal(wildcards) or get_tumor(wildcards)
+
+
+def get_crc_germline_inputs(wildcards):
+    """Germline predisposition inputs (crc.germline_findings): the patient's joint germline
+    calls, their knowledge join, the ACMG overrides and the germline sample's exon depth.
+    """
+    # off, or a somatic VCF patient (no germline calls): the report says so
+    if not config["crc"]["germline_findings"] or somatic_from_vcf(wildcards):
+        return {}
+    out = {
+        "calls": f"results/{wildcards.patient}/calls.vcf.gz",
+        "calls_tbi": f"results/{wildcards.patient}/calls.vcf.gz.tbi",
+        "annotated": f"results/knowledge/{wildcards.patient}.annotated.json",
+        "overrides": ACMG_OVERRIDES,
+    }
+    sample = get_germline_sample(wildcards)
+    if sample not in VCF_SAMPLES:
+        out["germline_exons"] = f"results/qc/mosdepth/{sample}.exons.thresholds.bed.gz"
+    return out
+
+
+try:  # crc.mmr_ihc names crc patients of the samples sheet
+    for _p in config["crc"]["mmr_ihc"]:
+        if _p not in PATIENTS or PATIENTS[_p].pilot != "crc":
+            raise InputError(
+                "config",
+                f"{_p} is not a crc patient of the samples sheet",
+                field=f"crc.mmr_ihc.{_p}",
+            )
+except InputError as _err:
+    _fail(_err)
+
+
 ONCOTREE = config["crc"]["oncotree"] or str(
     Path(workflow.basedir) / "resources" / "crc" / "oncotree.tsv"
 )

@@ -1,5 +1,7 @@
 """The findings of a crc interpretation: Tier I/II variants and positive biomarkers with the
-evidence behind their tier, the ranked variant list, and what could not be assessed."""
+evidence behind their tier (``origin`` somatic; the germline findings are
+:mod:`bigmed.pilots.crc.germline`'s), the ranked variant list, and what could not be
+assessed."""
 
 from __future__ import annotations
 
@@ -89,6 +91,7 @@ def variant_finding(vid: str, v: SomaticVariant, t: Tiered) -> dict[str, Any]:
         "summary": summary,
         "therapies": lines,
         "evidence": evidence,
+        "origin": "somatic",
     }
 
 
@@ -132,6 +135,7 @@ def biomarker_findings(
                 "classification": t.label,
                 "summary": f"{key} positive ({card[key]['reason']}) — {t.label}: {t.why}",
                 "evidence": [evidence_json(m) for m in sorted_matches(bm)],
+                "origin": "somatic",
             }
         )
     return out
@@ -147,6 +151,28 @@ def variant_entries(tiered: TieredVariants) -> dict[str, Any]:
         }
         for rank, (vid, t) in enumerate(tiered.ranked(), 1)
     }
+
+
+def with_lynch_note(
+    findings: Sequence[dict[str, Any]], genes: Sequence[str], note: str
+) -> list[dict[str, Any]]:
+    """Germline findings, those in the Lynch syndrome genes with the tumor MSI/MMR reading."""
+    return [
+        {**f, "summary": f"{f['summary']}; {note}"} if note and f["gene"] in genes else f
+        for f in findings
+    ]
+
+
+def merge_entries(somatic: dict[str, Any], germline: dict[str, Any]) -> dict[str, Any]:
+    """The document's variants: the somatic ones, then the germline classifications ranked
+    after them (an allele in both, tumor-only, keeps its tier)."""
+    out = dict(somatic)
+    offset = len(somatic)
+    for vid, entry in germline.items():
+        if vid not in out:
+            rank = entry.get("rank")
+            out[vid] = {**entry, "rank": None if rank is None else rank + offset}
+    return out
 
 
 def not_assessable(card: dict[str, dict[str, Any]]) -> list[dict[str, str]]:

@@ -1,6 +1,7 @@
-"""The report sections of a crc interpretation: therapy lines, the tiered somatic variants
-and the evidence behind the therapy lines (columns and rows as the report renders them;
-the biomarker card is the document's ``biomarkers``, shown once, with :func:`biomarker_note`)."""
+"""The report sections of a crc interpretation: therapy lines, the tiered somatic variants,
+the germline tables and the evidence behind the therapy lines (columns and rows as the
+report renders them; the biomarker card is the document's ``biomarkers``, shown once, with
+:func:`biomarker_note`)."""
 
 from __future__ import annotations
 
@@ -155,9 +156,14 @@ def sections(
     tiered: TieredVariants,
     variants: dict[str, SomaticVariant],
     tumor_only: bool,
+    germline: Sequence[dict[str, Any]] = (),
 ) -> list[dict[str, Any]]:
+    """The tables in report order; ``germline``: the MSI/MMR and germline predisposition
+    tables (:mod:`bigmed.pilots.crc.germline`, :mod:`bigmed.pilots.crc.mmr`), after the
+    somatic variants."""
     return [
         therapy_lines_section(lines),
         somatic_variants_section(tiered, variants, tumor_only),
+        *germline,
         therapy_evidence_section(lines),
     ]
