@@ -51,12 +51,13 @@ def bundle(tmp_path_factory: pytest.TempPathFactory) -> Bundle:
 
 
 # Real variants: GRCh38 allele, what the call set's INFO would say, expected criteria and class.
-# ClinVar/gnomAD facts come from the shipped NA12878-derived subsets, hotspots from Cancer
-# Hotspots, gene facts from G2P/ACMG SF/HPO, thresholds from config/acmg_overrides.yaml.
+# ClinVar is the shipped real 2026-02-26 slice subset, gnomAD the NA12878-derived subset,
+# hotspots from Cancer Hotspots, gene facts from G2P/ACMG SF/HPO, gene rules (CSpec) and
+# thresholds from config/acmg_overrides.yaml. No predictor is shipped: PP3/BP4/BP7 are never met.
 REAL = [
     # BRCA1 p.Ser1613Gly: ClinVar benign, gnomAD grpmax 0.49 > ENIGMA BA1 0.001
     ("chr17", 43071077, "T", "C", "BRCA1", "missense", "p.(Ser1613Gly)", None, {"BA1"}, "Benign"),
-    # BRCA1 p.Ser1436=: common synonymous outside the splice region
+    # BRCA1 p.Ser1436=: common synonymous; BP7 needs a splice predictor (none shipped)
     (
         "chr17",
         43082453,
@@ -66,7 +67,7 @@ REAL = [
         "synonymous",
         "p.(Ser1436=)",
         None,
-        {"BA1", "BP7"},
+        {"BA1"},
         "Benign",
     ),
     # RAD50 p.Gly469Ala: ClinVar VUS, grpmax 4e-05 <= 1e-04 -> PM2_Supporting only
@@ -122,7 +123,7 @@ REAL = [
         {"PS2"},
         "Uncertain significance",
     ),
-    # KRAS p.Gly12Asp: residue and allele cancer hotspot (PM1), de novo confirmed (PS2)
+    # KRAS p.Gly12Asp: RASopathy VCEP P-loop (PM1) and PP2 for missense, de novo (PS2)
     (
         "chr12",
         25245350,
@@ -132,7 +133,7 @@ REAL = [
         "missense",
         "p.(Gly12Asp)",
         FamilyEvidence(de_novo="confirmed"),
-        {"PM1", "PS2"},
+        {"PM1", "PP2", "PS2"},
         "Likely pathogenic",
     ),
     # LMNA p.Arg377His (CARD01 demo): affected sibling carries it: 1 meiosis, PP1 not met
@@ -195,7 +196,8 @@ def test_real_variants(joined, chrom, pos, ref, alt, gene, term, hgvsp, family, 
 
 def test_real_variant_evidence_texts(joined):
     v = next(x for x in joined["variants"] if x["id"] == "chr17-43071077-T-C")
-    assert v["clinvar"]["class"] == "Benign" and v["clinvar"]["stars"] is None
+    # the real ClinVar record: benign, reviewed by the ENIGMA expert panel
+    assert v["clinvar"]["class"] == "Benign" and v["clinvar"]["stars"] == 3
     result = classify(facts_from_annotation(v, joined), None, OVERRIDES)
     ba1 = next(c for c in result.criteria if c.code == "BA1")
     assert ba1.evidence == "gnomAD grpmax AF 0.492 (sas) > 0.001"
@@ -206,7 +208,7 @@ def test_real_variant_evidence_texts(joined):
         "not in gnomAD, which is a subset here: absence is not evidence of rarity"
     )
     assert reasons["PS2"] == "no family evidence supplied"
-    assert "PP3" in reasons and "PS3" in reasons
+    assert reasons["PP3"] == acmg.NO_PREDICTOR and "PS3" in reasons
 
 
 def test_braf_v600e_joins_civic_moalmanac_and_hotspot(joined, bundle, tmp_path):
@@ -312,16 +314,26 @@ def test_disabled_criterion_is_listed_not_silent():
 
 def test_ps1_pm5_use_reviewed_clinvar_only():
     same = ClinVarEntry("111", "Pathogenic", 2, "p.(Arg10Trp)", "same_aa")
-    other = ClinVarEntry("222", "Likely pathogenic", 1, "p.(Arg10Gln)", "different_aa")
+    other = ClinVarEntry("222", "Likely pathogenic", 2, "p.(Arg10Gln)", "different_aa")
+    one_star = ClinVarEntry("444", "Pathogenic", 1, "p.(Arg10Leu)", "different_aa")
     unknown = ClinVarEntry("333", "Pathogenic", None, "p.(Arg10Gly)", "different_aa")
+    panel = ClinVarEntry("u1", "Pathogenic", 3, "p.(Arg10Pro)", "different_aa", "ClinGen VCEP")
     assert met(classify(facts(clinvar_codon=(same,))))["PS1"] == "strong"
     r = classify(facts(clinvar_codon=(other,)))
     assert met(r)["PM5"] == "supporting" and "PS1" not in met(r)
-    r = classify(facts(clinvar_codon=(unknown,)))
+    # default threshold: two stars; one star and unknown review status are left out
+    r = classify(facts(clinvar_codon=(unknown, one_star)))
     assert "PM5" not in met(r)
     pm5 = next(c for c in r.criteria if c.code == "PM5")
-    assert "unknown review status ignored" in pm5.evidence
+    assert "2 P/LP record(s) below 2 star(s) or with unknown review status" in pm5.evidence
+    # an expert-panel P allele at the codon gives PM5 at moderate strength
+    r = classify(facts(clinvar_codon=(panel,)))
+    pm5 = next(c for c in r.criteria if c.code == "PM5")
+    assert pm5.met and pm5.strength == "moderate" and "ClinGen VCEP u1" in pm5.evidence
     assert any(n.code == "PS1" for n in classify(facts(clinvar_codon=None)).not_evaluated)
+    # a gene the ClinVar subset does not hold: nothing at the codon is not evidence of absence
+    r = classify(facts(clinvar_codon=(), codon_coverage="none"))
+    assert {"PS1", "PM5"} <= {n.code for n in r.not_evaluated}
 
 
 def test_population_rules():
@@ -344,7 +356,12 @@ def test_pm1_pm4_bp7():
     r = classify(facts(consequence="inframe_deletion", hgvs_p="p.(Lys5del)"))
     assert "PM4" in met(r)
     assert "PM4" not in met(classify(facts(consequence="inframe_deletion", in_repeat=True)))
-    assert "BP7" in met(classify(facts(consequence="synonymous", hgvs_p="p.(Arg10=)")))
+    # BP7 only with a splice predictor saying no impact (ClinGen SVI splicing)
+    syn = facts(consequence="synonymous", hgvs_p="p.(Arg10=)")
+    r = classify(syn)
+    assert "BP7" not in met(r) and any(n.code == "BP7" for n in r.not_evaluated)
+    assert "BP7" in met(classify(replace(syn, predictors={"spliceai": 0.02})))
+    assert "BP7" not in met(classify(replace(syn, predictors={"spliceai": 0.35})))
     assert "BP7" not in met(classify(facts(consequence="splice_region")))
 
 

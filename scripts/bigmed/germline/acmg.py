@@ -10,13 +10,22 @@ criteria count negative; BA1 is stand-alone benign. Pathogenic >= 10, likely pat
 
 Every criterion is either evaluated (met or not, with the evidence text) or listed in
 ``not_evaluated`` with the reason; nothing is silently false. Criteria that need data the
-bundle does not hold (functional studies, predictors, case-control data...) are always
-listed as not evaluated. PP5/BP6 (reputable source) are retired (ClinGen SVI, Biesecker
-2018): a variant's own ClinVar assertion is shown but never used as evidence.
+bundle does not hold (functional studies, case-control data...) are always listed as not
+evaluated. PP5/BP6 (reputable source) are retired (ClinGen SVI, Biesecker 2018): a variant's
+own ClinVar record or expert-panel classification is never evidence for its own criteria
+(the known-variant path, :mod:`bigmed.germline.known`, shows it beside the engine's class).
+
+Gene rules (:class:`GeneRules`) carry the ClinGen expert panels' specifications (CSpec):
+frequency thresholds, PVS1 applicability, PM1 regions, PP2/BP1 applicability and disabled
+criteria, each with its CSpec identifier and version. Computational evidence (PP3/BP4, the
+splicing side of BP7 and BP1) comes only from user-supplied predictor scores at calibrated
+thresholds (:mod:`bigmed.germline.predictors`); without them those criteria are not
+evaluated.
 """
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
@@ -27,6 +36,8 @@ import yaml
 from bigmed.base import schemas
 from bigmed.base.errors import InputError
 from bigmed.genome.vcf import NULL_CONSEQUENCES
+from bigmed.germline import predictors as pred
+from bigmed.knowledge.sources import residue_of
 
 Strength = Literal["stand_alone", "very_strong", "strong", "moderate", "supporting"]
 POINTS: dict[str, int] = {
@@ -50,15 +61,15 @@ PM1_TERMS = {"missense", "inframe_insertion", "inframe_deletion", "inframe_alter
 PM4_TERMS = {"inframe_insertion", "inframe_deletion", "inframe_altering", "stop_lost"}
 PVS1_SIZE_CUTOFF = 0.10  # ClinGen PVS1 tree: removing >10 % of the protein keeps Strong
 
+NO_PREDICTOR = (
+    "no in-silico predictor configured (knowledge.sources.revel, cadd, alphamissense, "
+    "spliceai): their scores have non-commercial licences and are not shipped"
+)
 ALWAYS_NOT_EVALUATED = {
     "PS3": "functional studies are not in the knowledge bundle",
     "BS3": "functional studies are not in the knowledge bundle",
     "PS4": "case-control / proband-count data are not in the knowledge bundle",
-    "PP2": "gene-level missense constraint is not in the knowledge bundle",
-    "PP3": "no in-silico predictors are run (computational evidence not assessed)",
-    "BP4": "no in-silico predictors are run (computational evidence not assessed)",
     "PP4": "phenotype specificity is judged by the pilot's phenotype ranking, not here",
-    "BP1": "the gene's truncating-only mechanism is not curated in the bundle",
     "BP2": "phase with other variants is not known here",
     "BP3": "no repeat annotation in the bundle",
     "BP5": "an alternate molecular diagnosis is judged by the pilot, not here",
@@ -97,6 +108,7 @@ class ClinVarEntry:
     stars: int | None  # None: review status unknown
     hgvs_p: str | None = None
     relation: str = ""  # 'same_aa' | 'different_aa' for codon-level entries
+    source: str = "ClinVar"  # or 'ClinGen VCEP' (an expert-panel classification)
 
 
 @dataclass(frozen=True)
@@ -136,6 +148,10 @@ class VariantFacts:
     gene_facts: GeneFacts | None = None
     transcript: TranscriptFacts | None = None
     in_repeat: bool | None = None
+    # predictor scores of the configured tools (None: no predictor configured at all)
+    predictors: Mapping[str, float | None] | None = None
+    # how much of the gene the codon-level sources hold: 'complete', 'partial(...)', 'none'
+    codon_coverage: str = "complete"
 
 
 @dataclass(frozen=True)
@@ -150,6 +166,22 @@ class FamilyEvidence:
 
 
 @dataclass(frozen=True)
+class Region:
+    """A PM1 region of an expert panel: a residue range or a list of residues."""
+
+    label: str
+    strength: Strength = "moderate"
+    start: int | None = None
+    end: int | None = None
+    residues: frozenset[int] = frozenset()
+
+    def contains(self, residue: int) -> bool:
+        if self.residues:
+            return residue in self.residues
+        return self.start is not None and self.end is not None and self.start <= residue <= self.end
+
+
+@dataclass(frozen=True)
 class GeneRules:
     ba1_af: float = 0.05
     bs1_af: float = 0.01
@@ -157,26 +189,70 @@ class GeneRules:
     lof_mechanism: bool | None = None  # None: take the bundle's (G2P) mechanism
     disabled: frozenset[str] = frozenset()
     source: str | None = None
+    cspec: str | None = None  # ClinGen criteria specification id, e.g. 'GN007'
+    cspec_version: str | None = None
+    pm1_regions: tuple[Region, ...] | None = None  # None: cancer-hotspot residues (default)
+    pp2: bool = False  # the expert panel applies PP2 to missense changes
+    pvs1_initiation: Strength | None = None  # the panel's PVS1 strength for start loss
+    bp1: bool = False  # the expert panel applies BP1 to missense changes (no splice impact)
+
+    @property
+    def label(self) -> str:
+        """Where the gene's rules come from, with the CSpec id and version when known."""
+        spec = f"CSpec {self.cspec} v{self.cspec_version}" if self.cspec else ""
+        if self.source and spec:
+            return f"{self.source}, {spec}"
+        return self.source or spec or "ACMG overrides"
+
+
+def _regions(items: Any) -> tuple[Region, ...] | None:
+    if items is None:
+        return None
+    return tuple(
+        Region(
+            label=str(r.get("label", "")),
+            strength=r.get("strength", "moderate"),
+            start=r.get("start"),
+            end=r.get("end"),
+            residues=frozenset(int(x) for x in r.get("residues", ())),
+        )
+        for r in items
+    )
+
+
+# ClinVar review status needed for PS1/PM5 evidence and for a known-variant finding: two
+# stars (multiple submitters without conflict, expert panel, practice guideline), as CPSR
+CLINVAR_MIN_STARS = 2
 
 
 @dataclass(frozen=True)
 class Overrides:
     defaults: GeneRules = field(default_factory=GeneRules)
     genes: Mapping[str, Mapping[str, Any]] = field(default_factory=dict)
-    clinvar_min_stars: int = 1
+    clinvar_min_stars: int = CLINVAR_MIN_STARS
+    calibrations: Mapping[str, pred.Calibration] = field(
+        default_factory=lambda: dict(pred.CALIBRATIONS)
+    )
 
     def for_gene(self, gene: str | None) -> GeneRules:
         spec = self.genes.get(gene or "", {})
         if not spec:
             return self.defaults
+        d = self.defaults
         return replace(
-            self.defaults,
-            ba1_af=float(spec.get("ba1_af", self.defaults.ba1_af)),
-            bs1_af=float(spec.get("bs1_af", self.defaults.bs1_af)),
-            pm2_af=float(spec.get("pm2_af", self.defaults.pm2_af)),
-            lof_mechanism=spec.get("lof_mechanism", self.defaults.lof_mechanism),
-            disabled=frozenset(spec.get("disabled", ())) | self.defaults.disabled,
+            d,
+            ba1_af=float(spec.get("ba1_af", d.ba1_af)),
+            bs1_af=float(spec.get("bs1_af", d.bs1_af)),
+            pm2_af=float(spec.get("pm2_af", d.pm2_af)),
+            lof_mechanism=spec.get("lof_mechanism", d.lof_mechanism),
+            disabled=frozenset(spec.get("disabled", ())) | d.disabled,
             source=spec.get("source"),
+            cspec=spec.get("cspec"),
+            cspec_version=spec.get("cspec_version"),
+            pm1_regions=_regions(spec.get("pm1_regions")),
+            pp2=bool(spec.get("pp2", False)),
+            pvs1_initiation=spec.get("pvs1_initiation"),
+            bp1=bool(spec.get("bp1", False)),
         )
 
 
@@ -248,9 +324,13 @@ DEFAULT_STRENGTH: dict[str, Strength] = {
     "PM5": "moderate",
     "PM6": "moderate",
     "PP1": "supporting",
+    "PP2": "supporting",
+    "PP3": "supporting",
     "BA1": "stand_alone",
     "BS1": "strong",
     "BS4": "strong",
+    "BP1": "supporting",
+    "BP4": "supporting",
     "BP7": "supporting",
 }
 
@@ -289,13 +369,16 @@ class _Collector:
 
     def add(self, code: str, met: bool, evidence: str, strength: Strength | None = None) -> None:
         if code in self.rules.disabled:
-            why = f" ({self.rules.source})" if self.rules.source else ""
-            self.skip(code, f"disabled for {self.gene} by the ACMG overrides{why}")
+            self.skip(code, f"not applicable to {self.gene} ({self.rules.label})")
             return
         self.criteria.append(Criterion(code, strength or DEFAULT_STRENGTH[code], met, evidence))
 
     def skip(self, code: str, reason: str) -> None:
-        if not any(n.code == code for n in self.not_evaluated):
+        if code in self.rules.disabled:
+            reason = f"not applicable to {self.gene} ({self.rules.label})"
+        if not any(n.code == code for n in self.not_evaluated) and not any(
+            c.code == code for c in self.criteria
+        ):
             self.not_evaluated.append(NotEvaluated(code, reason))
 
 
@@ -308,7 +391,7 @@ def _lof_mechanism(f: VariantFacts, rules: GeneRules) -> tuple[bool | None, str]
     else the bundle's curation."""
     if rules.lof_mechanism is None and f.gene_facts is not None:
         return f.gene_facts.lof_mechanism, f.gene_facts.mechanism_source or ""
-    return rules.lof_mechanism, rules.source or "ACMG overrides"
+    return rules.lof_mechanism, rules.label
 
 
 def _pvs1(f: VariantFacts, rules: GeneRules, out: _Collector) -> None:
@@ -332,16 +415,51 @@ def _pvs1(f: VariantFacts, rules: GeneRules, out: _Collector) -> None:
         )
         return
     base = f"{term} in {gene}; loss of function is a disease mechanism ({why})"
-    if term == "start_lost":
+    if term in ("splice_donor", "splice_acceptor") and not touches_canonical(f.hgvs_c):
         out.add(
-            "PVS1", True, f"{base}; initiation codon: PVS1_Moderate (ClinGen PVS1 tree)", "moderate"
+            "PVS1",
+            False,
+            f"{f.hgvs_c} leaves the canonical +-1/2 splice site intact: PVS1 applies to the "
+            "canonical dinucleotides only",
         )
+    elif term == "start_lost":
+        _pvs1_initiation(base, rules, out)
     elif f.transcript is None:
         out.add("PVS1", True, f"{base}; NMD not assessed (no transcript model): Strong", "strong")
     elif term in ("splice_donor", "splice_acceptor"):
         _pvs1_splice(base, f.transcript, out)
     else:
         _pvs1_truncating(base, f.transcript, out)
+
+
+def _pvs1_initiation(base: str, rules: GeneRules, out: _Collector) -> None:
+    """Start loss: PVS1_Moderate by the ClinGen PVS1 tree, unless the gene's expert panel
+    applies another strength to initiation-codon variants."""
+    if rules.pvs1_initiation is not None:
+        strength = rules.pvs1_initiation
+        out.add("PVS1", True, f"{base}; initiation codon: {strength} ({rules.label})", strength)
+        return
+    out.add(
+        "PVS1", True, f"{base}; initiation codon: PVS1_Moderate (ClinGen PVS1 tree)", "moderate"
+    )
+
+
+_HGVS_RANGE = re.compile(r"c\.([-*]?\d+)([+-]\d+)?(?:_([-*]?\d+)([+-]\d+)?)?")
+
+
+def touches_canonical(hgvs_c: str | None) -> bool:
+    """Does an HGVS c. change (3'-shifted, so an intact site is shown as intact) alter a
+    canonical +-1/2 splice base? True when it cannot be told (no HGVS)."""
+    m = _HGVS_RANGE.match(hgvs_c or "")
+    if m is None:
+        return True
+    first, last = m.group(2), m.group(4)
+    offsets = [int(x) for x in (first, last) if x]
+    if m.group(3) is not None and (first is None) != (last is None):
+        return True  # an exon-intron boundary lies inside the changed range
+    if len(offsets) == 2 and offsets[0] * offsets[1] > 0:
+        return min(abs(x) for x in offsets) <= 2
+    return any(abs(x) in (1, 2) for x in offsets)
 
 
 def _pvs1_splice(base: str, t: TranscriptFacts, out: _Collector) -> None:
@@ -434,6 +552,15 @@ def _ps1_pm5(f: VariantFacts, ov: Overrides, out: _Collector) -> None:
     same = [e for e in usable if e.relation == "same_aa"]
     other = [e for e in usable if e.relation == "different_aa"]
     n = len(f.clinvar_codon)
+    if not usable and f.codon_coverage != "complete":
+        held = "partly" if f.codon_coverage.startswith("partial") else "not at all"
+        reason = (
+            f"no reviewed P/LP allele at this codon, but the ClinVar source here holds "
+            f"{f.gene} {held} (a subset): absence is not evidence{note}"
+        )
+        out.skip("PS1", reason)
+        out.skip("PM5", reason)
+        return
     _ps1(f, same, n, note, out)
     _pm5(same, other, n, note, out)
 
@@ -450,7 +577,7 @@ def _ps1(f: VariantFacts, same: list[ClinVarEntry], n: int, note: str, out: _Col
     strength: Strength = (
         "strong" if any(e.clinical_class == "Pathogenic" for e in same) else "moderate"
     )
-    ids = ", ".join(f"ClinVar {e.variation_id} {e.clinical_class} ({e.stars}*)" for e in same)
+    ids = ", ".join(f"{e.source} {e.variation_id} {e.clinical_class} ({e.stars}*)" for e in same)
     out.add(
         "PS1",
         True,
@@ -469,14 +596,14 @@ def _pm5(
         out.add(
             "PM5",
             False,
-            f"no ClinVar P/LP missense at this residue ({n} other allele(s) at the codon){note}",
+            f"no reviewed P/LP missense at this residue ({n} other allele(s) at the codon){note}",
         )
         return
     strength: Strength = (
         "moderate" if any(e.clinical_class == "Pathogenic" for e in other) else "supporting"
     )
     ids = ", ".join(
-        f"{e.hgvs_p} ClinVar {e.variation_id} {e.clinical_class} ({e.stars}*)" for e in other
+        f"{e.hgvs_p} {e.source} {e.variation_id} {e.clinical_class} ({e.stars}*)" for e in other
     )
     out.add(
         "PM5", True, f"different missense change at a pathogenic residue: {ids}{note}", strength
@@ -522,9 +649,12 @@ def _population(f: VariantFacts, rules: GeneRules, out: _Collector) -> None:
     out.add("PM2", pm2, f"{which} {'<=' if pm2 else '>'} {_fmt(rules.pm2_af)}", "supporting")
 
 
-def _pm1(f: VariantFacts, out: _Collector) -> None:
+def _pm1(f: VariantFacts, rules: GeneRules, out: _Collector) -> None:
     if f.consequence not in PM1_TERMS:
         out.add("PM1", False, f"PM1 applies to missense / in-frame changes ({f.consequence})")
+        return
+    if rules.pm1_regions is not None:
+        _pm1_regions(f, rules, rules.pm1_regions, out)
         return
     if not f.hotspot_assessed:
         out.skip("PM1", "no hotspot source configured")
@@ -537,6 +667,43 @@ def _pm1(f: VariantFacts, out: _Collector) -> None:
             False,
             "not at a cancer-hotspot residue; protein-domain annotation is not in the bundle",
         )
+
+
+def _pm1_regions(
+    f: VariantFacts, rules: GeneRules, regions: tuple[Region, ...], out: _Collector
+) -> None:
+    """PM1 from the expert panel's regions (missense changes only)."""
+    if f.consequence != "missense":
+        out.add("PM1", False, f"the PM1 regions of {rules.label} apply to missense changes")
+        return
+    residue = residue_of(f.hgvs_p)
+    if residue is None:
+        out.skip("PM1", f"no protein position in {f.hgvs_p!r} to place in the PM1 regions")
+        return
+    hit = next((r for r in regions if r.contains(residue[1])), None)
+    if hit is not None:
+        out.add("PM1", True, f"residue {residue[1]}: {hit.label} ({rules.label})", hit.strength)
+        return
+    names = "; ".join(r.label for r in regions) or "none"
+    out.add("PM1", False, f"residue {residue[1]} outside the PM1 regions ({names}; {rules.label})")
+
+
+def _pp2(f: VariantFacts, rules: GeneRules, out: _Collector) -> None:
+    if not rules.pp2:
+        out.skip(
+            "PP2",
+            f"{f.gene}: no expert-panel rule applies PP2 (gene-level missense constraint is "
+            "not in the bundle; set pp2 in the ACMG overrides)",
+        )
+        return
+    missense = f.consequence == "missense"
+    out.add(
+        "PP2",
+        missense,
+        f"missense change in a gene whose expert panel applies PP2 ({rules.label})"
+        if missense
+        else f"PP2 applies to missense changes ({f.consequence})",
+    )
 
 
 def _pm4(f: VariantFacts, out: _Collector) -> None:
@@ -554,15 +721,117 @@ def _pm4(f: VariantFacts, out: _Collector) -> None:
     out.add("PM4", True, f"{f.consequence} changes the protein length{note}")
 
 
-def _bp7(f: VariantFacts, out: _Collector) -> None:
-    if f.consequence != "synonymous":
-        out.add("BP7", False, f"not a synonymous change ({f.consequence})")
+def _splice_score(f: VariantFacts) -> tuple[float | None, str | None]:
+    """(SpliceAI maximum delta score, why there is none)."""
+    if f.predictors is None or pred.SPLICE_TOOL not in f.predictors:
+        return None, "no splice predictor configured (knowledge.sources.spliceai)"
+    score = f.predictors[pred.SPLICE_TOOL]
+    return score, None if score is not None else "no SpliceAI score for this allele"
+
+
+_DEEP_INTRON = re.compile(r"c\.[-*]?\d+([+-])(\d+)")
+
+
+def _deep_intronic(hgvs_c: str | None) -> bool:
+    """Intronic at or beyond +7 / -21 (where SVI splicing lets BP7 apply)."""
+    m = _DEEP_INTRON.match(hgvs_c or "")
+    if m is None:
+        return False
+    return int(m.group(2)) >= (7 if m.group(1) == "+" else 21)
+
+
+def _tool_calls(f: VariantFacts, ov: Overrides) -> tuple[list[pred.Call], list[str]]:
+    """The missense tool's and SpliceAI's calls for this variant, and notes on missing ones."""
+    assert f.predictors is not None
+    calls, notes = [], []
+    if f.consequence == "missense":
+        tool = pred.missense_tool(f.predictors, ov.calibrations)
+        if tool is None:
+            notes.append("no calibrated missense predictor configured")
+        elif (score := f.predictors.get(tool)) is None:
+            notes.append(f"no {pred.LABELS[tool]} score for this allele")
+        else:
+            calls.append(pred.call(tool, score, ov.calibrations[tool]))
+    splice, why = _splice_score(f)
+    if splice is None:
+        notes.append(why or "")
+    else:
+        calls.append(pred.call(pred.SPLICE_TOOL, splice, ov.calibrations[pred.SPLICE_TOOL]))
+    return calls, notes
+
+
+def _computational(f: VariantFacts, ov: Overrides, out: _Collector) -> None:
+    """PP3 / BP4 from the configured predictors at their calibrated strengths."""
+    if f.predictors is None:
+        out.skip("PP3", NO_PREDICTOR)
+        out.skip("BP4", NO_PREDICTOR)
         return
+    if f.consequence in NULL_CONSEQUENCES:
+        out.add("PP3", False, f"null variant ({f.consequence}): PVS1 covers it, PP3 is not added")
+        out.add("BP4", False, f"null variant ({f.consequence})")
+        return
+    calls, notes = _tool_calls(f, ov)
+    if not calls:
+        reason = "; ".join(n for n in notes if n) or "no predictor applies"
+        out.skip("PP3", reason)
+        out.skip("BP4", reason)
+        return
+    texts = "; ".join(c.text for c in calls) + ("; " + "; ".join(notes) if notes else "")
+    pp3 = [c for c in calls if c.code == "PP3"]
+    if pp3:
+        best = min(pp3, key=lambda c: pred.LEVELS.index(c.level or "supporting"))
+        out.add("PP3", True, texts, best.level)
+    else:
+        out.add("PP3", False, texts)
+    # BP4 needs every tool that spoke to say 'benign' (a missense score and no splice impact)
+    benign = [c for c in calls if c.code == "BP4"]
+    if benign and len(benign) == len(calls):
+        level = benign[0].level if f.consequence == "missense" else "supporting"
+        out.add("BP4", True, texts, level)
+    else:
+        out.add("BP4", False, texts)
+
+
+def _bp7(f: VariantFacts, ov: Overrides, out: _Collector) -> None:
+    """BP7: synonymous (or deep intronic) and a splice predictor says no impact (ClinGen SVI
+    splicing, Walker 2023); without a predictor it is not evaluated."""
+    if f.consequence != "synonymous" and not (
+        f.consequence == "intron" and _deep_intronic(f.hgvs_c)
+    ):
+        out.add("BP7", False, f"not a synonymous or deep intronic change ({f.consequence})")
+        return
+    score, why = _splice_score(f)
+    if score is None:
+        out.skip("BP7", f"{f.consequence}, but {why}: BP7 needs a splice prediction")
+        return
+    threshold = ov.calibrations[pred.SPLICE_TOOL].bp4["supporting"]
+    where = "outside the splice region" if f.consequence == "synonymous" else "deep intronic"
     out.add(
         "BP7",
-        True,
-        "synonymous and outside the splice region (first/last 3 exonic bases, 3-8 intronic); "
-        "no splicing predictor in the bundle, so BP7 rests on position alone",
+        score <= threshold,
+        f"{f.consequence} {where}; SpliceAI {score:.3g} "
+        + ("<=" if score <= threshold else ">")
+        + f" {threshold:g}",
+    )
+
+
+def _bp1(f: VariantFacts, rules: GeneRules, ov: Overrides, out: _Collector) -> None:
+    if not rules.bp1:
+        out.skip("BP1", f"{f.gene}: no expert-panel rule applies BP1 (set bp1 in the overrides)")
+        return
+    if f.consequence != "missense":
+        out.add("BP1", False, f"BP1 applies to missense changes ({f.consequence})")
+        return
+    score, why = _splice_score(f)
+    if score is None:
+        out.skip("BP1", f"missense, but {why}: BP1 needs splicing excluded ({rules.label})")
+        return
+    low = score <= ov.calibrations[pred.SPLICE_TOOL].bp4["supporting"]
+    out.add(
+        "BP1",
+        low,
+        f"missense, expert panel applies BP1 ({rules.label}); SpliceAI {score:.3g}"
+        + (" (no splicing impact)" if low else " (splicing impact not excluded)"),
     )
 
 
@@ -626,10 +895,13 @@ def classify(
     out = _Collector(rules, f.gene)
     _pvs1(f, rules, out)
     _ps1_pm5(f, ov, out)
-    _pm1(f, out)
+    _pm1(f, rules, out)
     _population(f, rules, out)
     _pm4(f, out)
-    _bp7(f, out)
+    _pp2(f, rules, out)
+    _computational(f, ov, out)
+    _bp7(f, ov, out)
+    _bp1(f, rules, ov, out)
     _family(family, out)
     for code, reason in ALWAYS_NOT_EVALUATED.items():
         out.skip(code, reason)
@@ -682,5 +954,6 @@ def load_overrides(path: str, schema_path: str | None = None) -> Overrides:
     return Overrides(
         defaults=defaults,
         genes={str(k): dict(v or {}) for k, v in (data.get("genes") or {}).items()},
-        clinvar_min_stars=int(d.get("clinvar_min_stars", 1)),
+        clinvar_min_stars=int(d.get("clinvar_min_stars", CLINVAR_MIN_STARS)),
+        calibrations=pred.calibrations(d.get("predictors")),
     )

@@ -14,7 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable, Mapping
 from typing import Any
 
-from bigmed.germline import acmg
+from bigmed.germline import acmg, known
 from bigmed.germline.acmg import (
     ClinVarEntry,
     FamilyEvidence,
@@ -24,6 +24,7 @@ from bigmed.germline.acmg import (
     TranscriptFacts,
     VariantFacts,
 )
+from bigmed.knowledge.join import PREDICTORS, coverage
 
 FINDING_CLASSES = ("Pathogenic", "Likely pathogenic")
 SECTION_ROWS = 100  # classified calls listed in the report section (all are in variants)
@@ -75,6 +76,7 @@ def facts_from_annotation(v: Mapping[str, Any], doc: Mapping[str, Any]) -> Varia
         )
     own = v.get("clinvar")
     codon = v.get("clinvar_codon")
+    configured = [k for k in PREDICTORS if sources.get(k, {}).get("configured")]
     hotspot_assessed = (
         sources["hotspots"]["configured"] or sources["hotspots_residues"]["configured"]
     )
@@ -90,7 +92,14 @@ def facts_from_annotation(v: Mapping[str, Any], doc: Mapping[str, Any]) -> Varia
         clinvar_codon=None
         if codon is None
         else tuple(
-            ClinVarEntry(e["variation_id"], e["class"], e["stars"], e["hgvs_p"], e["relation"])
+            ClinVarEntry(
+                e["variation_id"],
+                e["class"],
+                e["stars"],
+                e["hgvs_p"],
+                e["relation"],
+                e.get("source", "ClinVar"),
+            )
             for e in codon
         ),
         hotspot=_hotspot_text(v.get("hotspot"), sources["hotspots"]["name"]),
@@ -101,6 +110,10 @@ def facts_from_annotation(v: Mapping[str, Any], doc: Mapping[str, Any]) -> Varia
         )
         if tf
         else None,
+        predictors={k: (v.get("predictors") or {}).get(k) for k in configured}
+        if configured
+        else None,
+        codon_coverage=coverage(sources.get("clinvar", {}), v.get("gene")),
     )
 
 
@@ -139,41 +152,64 @@ def _acmg_evidence(c: acmg.Classification) -> list[dict[str, Any]]:
 
 
 def _source_evidence(v: Mapping[str, Any], sources: Mapping[str, Any]) -> list[dict[str, Any]]:
-    """What the knowledge sources say about the variant: ClinVar (shown, not used),
-    population frequency and curated assertions."""
+    """What the knowledge sources say about the variant: ClinVar and the expert panels (the
+    known-variant path uses them, the engine's criteria never do), population frequency,
+    predictor scores and curated assertions."""
     ev: list[dict[str, Any]] = []
     if v.get("clinvar"):
         cv = v["clinvar"]
         ev.append(
             {"type": "clinvar", "variation_id": cv["variation_id"],
              "significance": cv["significance"], "review_status": cv["review_status"],
-             "stars": cv["stars"],
+             "stars": cv["stars"], "conditions": cv.get("conditions", []),
              "source": f"{sources['clinvar']['name']} {sources['clinvar']['version']}",
-             "note": "shown for reference; not used as evidence (PP5/BP6 retired)"}
+             "note": "used by the known-variant path, not by the engine's criteria "
+                     "(PP5/BP6 retired)"}
         )  # fmt: skip
+    if v.get("expert_panel"):
+        ev.append({"type": "expert_panel", **v["expert_panel"]})
     if v.get("population"):
         ev.append(
             {"type": "population", **v["population"],
              "source": f"{sources['gnomad']['name']} {sources['gnomad']['version']}"}
         )  # fmt: skip
+    if v.get("predictors"):
+        ev.append({"type": "predictors", "scores": v["predictors"]})
     for a in v.get("assertions", []):
         ev.append({"type": "assertion", **{k: a[k] for k in ASSERTION_KEYS}})
     return ev
 
 
+def _known_evidence(d: known.Decision) -> dict[str, Any]:
+    return {
+        "type": "known_variant",
+        "status": d.known.status,
+        "reported_class": d.reported,
+        "engine_class": d.engine,
+        "engine_points": d.engine_points,
+        "rests_on": d.rests_on,
+        "note": d.note,
+        "known": d.known.as_dict(),
+    }
+
+
 def _evidence(
-    v: Mapping[str, Any], c: acmg.Classification, doc: Mapping[str, Any]
+    v: Mapping[str, Any], c: acmg.Classification, d: known.Decision, doc: Mapping[str, Any]
 ) -> list[dict[str, Any]]:
-    return _acmg_evidence(c) + _source_evidence(v, doc["sources"])
+    """The engine's evidence first (pilots read its points), then the known-variant status,
+    then the sources."""
+    return [*_acmg_evidence(c), _known_evidence(d), *_source_evidence(v, doc["sources"])]
 
 
 def _classify_calls(
     doc: Mapping[str, Any],
     family: Mapping[str, FamilyEvidence] | None,
     overrides: Overrides | None,
-) -> list[tuple[Mapping[str, Any], acmg.Classification]]:
-    """Every PASS call in a gene with its class, most pathogenic first (then points, id)."""
-    results: list[tuple[Mapping[str, Any], acmg.Classification]] = []
+) -> list[tuple[Mapping[str, Any], acmg.Classification, known.Decision]]:
+    """Every PASS call in a gene with the engine's class and the reported one (the known
+    class where it qualifies), most pathogenic reported class first (then points, id)."""
+    min_stars = overrides.clinvar_min_stars if overrides else acmg.CLINVAR_MIN_STARS
+    results = []
     for v in doc["variants"]:
         if (
             v.get("filter") != "PASS"
@@ -183,8 +219,10 @@ def _classify_calls(
             continue
         facts = facts_from_annotation(v, doc)
         fam = (family or {}).get(v["id"])
-        results.append((v, acmg.classify(facts, fam, overrides)))
-    results.sort(key=lambda r: (-acmg.CLASS_RANK[r[1].cls], -r[1].points, r[0]["id"]))
+        c = acmg.classify(facts, fam, overrides)
+        k = known.known_variant(v, doc["sources"], min_stars)
+        results.append((v, c, known.decide(c.cls, c.points, k)))
+    results.sort(key=lambda r: (-acmg.CLASS_RANK[r[2].reported], -r[1].points, r[0]["id"]))
     return results
 
 
@@ -195,17 +233,36 @@ def _disease_gene(symbol: str, facts: Mapping[str, Any]) -> bool:
     )
 
 
-def _finding(v: Mapping[str, Any], c: acmg.Classification, labels: str) -> dict[str, Any]:
+def known_fields(d: known.Decision) -> dict[str, Any]:
+    """What a finding says of the known-variant path: the known record, the engine's own
+    class and what the reported class rests on (for pilots that build their own findings)."""
+    k = d.known
+    return {
+        "engine_classification": d.engine,
+        "engine_points": d.engine_points,
+        "known_classification": k.as_dict() if k.status not in ("no_source",) else None,
+        "rests_on": d.rests_on,
+    }
+
+
+def _finding(
+    v: Mapping[str, Any], c: acmg.Classification, d: known.Decision, labels: str
+) -> dict[str, Any]:
+    engine = f"engine: {c.cls}, {c.points} points: {labels}"
     return {
         "variant_id": v["id"],
         "gene": v["gene"],
         "hgvs_c": v.get("hgvs_c"),
         "hgvs_p": v.get("hgvs_p"),
-        "classification": c.cls,
-        "summary": f"{c.cls} ({c.points} points: {labels})",
+        "classification": d.reported,
+        "summary": known.summary(d)
+        if d.known.rests_on_known
+        else f"{d.reported} ({c.points} points: {labels}). Rests on {d.rests_on}.",
         "evidence": [
             {"code": x.label, "strength": x.strength, "evidence": x.evidence} for x in c.met
         ],
+        **known_fields(d),
+        "engine_summary": engine,
     }
 
 
@@ -216,12 +273,76 @@ def _section(classified: int, rows: list[list[Any]]) -> dict[str, Any]:
         "note": (
             f"{classified} PASS call(s) in genes classified; points: very strong 8, strong 4, "
             "moderate 2, supporting 1 (benign negative); P >= 10, LP 6-9, VUS 0-5, LB -1 to -6, "
-            "B <= -7, BA1 stand-alone. Never evaluated here: "
+            "B <= -7, BA1 stand-alone. 'reported' is the class the report gives: an "
+            "expert-panel or ClinVar (review status at the threshold) classification where one "
+            "exists, else the engine's. Never evaluated here: "
             + "; ".join(f"{k} ({r})" for k, r in acmg.ALWAYS_NOT_EVALUATED.items())
         ),
-        "columns": ["variant", "gene", "HGVS c.", "HGVS p.", "class", "points", "criteria met"],
+        "columns": [
+            "variant", "gene", "HGVS c.", "HGVS p.", "engine class", "points", "criteria met",
+            "reported class", "rests on",
+        ],
         "rows": rows,
-    }
+    }  # fmt: skip
+
+
+KNOWN_SHOWN = ("expert_panel", "clinvar", "review", "conflicting", "below_threshold")
+
+
+def _known_row(v: Mapping[str, Any], d: known.Decision) -> list[Any]:
+    k = d.known
+    return [
+        v["id"], v["gene"], v.get("hgvs_c"), known.STATUS_TEXT[k.status],
+        "conflicting" if k.status == "conflicting" else k.cls, k.source,
+        k.stars, k.review_status, k.date, "; ".join(k.conditions), k.note,
+        f"{d.engine} ({d.engine_points})", d.reported, d.rests_on,
+    ]  # fmt: skip
+
+
+def known_sections(
+    results: list[tuple[Mapping[str, Any], acmg.Classification, known.Decision]],
+    min_stars: int,
+) -> list[dict[str, Any]]:
+    """Known variants (expert panels and ClinVar, findings and records for review), and the
+    submissions behind conflicting ClinVar records."""
+    rows = [_known_row(v, d) for v, _c, d in results if d.known.status in KNOWN_SHOWN]
+    subs = [
+        [v["id"], v["gene"], s.get("scv"), s.get("classification"), s.get("submitter"),
+         s.get("date"), s.get("condition")]
+        for v, _c, d in results
+        if d.known.status == "conflicting"
+        for s in d.known.submissions
+    ]  # fmt: skip
+    out = [
+        {
+            "id": "known-variants",
+            "title": "Known variants (ClinGen expert panels, ClinVar)",
+            "note": (
+                "An expert-panel classification takes precedence; a ClinVar classification "
+                f"with >= {min_stars} stars is reported as such; one-star P/LP records are "
+                "listed for review, not as findings. The engine's own class is shown beside "
+                "the known one; 'rests on' says which the report follows."
+            ),
+            "columns": [
+                "variant", "gene", "HGVS c.", "status", "known class", "source", "stars",
+                "review status", "date", "conditions", "note", "engine class (points)",
+                "reported class", "rests on",
+            ],
+            "rows": rows,
+        }
+    ]  # fmt: skip
+    if subs:
+        out.append(
+            {
+                "id": "clinvar-submissions",
+                "title": "ClinVar submissions of conflicting records",
+                "columns": [
+                    "variant", "gene", "SCV", "classification", "submitter", "date", "condition",
+                ],
+                "rows": subs,
+            }
+        )  # fmt: skip
+    return out
 
 
 def interpret(
@@ -232,46 +353,104 @@ def interpret(
     finding_gene: Callable[[str, Mapping[str, Any]], bool] | None = None,
     carriers: set[str] | None = None,
 ) -> dict[str, Any]:
-    """Classify the PASS calls in genes; return variants, findings, section, knowledge_bases.
+    """Classify the PASS calls in genes; return variants, findings, sections, knowledge_bases.
 
     ``finding_gene(symbol, gene_facts)`` limits which genes can give a finding (default: a
     gene with any curated disease); ``carriers`` limits findings to variants the patient
-    (proband/index) carries.
+    (proband/index) carries. A variant's ``classification`` is the reported class (the known
+    one where it qualifies, :mod:`bigmed.germline.known`); the engine's stays in its evidence.
     """
     results = _classify_calls(doc, family, overrides)
     relevant = finding_gene or _disease_gene
     variants: dict[str, Any] = {}
     findings: list[dict[str, Any]] = []
     rows: list[list[Any]] = []
-    for rank, (v, c) in enumerate(results, 1):
+    for rank, (v, c, d) in enumerate(results, 1):
         variants[v["id"]] = {
-            "classification": c.cls,
+            "classification": d.reported,
             "rank": rank,
-            "evidence": _evidence(v, c, doc),
+            "evidence": _evidence(v, c, d, doc),
         }
         labels = ", ".join(x.label for x in c.met) or "none"
         if len(rows) < SECTION_ROWS:
             rows.append(
-                [v["id"], v["gene"], v.get("hgvs_c"), v.get("hgvs_p"), c.cls, c.points, labels]
-            )
+                [v["id"], v["gene"], v.get("hgvs_c"), v.get("hgvs_p"), c.cls, c.points, labels,
+                 d.reported, d.rests_on]
+            )  # fmt: skip
         carried = carriers is None or v["id"] in carriers
-        if (
-            c.cls in FINDING_CLASSES
-            and relevant(v["gene"], doc["genes"].get(v["gene"], {}))
-            and carried
-        ):
-            findings.append(_finding(v, c, labels))
+        if d.finding and relevant(v["gene"], doc["genes"].get(v["gene"], {})) and carried:
+            findings.append(_finding(v, c, d, labels))
+    min_stars = overrides.clinvar_min_stars if overrides else acmg.CLINVAR_MIN_STARS
     return {
         "variants": variants,
         "findings": findings,
-        "sections": [_section(len(results), rows)],
+        "sections": [_section(len(results), rows), *known_sections(results, min_stars)],
         "knowledge_bases": list(doc.get("knowledge_bases", [])),
         "classified": len(results),
+        "decisions": {v["id"]: d for v, _c, d in results},
     }
 
 
+def _call_genes(doc: Mapping[str, Any]) -> list[str]:
+    """Genes of the PASS calls the classification looks at."""
+    return sorted(
+        {
+            v["gene"]
+            for v in doc["variants"]
+            if v.get("filter") == "PASS"
+            and v.get("gene")
+            and v.get("consequence") not in ("intergenic", None)
+        }
+    )
+
+
+def _clinvar_limits(doc: Mapping[str, Any]) -> list[dict[str, str]]:
+    """Per gene: where the ClinVar source is a subset that holds the gene partly or not."""
+    cv = doc["sources"].get("clinvar") or {}
+    if not cv.get("configured"):
+        return [
+            {"what": "ClinVar (known variants, PS1, PM5)", "reason": "no ClinVar source configured"}
+        ]
+    release = f"{cv['name']} {cv['version']}"
+    held = {g: coverage(cv, g) for g in _call_genes(doc)}
+    out = [
+        {
+            "what": f"ClinVar known-variant lookup and PS1/PM5 in {g}",
+            "reason": f"{release} here holds {g} only partly ({h[len('partial') :].strip('()')}): "
+            "absence from it is not evidence",
+        }
+        for g, h in held.items()
+        if h.startswith("partial")
+    ]
+    missing = [g for g, h in held.items() if h == "none"]
+    if missing:
+        out.append(
+            {
+                "what": f"ClinVar known-variant lookup and PS1/PM5 in {', '.join(missing)}",
+                "reason": f"{release} here is a subset that does not hold these genes",
+            }
+        )
+    return out
+
+
+def _predictor_limits(doc: Mapping[str, Any]) -> list[dict[str, str]]:
+    s = doc["sources"]
+    configured = [k for k in PREDICTORS if (s.get(k) or {}).get("configured")]
+    if not configured:
+        return [{"what": "in-silico predictions (PP3, BP4, BP7, BP1)", "reason": acmg.NO_PREDICTOR}]
+    if "spliceai" not in configured:
+        return [
+            {
+                "what": "splicing predictions (BP7, BP1, splicing PP3/BP4)",
+                "reason": "no splice predictor configured (knowledge.sources.spliceai)",
+            }
+        ]
+    return []
+
+
 def not_assessable(doc: Mapping[str, Any]) -> list[dict[str, str]]:
-    """What the sources could not settle, for the report's 'not assessable' list."""
+    """What the sources could not settle, per source and per gene, for the report's
+    'not assessable' list."""
     out = []
     s = doc["sources"]
     if not s["gnomad"]["configured"]:
@@ -289,6 +468,14 @@ def not_assessable(doc: Mapping[str, Any]) -> list[dict[str, str]]:
                 "absence is not evidence of rarity",
             }
         )
-    if not s["clinvar"]["configured"]:
-        out.append({"what": "ClinVar (PS1, PM5)", "reason": "no ClinVar source configured"})
-    return out
+    out += _clinvar_limits(doc)
+    vcep = s.get("clingen_vcep") or {}
+    if vcep.get("configured"):
+        out.append(
+            {
+                "what": "ClinGen expert-panel classifications",
+                "reason": f"{vcep['name']} ({vcep['version']}) holds the variants its panels "
+                "have classified: absence from it says nothing",
+            }
+        )
+    return out + _predictor_limits(doc)
