@@ -10,6 +10,7 @@ here; titles passed to :func:`section` are HTML.
 from __future__ import annotations
 
 import html
+import re
 from typing import Any
 
 from bigmed.genome.vcf import SEVERITY
@@ -45,15 +46,30 @@ def table(
     """A sortable table in a scroll wrapper (a wide table never overflows its card):
     ``headers`` are escaped here, ``rows`` cells are HTML already."""
     head = "".join(f"<th>{E(h)}</th>" for h in headers)
+    labels = [E(h) for h in headers]
     body = []
     for i, r in enumerate(rows):
         attrs = row_attrs[i] if row_attrs else ""
-        body.append(f"<tr{attrs}>" + "".join(f"<td>{c}</td>" for c in r) + "</tr>")
+        cells = "".join(_td(c, labels[j] if j < len(labels) else "") for j, c in enumerate(r))
+        body.append(f"<tr{attrs}>{cells}</tr>")
     tid = f' id="{E(table_id)}"' if table_id else ""
+    # on paper a wide table becomes stacked rows ("column: value"): A4 portrait has no room
+    wide = " class='wide'" if len(headers) >= WIDE_COLUMNS else ""
     return (
-        f"<div class='tw'><table{tid}><thead><tr>{head}</tr></thead>"
+        f"<div class='tw'><table{tid}{wide}><thead><tr>{head}</tr></thead>"
         f"<tbody>{''.join(body)}</tbody></table></div>"
     )
+
+
+WIDE_COLUMNS = 7  # tables with this many columns are printed as stacked rows
+LONG_TOKEN = re.compile(r"[^\s<>]{25,}")  # a checksum, path or web address in a cell
+
+
+def _td(html_cell: str, label: str) -> str:
+    """A table cell with its column name (the printed stacked rows show it); one holding a
+    long unbreakable token may break it anywhere (other cells wrap at words)."""
+    brk = " class='brk'" if LONG_TOKEN.search(re.sub(r"<[^>]*>", " ", html_cell)) else ""
+    return f"<td data-label='{label}'{brk}>{html_cell}</td>"
 
 
 def cell(value: Any) -> str:
