@@ -1,10 +1,33 @@
 # Joint germline calling of all samples of a patient, scattered over region shards.
+# With calling.realign_indels, each shard's reads are first realigned around long indels
+# (soft-clip aware, bigmed.genome.realign) and the callers read the realigned BAMs.
+
+
+rule realign_indels:
+    input:
+        bams=get_patient_bams,
+        bais=get_patient_bais,
+        ref=REF,
+        fai=f"{REF}.fai",
+        shard="results/reference/shards/{shard}.bed",
+    output:
+        temp(directory("results/calls/{patient}/realigned/{shard}")),
+    log:
+        "logs/realign_indels/{patient}/{shard}.log",
+    benchmark:
+        "results/benchmarks/realign_indels/{patient}/{shard}.tsv"
+    conda:
+        "../envs/python.yaml"
+    params:
+        samples=lambda wildcards: PATIENTS[wildcards.patient].sample_ids,
+        code=BIGMED_HASH,
+    script:
+        "../scripts/realign_indels.py"
 
 
 rule call_variants_bcftools:
     input:
-        bams=get_patient_bams,
-        bais=get_patient_bais,
+        unpack(get_calling_alignments),
         ref=REF,
         fai=f"{REF}.fai",
         shard="results/reference/shards/{shard}.bed",
@@ -17,21 +40,21 @@ rule call_variants_bcftools:
     conda:
         "../envs/call.yaml"
     params:
+        bams=get_calling_bam_list,
         min_mapq=config["calling"]["min_mapq"],
         min_baseq=config["calling"]["min_baseq"],
     shell:
         "(bcftools mpileup --fasta-ref {input.ref} --regions-file {input.shard}"
         " --min-MQ {params.min_mapq} --min-BQ {params.min_baseq} --max-depth 10000"
         " --annotate FORMAT/AD,FORMAT/ADF,FORMAT/ADR,FORMAT/DP,FORMAT/SP,INFO/AD"
-        " --output-type u {input.bams}"
+        " --output-type u {params.bams}"
         " | bcftools call --multiallelic-caller --variants-only --output-type b"
         " --output {output}) 2> {log}"
 
 
 rule call_variants_freebayes:
     input:
-        bams=get_patient_bams,
-        bais=get_patient_bais,
+        unpack(get_calling_alignments),
         ref=REF,
         fai=f"{REF}.fai",
         shard="results/reference/shards/{shard}.bed",
@@ -44,13 +67,64 @@ rule call_variants_freebayes:
     conda:
         "../envs/call.yaml"
     params:
+        bams=get_calling_bam_list,
         min_mapq=config["calling"]["min_mapq"],
         min_baseq=config["calling"]["min_baseq"],
     shell:
         "(freebayes --fasta-reference {input.ref} --targets {input.shard}"
         " --min-mapping-quality {params.min_mapq} --min-base-quality {params.min_baseq}"
-        " {input.bams}"
+        " {params.bams}"
         " | bcftools view --output-type b --output {output}) 2> {log}"
+
+
+rule call_long_indels_bcftools:
+    input:
+        unpack(get_calling_alignments),
+        ref=REF,
+        fai=f"{REF}.fai",
+        shard="results/reference/shards/{shard}.bed",
+    output:
+        temp("results/calls/{patient}/long_indels/{shard}.bcf"),
+    log:
+        "logs/call_variants/{patient}/long_indels_{shard}.log",
+    conda:
+        "../envs/call.yaml"
+    params:
+        bams=get_calling_bam_list,
+        min_mapq=config["calling"]["min_mapq"],
+        min_baseq=config["calling"]["min_baseq"],
+        min_qual=config["calling"]["min_qual"],
+        min_length=config["calling"]["long_indel_min_length"],
+    shell:
+        "(bcftools mpileup --fasta-ref {input.ref} --regions-file {input.shard}"
+        " --min-MQ {params.min_mapq} --min-BQ {params.min_baseq} --max-depth 10000"
+        " --annotate FORMAT/AD,FORMAT/ADF,FORMAT/ADR,FORMAT/DP,FORMAT/SP,INFO/AD"
+        " --output-type u {params.bams}"
+        " | bcftools call --multiallelic-caller --variants-only --skip-variants snps"
+        " --output-type u"
+        " | bcftools norm --fasta-ref {input.ref} --multiallelics -any --output-type u"
+        " | bcftools view --include 'QUAL>={params.min_qual}"
+        " && abs(strlen(REF)-strlen(ALT))>={params.min_length}'"
+        " --output-type b --output {output}) 2> {log}"
+
+
+rule merge_long_indels:
+    input:
+        primary="results/calls/{patient}/freebayes/{shard}.bcf",
+        long="results/calls/{patient}/long_indels/{shard}.bcf",
+    output:
+        temp("results/calls/{patient}/freebayes_long/{shard}.bcf"),
+    log:
+        "logs/merge_long_indels/{patient}/{shard}.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        min_length=config["calling"]["long_indel_min_length"],
+        window=10,
+        min_qual_primary=config["calling"]["min_qual_freebayes"],
+        code=BIGMED_HASH,
+    script:
+        "../scripts/merge_long_indels.py"
 
 
 rule gather_calls:

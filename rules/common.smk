@@ -213,6 +213,26 @@ def get_patient_bais(wildcards):
     return [f"{aln}.{ALN_INDEX}" for aln in get_patient_bams(wildcards)]
 
 
+def get_calling_alignments(wildcards):
+    """What the germline callers read: the shard's realigned BAMs (calling.realign_indels)
+    or the patient's alignments."""
+    if config["calling"]["realign_indels"]:
+        return {
+            "realigned": f"results/calls/{wildcards.patient}/realigned/{wildcards.shard}"
+        }
+    return {"bams": get_patient_bams(wildcards), "bais": get_patient_bais(wildcards)}
+
+
+def get_calling_bam_list(wildcards):
+    """The alignment files of get_calling_alignments, in the patient's sample order."""
+    if config["calling"]["realign_indels"]:
+        return [
+            f"results/calls/{wildcards.patient}/realigned/{wildcards.shard}/{s}.bam"
+            for s in PATIENTS[wildcards.patient].sample_ids
+        ]
+    return get_patient_bams(wildcards)
+
+
 def get_fastp_jsons(wildcards):
     return [
         f"results/qc/fastp/{wildcards.sample}/{u}.fastp.json"
@@ -221,7 +241,11 @@ def get_fastp_jsons(wildcards):
 
 
 def get_shard_calls(wildcards):
-    return [f"results/calls/{wildcards.patient}/{CALLER}/{i}.bcf" for i in SHARDS]
+    # freebayes with calling.long_indel_caller: its calls plus bcftools' long indels
+    step = CALLER
+    if CALLER == "freebayes" and config["calling"]["long_indel_caller"] == "bcftools":
+        step = "freebayes_long"
+    return [f"results/calls/{wildcards.patient}/{step}/{i}.bcf" for i in SHARDS]
 
 
 def get_knowledge_source_files(wildcards):
