@@ -7,6 +7,7 @@ flags) and the lab's classification versions.
 
 from __future__ import annotations
 
+import threading
 from pathlib import Path
 
 import pytest
@@ -366,3 +367,27 @@ def test_classify_and_history_on_the_command_line(store_url, capsys):
         ["version 1", "Likely pathogenic"],
         ["version 2", "Pathogenic"],
     ]
+
+
+def test_jobs_opening_and_loading_one_store_at_once_queue(store_url, tmp_path):
+    """Lookups and loads of parallel jobs (or two batches) on one new store: no job fails,
+    nothing is lost (the first to open it migrates, the others wait)."""
+    batches = [[_single(tmp_path, f"C{i}", [LMNA, TP53])] for i in range(4)]
+    errors: list[BaseException] = []
+
+    def job(batch: list[PatientCalls]) -> None:
+        try:
+            store = open_store(store_url)
+            load_patients(store, batch)
+            store.close()
+        except BaseException as err:  # reported below
+            errors.append(err)
+
+    threads = [threading.Thread(target=job, args=(b,)) for b in batches]
+    for t in threads:
+        t.start()
+    for t in threads:
+        t.join()
+    assert errors == []
+    assert _count(store_url, schema.patients) == 4
+    assert _count(store_url, schema.variants) == 2

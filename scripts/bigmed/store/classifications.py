@@ -21,7 +21,7 @@ from sqlalchemy import Connection, func, select
 from bigmed.base.errors import InputError
 from bigmed.genome.reference import GRCH38_LENGTHS
 from bigmed.store import schema
-from bigmed.store.db import Store, now
+from bigmed.store.db import Store, lock_for_writing, now
 from bigmed.store.observations import Variant, chunks, ensure_variants
 
 CLASSES = {
@@ -155,6 +155,7 @@ def record(
         raise InputError("classification", "condition and reviewer must not be empty")
     c = schema.classifications
     with store.begin() as conn:
+        lock_for_writing(conn)
         vid = ensure_variants(conn, [variant])[variant.key]
         last = conn.execute(
             select(func.max(c.c.version)).where(

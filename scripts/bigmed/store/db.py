@@ -16,7 +16,7 @@ from pathlib import Path
 from typing import Any
 from urllib.parse import unquote
 
-from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, select
+from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, select, text
 from sqlalchemy.dialects import postgresql, sqlite
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
@@ -26,6 +26,7 @@ from bigmed.store import schema
 
 DEFAULT_PATH = "results/store/bigmed.sqlite"
 SQLITE_BUSY_S = 120  # a second batch loading at the same time waits, never fails at once
+WRITE_LOCK = 0x6269676D  # PostgreSQL advisory lock key of bigmed's store writers ("bigm")
 
 
 def engine_url(url: str | None) -> str:
@@ -51,10 +52,19 @@ def now() -> str:
     return dt.datetime.now(dt.UTC).strftime("%Y-%m-%dT%H:%M:%SZ")
 
 
-def _sqlite_pragmas(dbapi_conn: Any, _record: Any) -> None:
+def _sqlite_connect(dbapi_conn: Any, _record: Any) -> None:
+    # pysqlite would open transactions only before DML and run DDL outside them: take
+    # transactions over (see _sqlite_begin) so that a migration is atomic too
+    dbapi_conn.isolation_level = None
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA foreign_keys=ON")
     cur.close()
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    # IMMEDIATE: the writer's lock is taken at BEGIN, so two jobs opening or loading the
+    # same file at once queue (busy timeout) instead of failing to upgrade a read lock
+    conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
 def _engine(url: str | None) -> Engine:
@@ -77,7 +87,8 @@ def _engine(url: str | None) -> Engine:
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
         eng = create_engine(parsed, connect_args={"timeout": SQLITE_BUSY_S})
-        event.listen(eng, "connect", _sqlite_pragmas)
+        event.listen(eng, "connect", _sqlite_connect)
+        event.listen(eng, "begin", _sqlite_begin)
         return eng
     return create_engine(parsed, pool_pre_ping=True)
 
@@ -101,9 +112,22 @@ def _set_version(conn: Connection, version: int, old: int) -> None:
         conn.execute(meta.update().where(meta.c.key == "schema_version").values(value=str(version)))
 
 
+def lock_for_writing(conn: Connection) -> None:
+    """Serialise writers of one store: two batches loading (or migrating) at once queue.
+
+    SQLite does it at BEGIN IMMEDIATE; PostgreSQL takes a transaction-level advisory lock
+    (released at commit or rollback).
+    """
+    if conn.dialect.name == "postgresql":
+        conn.execute(text("SELECT pg_advisory_xact_lock(:key)"), {"key": WRITE_LOCK})
+
+
 def migrate(conn: Connection, url: str, target: int = schema.SCHEMA_VERSION) -> int:
     """Bring the database to ``target`` (one transaction); refuse a newer one."""
     current = stored_version(conn)
+    if current < target:
+        lock_for_writing(conn)
+        current = stored_version(conn)  # another job may have migrated meanwhile
     if current > schema.SCHEMA_VERSION:
         raise InputError(
             url,

@@ -37,7 +37,7 @@ from bigmed.base.atomic import write_text
 from bigmed.base.errors import InputError
 from bigmed.store import schema
 from bigmed.store.classifications import CLASSES, Classification, all_latest
-from bigmed.store.db import Store, now
+from bigmed.store.db import Store, lock_for_writing, now
 from bigmed.store.observations import Variant, ensure_variants, prune_variants
 from bigmed.store.vrs import LocalSequenceProxy, vrs_allele
 
@@ -391,6 +391,7 @@ def import_export(store: Store, folder: str | Path, partner: str | None = None) 
     digest = hashlib.sha256((src / "manifest.json").read_bytes()).hexdigest()
     pt = schema.partners
     with store.begin() as conn:
+        lock_for_writing(conn)
         old = select(pt.c.id).where(pt.c.name == name).scalar_subquery()
         for child in (schema.partner_classifications, schema.partner_counts):
             conn.execute(delete(child).where(child.c.partner_id == old))

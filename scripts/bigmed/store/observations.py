@@ -24,7 +24,7 @@ import pysam
 from sqlalchemy import Connection, delete, exists, select, update
 
 from bigmed.store import schema
-from bigmed.store.db import Store, insert_ignore, now
+from bigmed.store.db import Store, insert_ignore, lock_for_writing, now
 
 KINDS = ("germline", "somatic", "normal")
 ANNOTATION = ("gene", "transcript", "hgvs_c", "hgvs_p")
@@ -261,6 +261,7 @@ def load_patients(store: Store, batch: list[PatientCalls]) -> dict[str, str]:
     p = schema.patients
     actions: dict[str, str] = {}
     with store.begin() as conn:
+        lock_for_writing(conn)
         for pc in batch:
             digest = pc.digest()
             old = conn.execute(select(p.c.digest).where(p.c.patient == pc.patient)).first()
@@ -293,6 +294,7 @@ def remove_patient(store: Store, patient: str) -> int:
     observations went. Classifications stay: they describe variants, not the patient."""
     p, o = schema.patients, schema.observations
     with store.begin() as conn:
+        lock_for_writing(conn)
         row = conn.execute(select(p.c.id).where(p.c.patient == patient)).first()
         if row is None:
             return -1
