@@ -245,6 +245,15 @@ def known_fields(d: known.Decision) -> dict[str, Any]:
     }
 
 
+def with_known(finding: Mapping[str, Any], d: known.Decision) -> dict[str, Any]:
+    """A pilot's own finding with the reported class and the known-variant fields; its
+    summary starts with the known record when the class rests on one."""
+    summary = str(finding.get("summary", ""))
+    if d.known.rests_on_known:
+        summary = f"{known.summary(d)} {summary}".strip()
+    return {**finding, "classification": d.reported, **known_fields(d), "summary": summary}
+
+
 def _finding(
     v: Mapping[str, Any], c: acmg.Classification, d: known.Decision, labels: str
 ) -> dict[str, Any]:

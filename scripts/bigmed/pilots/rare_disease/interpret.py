@@ -23,7 +23,8 @@ from typing import Any
 
 from bigmed.genome.genotypes import Site
 from bigmed.germline import acmg
-from bigmed.germline.classify import interpret, not_assessable
+from bigmed.germline.classify import interpret, not_assessable, with_known
+from bigmed.germline.known import Decision
 from bigmed.pilots.rare_disease import sections
 from bigmed.pilots.rare_disease.model import Candidate, Ranking, Settings
 from bigmed.pilots.rare_disease.pedigree import Family
@@ -50,14 +51,26 @@ def _with_ranks(
     return variants
 
 
-def _findings(cands: Sequence[Candidate], family: Family) -> list[dict[str, Any]]:
+def _reported(c: Candidate, decisions: Mapping[str, Decision]) -> str:
+    """The class the report gives a candidate: the known one where an expert panel or
+    ClinVar qualifies (bigmed.germline.known), else the engine's."""
+    d = decisions.get(c.variant["id"])
+    return d.reported if d is not None else c.classification.cls
+
+
+def _findings(
+    cands: Sequence[Candidate], family: Family, decisions: Mapping[str, Decision]
+) -> list[dict[str, Any]]:
     """Findings are pathogenic / likely pathogenic candidates only, in rank order: a ranked
     VUS is a candidate for review, never a finding (the same rule as every pilot)."""
-    return [
-        sections.finding(c, family.proband_first)
-        for c in cands
-        if c.classification.cls in FINDING_CLASSES
-    ]
+    out = []
+    for c in cands:
+        if _reported(c, decisions) not in FINDING_CLASSES:
+            continue
+        f = sections.finding(c, family.proband_first)
+        d = decisions.get(c.variant["id"])
+        out.append(with_known(f, d) if d is not None else f)
+    return out
 
 
 def _candidates(
@@ -66,9 +79,10 @@ def _candidates(
     family: Family,
     index: PhenotypeIndex | None,
     settings: Settings,
+    decisions: Mapping[str, Decision],
 ) -> list[dict[str, Any]]:
     """The best ``report_candidates`` candidates not classed (likely) benign, for review."""
-    shown = [c for c in cands if c.classification.cls not in NOT_REPORTED]
+    shown = [c for c in cands if _reported(c, decisions) not in NOT_REPORTED]
     return [
         sections.candidate(c, family.proband_first, doc, index, family.hpo)
         for c in shown[: settings.report_candidates]
@@ -168,8 +182,8 @@ def interpret_family(
         overrides=overrides,
         carriers={c.variant["id"] for c in cands},
     )
-    findings = _findings(cands, family)
-    review = _candidates(doc, cands, family, index, settings)
+    findings = _findings(cands, family, base["decisions"])
+    review = _candidates(doc, cands, family, index, settings, base["decisions"])
     own_sections = _sections(
         doc,
         sites,
