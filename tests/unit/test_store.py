@@ -391,3 +391,53 @@ def test_jobs_opening_and_loading_one_store_at_once_queue(store_url, tmp_path):
     assert errors == []
     assert _count(store_url, schema.patients) == 4
     assert _count(store_url, schema.variants) == 2
+
+
+def test_load_a_finished_run_from_the_command_line(tmp_path, capsys):
+    """``bigmed store load``: a past run's results into the store (backfill), idempotent."""
+    sheet = tmp_path / "samples.tsv"
+    sheet.write_text(
+        "patient\tsample\trole\tsex\taffected\tpilot\tphenotypes\ttumor_type\tpurity\n"
+        "F1\tF1-P\tproband\tfemale\tyes\trare_disease\tHP:0001250\t\t\n"
+        "F1\tF1-M\tmother\tfemale\tno\trare_disease\t\t\t\n"
+        "T1\tT1-T\ttumor\tmale\tyes\tcrc\t\tCOADREAD\t0.5\n"
+        "T1\tT1-N\tnormal\tmale\tno\tcrc\t\t\t\n"
+    )
+    res = tmp_path / "results"
+    for d in ("F1", "T1", "somatic/T1"):
+        (res / d).mkdir(parents=True)
+    write_vcf(
+        res / "F1/calls.vcf.gz",
+        ["F1-P", "F1-M"],
+        [(*LMNA, PASS, {"F1-P": ((0, 1), (9, 9)), "F1-M": ((1, 1), (0, 14))})],
+    )
+    write_vcf(
+        res / "T1/calls.vcf.gz",
+        ["T1-T", "T1-N"],
+        [(*LMNA, PASS, {"T1-T": ((0, 1), (9, 9)), "T1-N": ((0, 1), (9, 9))})],
+    )
+    write_vcf(
+        res / "somatic/T1/somatic.vcf.gz",
+        ["T1-T", "T1-N"],
+        [(*BRAF, PASS, {"T1-T": ((0, 1), (50, 40)), "T1-N": ((0, 0), (30, 0))})],
+    )
+    cfg = tmp_path / "config.yaml"
+    store = tmp_path / "lab.sqlite"
+    cfg.write_text(
+        f"samples: {sheet}\nunits: {tmp_path / 'units.tsv'}\n"
+        "reference: {fasta: ref.fa, annotation: ann.gff3}\n"
+        f"store: {{url: {store}}}\n"
+    )
+    args = ["store", "load", "--configfile", str(cfg), "--results", str(res)]
+    assert cli.main(args) == 0
+    assert capsys.readouterr().out.split() == ["F1:", "added", "T1:", "added"]
+    assert cli.main(args) == 0
+    assert capsys.readouterr().out.split() == ["F1:", "unchanged", "T1:", "unchanged"]
+    doc = lookup(
+        open_store(str(store)), None, ["chr1-156136094-G-A", "chr7-140753336-A-T"], Settings()
+    )
+    lmna = doc["variants"]["chr1-156136094-G-A"]["observations"]["germline"]
+    assert (lmna["patients"], lmna["carriers"], lmna["homozygous"]) == (2, 3, 1)
+    assert doc["variants"]["chr7-140753336-A-T"]["observations"]["somatic"]["patients"] == 1
+    assert cli.main(["store", "load", "--configfile", str(cfg), "--results", str(tmp_path)]) == 1
+    assert "no final call set for patient 'F1'" in capsys.readouterr().err
