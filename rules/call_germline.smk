@@ -3,6 +3,33 @@
 # (soft-clip aware, bigmed.genome.realign) and the callers read the realigned BAMs.
 
 
+rule sample_ploidy:
+    # males are called haploid on chrX outside the PARs and on chrY (bigmed.genome.ploidy):
+    # sex from the sheet, or from the X/autosome depth where the sheet says unknown
+    input:
+        unpack(get_ploidy_inputs),
+        ref=REF,
+        fai=f"{REF}.fai",
+    output:
+        sexes="results/calls/{patient}/ploidy/sexes.tsv",
+        cnv_map="results/calls/{patient}/ploidy/freebayes_cnv_map.bed",
+        ploidy="results/calls/{patient}/ploidy/bcftools_ploidy.txt",
+        samples="results/calls/{patient}/ploidy/bcftools_samples.txt",
+    log:
+        "logs/sample_ploidy/{patient}.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        samples=lambda wildcards: [
+            (s.sample, s.sex) for s in PATIENTS[wildcards.patient].samples
+        ],
+        unknown=lambda wildcards: ploidy_unknown_samples(wildcards.patient),
+        contig_map=config["reference"]["contig_map"] or "",
+        code=BIGMED_HASH,
+    script:
+        "../scripts/sample_ploidy.py"
+
+
 rule realign_indels:
     input:
         bams=get_patient_bams,
@@ -28,6 +55,8 @@ rule realign_indels:
 rule call_variants_bcftools:
     input:
         unpack(get_calling_alignments),
+        ploidy="results/calls/{patient}/ploidy/bcftools_ploidy.txt",
+        sexes="results/calls/{patient}/ploidy/bcftools_samples.txt",
         ref=REF,
         fai=f"{REF}.fai",
         shard="results/reference/shards/{shard}.bed",
@@ -49,12 +78,14 @@ rule call_variants_bcftools:
         " --annotate FORMAT/AD,FORMAT/ADF,FORMAT/ADR,FORMAT/DP,FORMAT/SP,INFO/AD"
         " --output-type u {params.bams}"
         " | bcftools call --multiallelic-caller --variants-only --output-type b"
+        " --ploidy-file {input.ploidy} --samples-file {input.sexes}"
         " --output {output}) 2> {log}"
 
 
 rule call_variants_freebayes:
     input:
         unpack(get_calling_alignments),
+        cnv_map="results/calls/{patient}/ploidy/freebayes_cnv_map.bed",
         ref=REF,
         fai=f"{REF}.fai",
         shard="results/reference/shards/{shard}.bed",
@@ -73,13 +104,15 @@ rule call_variants_freebayes:
     shell:
         "(freebayes --fasta-reference {input.ref} --targets {input.shard}"
         " --min-mapping-quality {params.min_mapq} --min-base-quality {params.min_baseq}"
-        " {params.bams}"
+        " --cnv-map {input.cnv_map} {params.bams}"
         " | bcftools view --output-type b --output {output}) 2> {log}"
 
 
 rule call_long_indels_bcftools:
     input:
         unpack(get_calling_alignments),
+        ploidy="results/calls/{patient}/ploidy/bcftools_ploidy.txt",
+        sexes="results/calls/{patient}/ploidy/bcftools_samples.txt",
         ref=REF,
         fai=f"{REF}.fai",
         shard="results/reference/shards/{shard}.bed",
@@ -101,6 +134,7 @@ rule call_long_indels_bcftools:
         " --annotate FORMAT/AD,FORMAT/ADF,FORMAT/ADR,FORMAT/DP,FORMAT/SP,INFO/AD"
         " --output-type u {params.bams}"
         " | bcftools call --multiallelic-caller --variants-only --skip-variants snps"
+        " --ploidy-file {input.ploidy} --samples-file {input.sexes}"
         " --output-type u"
         " | bcftools norm --fasta-ref {input.ref} --multiallelics -any --output-type u"
         " | bcftools view --include 'QUAL>={params.min_qual}"

@@ -213,6 +213,20 @@ def get_patient_bais(wildcards):
     return [f"{aln}.{ALN_INDEX}" for aln in get_patient_bams(wildcards)]
 
 
+def ploidy_unknown_samples(patient):
+    """Samples of the patient whose sheet sex is unknown (the depth check decides)."""
+    return [s.sample for s in PATIENTS[patient].samples if s.sex == "unknown"]
+
+
+def get_ploidy_inputs(wildcards):
+    return {
+        "exons": [
+            f"results/qc/mosdepth/{s}.exons.regions.bed.gz"
+            for s in ploidy_unknown_samples(wildcards.patient)
+        ]
+    }
+
+
 def get_calling_alignments(wildcards):
     """What the germline callers read: the shard's realigned BAMs (calling.realign_indels)
     or the patient's alignments."""

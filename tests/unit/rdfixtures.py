@@ -12,7 +12,7 @@ DEPTH = 30
 
 
 def call(spec: str) -> Call:
-    """'0/1', '0/0', '1/1', './.'; '@N' sets the depth, '+N' the alt reads, '~N' the GQ."""
+    """'0/1', '0/0', '1/1', './.', haploid '1'/'0'; '@N' sets the depth, '+N' the alt reads, '~N' the GQ."""
     gq = 99
     dp = DEPTH
     alt: int | None = None
@@ -30,7 +30,7 @@ def call(spec: str) -> Call:
     alleles = tuple(int(a) for a in spec.replace("|", "/").split("/"))
     n_alt = sum(1 for a in alleles if a)
     if alt is None:
-        alt = {0: 0, 1: dp // 2, 2: dp}[n_alt]
+        alt = dp if n_alt == len(alleles) else {0: 0, 1: dp // 2}[n_alt]  # '1': haploid
     return Call(alleles, dp, gq, dp - alt, alt, "|" in spec)
 
 

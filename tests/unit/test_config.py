@@ -18,7 +18,10 @@ def demo_config() -> dict:
 def test_defaults_are_filled():
     cfg = {"samples": "s", "units": "u", "reference": {"fasta": "f", "annotation": "a"}}
     validate_config(cfg)
-    assert cfg["calling"]["germline_caller"] == "bcftools"
+    # chosen by benchmarks/germline_accuracy: freebayes on realigned reads + bcftools long indels
+    assert cfg["calling"]["germline_caller"] == "freebayes"
+    assert cfg["calling"]["realign_indels"] is True
+    assert cfg["calling"]["long_indel_caller"] == "bcftools"
     assert cfg["coverage"]["min_depth"] == 20
     assert cfg["reference"]["contig_map"] is None
     assert cfg["umask"] == "0027"

@@ -192,6 +192,20 @@ def test_x_linked_ruled_out_by_a_carrier_father():
     assert any("father" in n for n in seg.notes)
 
 
+def test_x_linked_uses_the_haploid_genotype():
+    # males are called haploid on chrX outside the PARs: GT 1 is the hemizygous genotype
+    s = site({"P": "1", "M": "0/1", "F": "0"}, chrom="chrX", pos=120_440_000)
+    seg = run([s], trio(proband_sex="male"))[s.id]
+    assert models(seg) == {"x_linked": "confirmed"}
+    assert "hemizygous (GT 1)" in seg.models[0].detail
+    # the sheet says unknown, but the caller called him haploid (depth-based sex)
+    seg = run([s], trio(proband_sex="unknown"))[s.id]
+    assert models(seg) == {"x_linked": "confirmed"}
+    # a hemizygous father carrier rules it out (fathers pass on Y)
+    s2 = site({"P": "1", "M": "0/1", "F": "1"}, chrom="chrX", pos=120_440_000)
+    assert "x_linked" not in models(run([s2], trio(proband_sex="male"))[s2.id])
+
+
 def test_x_in_a_female_is_not_hemizygous():
     s = site({"P": "0/1", "M": "0/1", "F": "0/0"}, chrom="chrX", pos=120_440_000)
     assert "x_linked" not in models(run([s], trio())[s.id])

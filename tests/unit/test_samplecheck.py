@@ -56,6 +56,16 @@ def test_genetic_sex(x_depth, n_het, n_hom, declared, inferred, status):
     assert (chk.inferred, chk.status) == (inferred, status)
 
 
+def test_haploid_calls_with_mixed_reads_still_show_two_x():
+    # a declared male is called haploid on chrX; a woman among them shows it in her reads
+    mixed = [site({"P": "1+15"}, chrom="chrX", pos=LAMP2 + 50 * i) for i in range(12)]
+    chk = genetic_sex("P", "male", depths(None), mixed, min_depth=8, min_gq=20)
+    assert (chk.by_het, chk.inferred) == ("female", "female")
+    clean = [site({"P": "1"}, chrom="chrX", pos=LAMP2 + 50 * i) for i in range(12)]
+    chk = genetic_sex("P", "male", depths(None), clean, min_depth=8, min_gq=20)
+    assert (chk.inferred, chk.status) == ("male", "ok")
+
+
 def test_genetic_sex_needs_enough_x_exons_and_calls():
     chk = genetic_sex("P", "male", depths(15.0, n_x=2), x_sites(0, 9), min_depth=8, min_gq=20)
     assert chk.inferred == "not assessable"

@@ -5,6 +5,10 @@
 allele depths. Genotype quality is the caller's ``GQ`` where it writes one (freebayes); for
 bcftools, which writes ``PL`` only, it is the gap between the two most likely genotypes'
 PL (the same definition, capped at 99).
+
+A male's chrX outside the PARs and chrY are called haploid (:mod:`bigmed.genome.ploidy`): such
+a call has one allele, GT ``1`` (hemizygous) or ``0``; :attr:`Call.is_hemizygous` names it and
+it counts as homozygous alt (both copies he has carry it).
 """
 
 from __future__ import annotations
@@ -60,6 +64,11 @@ class Call:
     @property
     def is_hom_alt(self) -> bool:
         return self.called and self.alt_count == len(self.alleles)
+
+    @property
+    def is_hemizygous(self) -> bool:
+        """A haploid call (male chrX outside the PARs, chrY) carrying the allele."""
+        return self.called and len(self.alleles) == 1 and self.alt_count == 1
 
     @property
     def carrier(self) -> bool:
@@ -165,7 +174,8 @@ def read_sites(vcf: str) -> list[Site]:
 
 
 def genotype_text(calls: Mapping[str, Call], order: list[str]) -> str:
-    """'RD01-P 0/1 (33x), RD01-M 0/0 (38x)' for the report."""
+    """'RD01-P 0/1 (33x), RD01-M 0/0 (38x)' for the report; a haploid male X call reads
+    'RD02-P 1 hemizygous (30x, 29 alt)'."""
     parts = []
     for s in order:
         c = calls.get(s)
@@ -174,5 +184,6 @@ def genotype_text(calls: Mapping[str, Call], order: list[str]) -> str:
             continue
         depth = f"{c.dp}x" if c.dp is not None else "?x"
         reads = f", {c.alt_reads} alt" if c.alt_reads is not None and c.carrier else ""
-        parts.append(f"{s} {c.gt} ({depth}{reads})")
+        hemi = " hemizygous" if c.is_hemizygous else ""
+        parts.append(f"{s} {c.gt}{hemi} ({depth}{reads})")
     return "; ".join(parts)

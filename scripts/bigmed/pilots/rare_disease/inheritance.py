@@ -332,7 +332,8 @@ def _segregation(
     """The single-variant models (all but compound_het) and the relatives' evidence."""
     seg = Segregation(site.id)
     x = _non_par_x(site)
-    male_x = male and x
+    # a haploid (hemizygous) call: the caller treated the proband as male (sheet or depth)
+    male_x = (male or call.is_hemizygous) and x
     seg.de_novo, seg.de_novo_note, dn_model = _de_novo(site, family, male_x, t, checks)
     if dn_model:
         seg.models.append(Model("de_novo", "confirmed", seg.de_novo_note))
@@ -356,11 +357,14 @@ def _x_linked(seg: Segregation, site: Site, family: Family, t: Thresholds, dn_mo
     fs, ms = _parent_state(site, father, t), _parent_state(site, mother, t)
     if fs == "carrier":
         seg.notes.append(f"father {father.id if father else ''} carries a chrX allele")
-    elif ms == "carrier" or dn_model:
+        return
+    call = site.calls.get(family.proband)
+    gt = f" (GT {call.gt})" if call is not None and call.is_hemizygous else ""
+    if ms == "carrier" or dn_model:
         src = "from the carrier mother" if ms == "carrier" else "de novo"
-        seg.models.append(Model("x_linked", "confirmed", f"hemizygous, {src}"))
+        seg.models.append(Model("x_linked", "confirmed", f"hemizygous{gt}, {src}"))
     else:
-        seg.models.append(Model("x_linked", "possible", "hemizygous; mother not assessed"))
+        seg.models.append(Model("x_linked", "possible", f"hemizygous{gt}; mother not assessed"))
 
 
 def _ar_homozygous(site: Site, family: Family, t: Thresholds) -> Model:

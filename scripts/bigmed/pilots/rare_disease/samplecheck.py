@@ -41,7 +41,7 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
-from bigmed.genome.genotypes import Site, in_par, is_x
+from bigmed.genome.genotypes import Call, Site, in_par, is_x
 from bigmed.genome.reference import ContigSlice
 from bigmed.intake.coverage import read_regions
 from bigmed.pilots.rare_disease.pedigree import Family, relationship
@@ -165,6 +165,14 @@ def _depth_ratio(exon_depths: Sequence[tuple[str, int, float]]) -> tuple[float |
     return None, n_x, f"{n_x} captured chrX exon(s), {MIN_X_EXONS} needed for the depth ratio"
 
 
+def _haploid_mixture(c: Call) -> bool:
+    """A haploid (male) chrX call whose reads look heterozygous (allele fraction 0.25-0.75):
+    calling forced one allele, so the reads, not the genotype, show a declared male who has
+    two X chromosomes."""
+    af = c.allele_fraction
+    return len(c.alleles) == 1 and af is not None and 0.25 <= af <= 0.75
+
+
 def _x_heterozygosity(
     sample: str, sites: Iterable[Site], *, min_depth: int, min_gq: int
 ) -> tuple[float | None, int, str]:
@@ -181,8 +189,9 @@ def _x_heterozygosity(
             or not c.confident(min_depth, min_gq)
         ):
             continue
-        het += c.is_het
-        hom += c.is_hom_alt
+        mixed = _haploid_mixture(c)
+        het += c.is_het or mixed
+        hom += c.is_hom_alt and not mixed
     n_sites = het + hom
     if n_sites < MIN_X_SITES:
         return None, n_sites, f"{n_sites} confident chrX variant call(s), {MIN_X_SITES} needed"
