@@ -49,8 +49,8 @@ def pg_server() -> Iterator[str]:
     try:
         with local_postgres() as url:
             yield url
-    except PostgresUnavailable as err:
-        pytest.skip(str(err))
+    except PostgresUnavailable as err:  # installed but does not start: a failure, not a skip
+        pytest.fail(f"PostgreSQL is installed but the test server did not start: {err}")
 
 
 def _fresh_pg(server: str, name: str) -> str:

@@ -244,12 +244,8 @@ def _ref_args(p: argparse.ArgumentParser) -> None:
     p.add_argument("--contig-map", help="contig map of a sliced reference (default: the config's)")
 
 
-def add_parser(sub: Any) -> None:
-    """The ``store`` command and its subcommands, under ``bigmed``."""
-    top = sub.add_parser(
-        "store", help="the lab's variant store (observations, classifications, exchange)"
-    )
-    ss = top.add_subparsers(dest="store_command", required=True)
+def _store_parsers(ss: Any) -> None:
+    """info, load, remove-patient: the store and its observations."""
     p = ss.add_parser("info", help="what the store holds")
     _common(p)
     p.set_defaults(func=cmd_info)
@@ -261,21 +257,19 @@ def add_parser(sub: Any) -> None:
     _common(p)
     p.add_argument("patient")
     p.set_defaults(func=cmd_remove)
+
+
+def _classification_parsers(ss: Any) -> None:
+    """classify, history: the lab's own classifications."""
     p = ss.add_parser("classify", help="record the lab's classification (a new version)")
     _common(p)
     _ref_args(p)
-    p.add_argument(
-        "--variant", required=True, help="GRCh38 chrom-pos-ref-alt, e.g. chr7-140753336-A-T"
-    )
+    p.add_argument("--variant", required=True, help="GRCh38 chrom-pos-ref-alt (chr7-140753336-A-T)")
     p.add_argument(
         "--condition", required=True, help="disease name or id (MONDO:…, OMIM:…) or gene"
     )
-    p.add_argument(
-        "--class", dest="klass", required=True, help="P, LP, VUS, LB, B (or the full name)"
-    )
-    p.add_argument(
-        "--criteria", default="", help="criteria met, e.g. PVS1,PM2_Supporting,PS3_Moderate"
-    )
+    p.add_argument("--class", dest="klass", required=True, help="P, LP, VUS, LB, B (or full name)")
+    p.add_argument("--criteria", default="", help="criteria met, e.g. PVS1,PM2_Supporting")
     p.add_argument("--reviewer", required=True)
     p.add_argument("--date", help="date of the review, YYYY-MM-DD (default: today)")
     p.add_argument("--comment", default="")
@@ -284,32 +278,33 @@ def add_parser(sub: Any) -> None:
     _common(p)
     p.add_argument("--variant", required=True)
     p.set_defaults(func=cmd_history)
-    p = ss.add_parser(
-        "export", help="anonymised exchange folder (VRS ids, ClinVar-style TSV, counts)"
-    )
+
+
+def _exchange_parsers(ss: Any) -> None:
+    """export, import: anonymised exchange with partner labs."""
+    p = ss.add_parser("export", help="anonymised exchange folder (VRS, ClinVar-style TSV, counts)")
     _common(p)
     _ref_args(p)
     p.add_argument("--out", required=True, help="folder to write")
     p.add_argument("--lab", required=True, help="the lab's name as partners will see it")
-    p.add_argument(
-        "--min-count", type=int, default=MIN_COUNT, help="counts below are written '<N' (default 5)"
-    )
-    p.add_argument(
-        "--with-comments",
-        action="store_true",
-        help="include classification comments (free text: check them first)",
-    )
-    p.add_argument(
-        "--omit-suppressed",
-        action="store_true",
-        help="leave out count rows below --min-count instead of '<N'",
-    )
+    p.add_argument("--min-count", type=int, default=MIN_COUNT, help="counts below: '<N' (5)")
+    p.add_argument("--with-comments", action="store_true", help="include comments (free text)")
+    p.add_argument("--omit-suppressed", action="store_true", help="drop count rows below N")
     p.set_defaults(func=cmd_export)
     p = ss.add_parser("import", help="take a partner lab's export as a knowledge source")
     _common(p)
     p.add_argument("folder")
     p.add_argument("--partner", help="name to show (default: the export's lab)")
     p.set_defaults(func=cmd_import)
+
+
+def add_parser(sub: Any) -> None:
+    """The ``store`` command and its subcommands, under ``bigmed``."""
+    top = sub.add_parser("store", help="the lab's variant store (observations, classes, exchange)")
+    ss = top.add_subparsers(dest="store_command", required=True)
+    _store_parsers(ss)
+    _classification_parsers(ss)
+    _exchange_parsers(ss)
 
 
 def run(args: argparse.Namespace) -> int:

@@ -39,7 +39,7 @@ from bigmed.store import schema
 from bigmed.store.classifications import CLASSES, Classification, all_latest
 from bigmed.store.db import Store, lock_for_writing, now
 from bigmed.store.observations import Variant, ensure_variants, prune_variants
-from bigmed.store.vrs import LocalSequenceProxy, vrs_allele
+from bigmed.store.vrs import LocalSequenceProxy, VrsAllele, vrs_allele
 
 FORMAT = "bigmed-exchange"
 FORMAT_VERSION = 1
@@ -198,36 +198,14 @@ def _package_version(name: str) -> str:
         return "not installed"
 
 
-def export(
-    store: Store,
-    folder: str | Path,
-    lab: str,
-    proxy: LocalSequenceProxy,
-    min_count: int = MIN_COUNT,
-    comments: bool = False,
-    omit_suppressed: bool = False,
-) -> Export:
-    """Write the exchange folder of ``store`` (see the module docstring)."""
-    if min_count < 1:
-        raise InputError("--min-count", "the suppression threshold must be at least 1")
-    out = Path(folder)
-    with store.begin() as conn:
-        info = _variant_info(conn)
-        classes = all_latest(conn)
-        counts = _count_rows(conn)
-        cohorts = _cohorts(conn, {(pilot, kind) for _k, pilot, kind, _n in counts})
-    if omit_suppressed:
-        counts = [c for c in counts if c[3] >= min_count]
-    keys = sorted({c.variant for c in classes} | {c[0] for c in counts})
-    alleles = {
-        k: vrs_allele(proxy, info[k]["chrom"], info[k]["pos"], info[k]["ref"], info[k]["alt"])
-        for k in keys
-    }
-    class_rows = [
-        _classification_row(c, info[c.variant], alleles[c.variant].id, comments)
-        for c in sorted(classes, key=lambda c: (c.variant, c.condition))
-    ]
-    count_rows = [
+def _count_table(
+    counts: list[tuple[str, str, str, int]],
+    info: dict[str, dict[str, Any]],
+    alleles: dict[str, VrsAllele],
+    cohorts: dict[tuple[str, str], int],
+    min_count: int,
+) -> list[list[Any]]:
+    return [
         [
             alleles[k].id,
             info[k]["chrom"].removeprefix("chr"),
@@ -241,21 +219,55 @@ def export(
         ]
         for k, pilot, kind, n in counts
     ]
-    texts = {
-        "classifications.tsv": _tsv(CLASSIFICATION_COLUMNS, class_rows),
-        "counts.tsv": _tsv(COUNT_COLUMNS, count_rows),
-        "alleles.vrs.json": json.dumps([a.allele for a in alleles.values() if a.allele], indent=1)
-        + "\n",
-    }
-    manifest = _manifest(lab, min_count, cohorts)
+
+
+def _write(out: Path, texts: dict[str, str], manifest: dict[str, Any]) -> None:
+    """The files, then the manifest with their checksums (written last: a folder without
+    a manifest is an unfinished export)."""
     manifest["files"] = {n: hashlib.sha256(t.encode()).hexdigest() for n, t in texts.items()}
     for name, text in texts.items():
         write_text(out / name, text)
     write_text(out / "manifest.json", json.dumps(manifest, indent=1) + "\n")
+
+
+def export(
+    store: Store,
+    folder: str | Path,
+    lab: str,
+    proxy: LocalSequenceProxy,
+    min_count: int = MIN_COUNT,
+    comments: bool = False,
+    omit_suppressed: bool = False,
+) -> Export:
+    """Write the exchange folder of ``store`` (see the module docstring)."""
+    if min_count < 1:
+        raise InputError("--min-count", "the suppression threshold must be at least 1")
+    with store.begin() as conn:
+        info = _variant_info(conn)
+        classes = all_latest(conn)
+        counts = _count_rows(conn)
+        cohorts = _cohorts(conn, {(pilot, kind) for _k, pilot, kind, _n in counts})
+    if omit_suppressed:
+        counts = [c for c in counts if c[3] >= min_count]
+    keys = sorted({c.variant for c in classes} | {c[0] for c in counts})
+    alleles = {
+        k: vrs_allele(proxy, *(info[k][f] for f in ("chrom", "pos", "ref", "alt"))) for k in keys
+    }
+    class_rows = [
+        _classification_row(c, info[c.variant], alleles[c.variant].id, comments)
+        for c in sorted(classes, key=lambda c: (c.variant, c.condition))
+    ]
+    vrs_json = [a.allele for a in alleles.values() if a.allele]
+    texts = {
+        "classifications.tsv": _tsv(CLASSIFICATION_COLUMNS, class_rows),
+        "counts.tsv": _tsv(COUNT_COLUMNS, _count_table(counts, info, alleles, cohorts, min_count)),
+        "alleles.vrs.json": json.dumps(vrs_json, indent=1) + "\n",
+    }
+    _write(Path(folder), texts, _manifest(lab, min_count, cohorts))
     return Export(
-        out,
+        Path(folder),
         len(class_rows),
-        len(count_rows),
+        len(counts),
         sum(1 for c in counts if c[3] < min_count),
         [k for k, a in alleles.items() if a.id is None],
     )

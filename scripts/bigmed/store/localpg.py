@@ -57,6 +57,24 @@ def _run(cmd: list[str], cwd: Path, who: dict[str, Any]) -> None:
         raise PostgresUnavailable(f"{Path(cmd[0]).name} failed: {' | '.join(tail)}")
 
 
+def _start(bindir: Path, tmp: Path, who: dict[str, Any], durable: bool) -> None:
+    """initdb, start the server on a socket in ``tmp``, create the database."""
+    data = str(tmp / "data")
+    initdb = [str(bindir / "initdb"), "-D", data, "-A", "trust", "-U", DB, "-E", "UTF8"]
+    _run([*initdb, "--no-sync"], tmp, who)
+    opts = f"-k {tmp} -c listen_addresses=''"
+    if not durable:
+        opts += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
+    pg_ctl = [str(bindir / "pg_ctl"), "-D", data, "-l", str(tmp / "server.log"), "-o", opts]
+    _run([*pg_ctl, "-w", "-t", "60", "start"], tmp, who)
+    _run([str(bindir / "createdb"), "-h", str(tmp), "-U", DB, DB], tmp, who)
+
+
+def _stop(bindir: Path, tmp: Path, who: dict[str, Any]) -> None:
+    cmd = [str(bindir / "pg_ctl"), "-D", str(tmp / "data"), "-m", "fast", "-w", "stop"]
+    subprocess.run(cmd, cwd=tmp, capture_output=True, check=False, **who)
+
+
 @contextmanager
 def local_postgres(durable: bool = False) -> Iterator[str]:
     """Start a server, yield the store URL of its empty database ``bigmed``, stop it.
@@ -71,57 +89,13 @@ def local_postgres(durable: bool = False) -> Iterator[str]:
         )
     who = _as_user()
     tmp = Path(tempfile.mkdtemp(prefix="bigmed-pg-"))
-    data = tmp / "data"
-    started = False
     try:
         if who:
             os.chown(tmp, who["user"], who["group"])
-        _run(
-            [
-                str(bindir / "initdb"),
-                "-D",
-                str(data),
-                "-A",
-                "trust",
-                "-U",
-                DB,
-                "-E",
-                "UTF8",
-                "--no-sync",
-            ],
-            tmp,
-            who,
-        )
-        opts = f"-k {tmp} -c listen_addresses=''"
-        if not durable:
-            opts += " -c fsync=off -c full_page_writes=off -c synchronous_commit=off"
-        _run(
-            [
-                str(bindir / "pg_ctl"),
-                "-D",
-                str(data),
-                "-l",
-                str(tmp / "server.log"),
-                "-o",
-                opts,
-                "-w",
-                "-t",
-                "60",
-                "start",
-            ],
-            tmp,
-            who,
-        )
-        started = True
-        _run([str(bindir / "createdb"), "-h", str(tmp), "-U", DB, DB], tmp, who)
-        yield f"postgresql://{DB}@/{DB}?host={tmp}"
+        try:
+            _start(bindir, tmp, who, durable)
+            yield f"postgresql://{DB}@/{DB}?host={tmp}"
+        finally:
+            _stop(bindir, tmp, who)  # also after a failed start: pg_ctl may have started it
     finally:
-        if started:
-            subprocess.run(
-                [str(bindir / "pg_ctl"), "-D", str(data), "-m", "fast", "-w", "stop"],
-                cwd=tmp,
-                capture_output=True,
-                check=False,
-                **who,
-            )
         shutil.rmtree(tmp, ignore_errors=True)
