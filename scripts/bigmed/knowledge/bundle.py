@@ -138,7 +138,7 @@ def describe_sources(sources: dict[str, kb.Source]) -> dict[str, Any]:
             "kind": src.kind,
             "complete": src.complete,
         }
-        if src.kind == "vcf":
+        if src.kind in ("vcf", "scores"):
             entry["chrom_style"] = src.chrom_style
         if src.subset_note:
             entry["note"] = src.subset_note
