@@ -1,5 +1,68 @@
 # Somatic calling of a tumor (and its matched normal), callable regions, MSI and TMB.
-# Input functions: rules/common.smk (crc pilot block).
+# Input functions: rules/common/crc.smk; the batch panel of normals' ones are here.
+
+
+def batch_normals():
+    """Normals of the batch's crc patients that have reads (a VCF patient has none)."""
+    return [
+        s.sample
+        for s in SAMPLES
+        if s.role == "normal" and s.pilot == "crc" and s.sample not in VCF_SAMPLES
+    ]
+
+
+def get_batch_pon(wildcards):
+    """The batch panel of normals, when enough normals other than the patient's own
+    exist to reach somatic.pon_min_normals (tumor-only patients use it too)."""
+    som = config["somatic"]
+    others = [s for s in batch_normals() if s != get_normal(wildcards)]
+    if not som["batch_panel_of_normals"] or len(others) < som["pon_min_normals"]:
+        return []
+    return [
+        "results/somatic/panel_of_normals.vcf.gz",
+        "results/somatic/panel_of_normals.vcf.gz.tbi",
+    ]
+
+
+rule pileup_normals:
+    input:
+        bams=lambda wc: [f"results/alignments/{s}.bam" for s in batch_normals()],
+        bais=lambda wc: [f"results/alignments/{s}.bam.bai" for s in batch_normals()],
+        ref=REF,
+        fai=f"{REF}.fai",
+        shard="results/reference/shards/{shard}.bed",
+    output:
+        temp("results/somatic/panel_of_normals/{shard}.bcf"),
+    log:
+        "logs/pileup_normals/{shard}.log",
+    conda:
+        "../envs/call.yaml"
+    params:
+        min_mapq=config["calling"]["min_mapq"],
+        min_baseq=config["calling"]["min_baseq"],
+    shell:
+        "(bcftools mpileup --fasta-ref {input.ref} --regions-file {input.shard}"
+        " --min-MQ {params.min_mapq} --min-BQ {params.min_baseq} --max-depth 10000"
+        " --gap-frac 0.01 --min-ireads 2 --annotate FORMAT/AD --output-type u {input.bams}"
+        " | bcftools norm --fasta-ref {input.ref} --multiallelics -any --output-type u"
+        " | bcftools view --include 'ALT!=\"<*>\"' --output-type b --output {output}) 2> {log}"
+
+
+rule panel_of_normals:
+    input:
+        bcfs=expand("results/somatic/panel_of_normals/{shard}.bcf", shard=SHARDS),
+    output:
+        vcf="results/somatic/panel_of_normals.vcf.gz",
+        tbi="results/somatic/panel_of_normals.vcf.gz.tbi",
+    log:
+        "logs/panel_of_normals.log",
+    conda:
+        "../envs/python.yaml"
+    params:
+        min_alt_reads=config["somatic"]["pon_min_alt_reads"],
+        code=BIGMED_HASH,
+    script:
+        "../scripts/build_panel_of_normals.py"
 
 
 rule pileup_somatic:
@@ -38,8 +101,13 @@ rule pileup_somatic:
 rule call_somatic:
     input:
         bcf="results/somatic/{patient}/pileup/{shard}.bcf",
+        bams=get_somatic_bams,
+        bais=get_somatic_bais,
+        ref=REF,
+        fai=f"{REF}.fai",
         contig_map=config["reference"]["contig_map"] or [],
         pon=config["somatic"]["panel_of_normals"] or [],
+        batch_pon=get_batch_pon,
         population=get_population_files,
     output:
         temp("results/somatic/{patient}/shards/{shard}.vcf.gz"),
@@ -53,6 +121,8 @@ rule call_somatic:
         tumor=get_tumor,
         normal=get_normal,
         model=config["somatic"],
+        min_mapq=config["calling"]["min_mapq"],
+        min_baseq=config["calling"]["min_baseq"],
         population_style=get_population_style,
         code=BIGMED_HASH,
     script:

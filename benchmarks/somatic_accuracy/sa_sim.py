@@ -1,8 +1,14 @@
 """Simulated tumor/normal pair: germline haplotypes, nested tumor clones, ART reads.
 
-The normal is two haplotypes carrying shared germline variants. The tumor is the same two
+The normal is two haplotypes carrying germline variants. The tumor is the same two
 haplotypes plus clones nested inside haplotype 1: a somatic variant of VAF band b_j is on
 clones 1..j, whose weights sum to b_j, so its expected allele fraction is exactly b_j.
+
+Variant classes (truth INFO/CLASS): ``snv``; ``mnv`` (2-3 adjacent substituted bases, one
+record); ``clustered`` (2-3 SNVs 2-10 bp apart on the same haplotype, one record each);
+``indel_1_5``, ``indel_6_15``, ``indel_16_50`` (deletions of reference sequence,
+insertions of random sequence or tandem duplications of the bases before); ``ms_deletion``
+(one repeat unit removed from a microsatellite, for MSI).
 """
 
 from __future__ import annotations
@@ -14,7 +20,12 @@ from dataclasses import dataclass
 from pathlib import Path
 
 BASES = "ACGT"
-GAP = 30  # no two planted variants closer than this (bp)
+GAP = 30  # no two planted events closer than this (bp)
+# somatic events keep this far from each other: real tumors carry 5-100 mutations per Mb,
+# the benchmark about 200, and closer neighbours would be an artefact of that density
+SOMATIC_GAP = 100
+INDEL_BINS = {"indel_1_5": (1, 5), "indel_6_15": (6, 15), "indel_16_50": (16, 50)}
+CLASSES = ["snv", "mnv", "clustered", *INDEL_BINS]
 
 
 @dataclass
@@ -23,11 +34,11 @@ class Variant:
     pos: int  # 1-based; indels carry the anchor base (VCF convention)
     ref: str
     alt: str
-    kind: str  # snv | indel | ms_deletion
+    cls: str  # one of CLASSES or ms_deletion
     origin: str  # germline | somatic | msi
     band: float | None = None  # somatic VAF band
     hap: int = 0  # germline: 0 = het hap1, 1 = het hap2, 2 = hom
-    label: str = ""  # e.g. KRAS p.G12D for real hotspots
+    label: str = ""  # e.g. KRAS G12D|p.(Gly12Asp) for real hotspots
 
     @property
     def end(self) -> int:
@@ -37,33 +48,54 @@ class Variant:
 class Occupancy:
     def __init__(self, gap: int = GAP) -> None:
         self.used: dict[str, list[tuple[int, int]]] = {}
+        self.somatic: dict[str, list[tuple[int, int]]] = {}
         self.gap = gap
 
-    def free(self, contig: str, start: int, end: int) -> bool:
-        return all(end + self.gap < s or start - self.gap > e for s, e in self.used.get(contig, []))
+    def free(self, contig: str, start: int, end: int, somatic: bool = False) -> bool:
+        if not all(
+            end + self.gap < s or start - self.gap > e for s, e in self.used.get(contig, [])
+        ):
+            return False
+        return not somatic or all(
+            end + SOMATIC_GAP < s or start - SOMATIC_GAP > e
+            for s, e in self.somatic.get(contig, [])
+        )
 
-    def add(self, contig: str, start: int, end: int) -> None:
+    def add(self, contig: str, start: int, end: int, somatic: bool = False) -> None:
         self.used.setdefault(contig, []).append((start, end))
+        if somatic:
+            self.somatic.setdefault(contig, []).append((start, end))
 
 
-def random_snv(rng: random.Random, seq: str, pos: int) -> tuple[str, str] | None:
-    ref = seq[pos - 1]
-    if ref not in BASES:
-        return None
-    return ref, rng.choice([b for b in BASES if b != ref])
+def _other(rng: random.Random, base: str) -> str:
+    return rng.choice([b for b in BASES if b != base])
 
 
-def random_indel(rng: random.Random, seq: str, pos: int, max_len: int) -> tuple[str, str] | None:
-    n = rng.randint(1, max_len)
+def make_event(rng: random.Random, seq: str, pos: int, cls: str) -> list[tuple[int, str, str]]:
+    """The records (pos, ref, alt) of one event of class ``cls`` at ``pos`` (1-based), or []
+    where the reference there does not allow it (N bases, contig end)."""
+    if pos < 2 or pos + 60 > len(seq) or "N" in seq[pos - 2 : pos + 60]:
+        return []
+    if cls == "snv":
+        return [(pos, seq[pos - 1], _other(rng, seq[pos - 1]))]
+    if cls == "mnv":
+        ref = seq[pos - 1 : pos - 1 + rng.randint(2, 3)]
+        return [(pos, ref, "".join(_other(rng, b) for b in ref))]
+    if cls == "clustered":
+        out, p = [], pos
+        for _ in range(rng.randint(2, 3)):
+            out.append((p, seq[p - 1], _other(rng, seq[p - 1])))
+            p += rng.randint(2, 10)
+        return out
+    lo, hi = INDEL_BINS[cls]
+    n = rng.randint(lo, hi)
     anchor = seq[pos - 1]
-    if anchor not in BASES:
-        return None
-    if rng.random() < 0.5:
-        ref = seq[pos - 1 : pos + n]
-        if len(ref) != n + 1 or "N" in ref:
-            return None
-        return ref, anchor
-    return anchor, anchor + "".join(rng.choice(BASES) for _ in range(n))
+    kind = rng.random()
+    if kind < 0.5:  # deletion
+        return [(pos, seq[pos - 1 : pos + n], anchor)]
+    if kind < 0.75 and pos > n:  # tandem duplication of the n bases ending at the anchor
+        return [(pos, anchor, anchor + seq[pos - n : pos])]
+    return [(pos, anchor, anchor + "".join(rng.choice(BASES) for _ in range(n)))]
 
 
 def apply(seq: str, variants: list[Variant], offset: int = 0) -> str:
@@ -73,6 +105,7 @@ def apply(seq: str, variants: list[Variant], offset: int = 0) -> str:
     for v in sorted(variants, key=lambda x: x.pos):
         s = v.pos - 1 - offset
         assert seq[s : s + len(v.ref)] == v.ref, (v, seq[s : s + len(v.ref)])
+        assert s >= last, ("overlapping variants", v)
         out.append(seq[last:s])
         out.append(v.alt)
         last = s + len(v.ref)
@@ -94,8 +127,29 @@ def window_fasta(
 
 
 def art(fasta: Path, coverage: float, seed: int, prefix: Path) -> tuple[Path, Path]:
-    cmd = ["art_illumina", "-ss", "HS25", "-i", str(fasta), "-l", "150", "-p", "-m", "350",
-           "-s", "50", "-f", f"{coverage:g}", "-rs", str(seed), "-na", "-o", str(prefix)]
+    """ART 2.5.8 paired reads with its built-in HiSeq 2500 profile (HS25: quality-dependent
+    substitutions, insertion and deletion errors), 2x150, fragments 350 +- 50."""
+    cmd = [
+        "art_illumina",
+        "-ss",
+        "HS25",
+        "-i",
+        str(fasta),
+        "-l",
+        "150",
+        "-p",
+        "-m",
+        "350",
+        "-s",
+        "50",
+        "-f",
+        f"{coverage:g}",
+        "-rs",
+        str(seed),
+        "-na",
+        "-o",
+        str(prefix),
+    ]
     with open(f"{prefix}.log", "w") as log:
         subprocess.run(cmd, check=True, stdout=log, stderr=subprocess.STDOUT)
     return Path(f"{prefix}1.fq"), Path(f"{prefix}2.fq")
@@ -124,13 +178,21 @@ def write_vcf(path: Path, variants: list[Variant], lengths: dict[str, int]) -> N
         handle.write("##fileformat=VCFv4.2\n")
         for c, n in lengths.items():
             handle.write(f"##contig=<ID={c},length={n}>\n")
-        for key, desc in (("ORIGIN", "germline, somatic or msi"), ("BAND", "VAF band"),
-                          ("LABEL", "hotspot label")):
+        for key, desc in (
+            ("ORIGIN", "germline, somatic or msi"),
+            ("BAND", "VAF band"),
+            ("CLASS", "variant class"),
+            ("HAP", "germline haplotype 0/1/2=hom"),
+            ("LABEL", "hotspot label"),
+        ):
             handle.write(f'##INFO=<ID={key},Number=1,Type=String,Description="{desc}">\n')
         handle.write("#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\n")
         order = {c: i for i, c in enumerate(lengths)}
         for v in sorted(variants, key=lambda x: (order[x.contig], x.pos)):
-            info = f"ORIGIN={v.origin};BAND={v.band if v.band is not None else '.'}"
+            info = (
+                f"ORIGIN={v.origin};BAND={v.band if v.band is not None else '.'};"
+                f"CLASS={v.cls};HAP={v.hap}"
+            )
             if v.label:
                 info += f";LABEL={v.label.replace(' ', '_')}"
             handle.write(f"{v.contig}\t{v.pos}\t.\t{v.ref}\t{v.alt}\t.\tPASS\t{info}\n")

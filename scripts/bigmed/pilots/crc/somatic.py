@@ -1,58 +1,61 @@
-"""Somatic SNV/indel calling from tumor (and matched normal) allele counts.
+"""The somatic model: is a tumor allele a mutation, a sequencing error, an artefact of the
+library or the alignment, or a germline variant?
 
-Input: candidate sites from ``bcftools mpileup`` over the tumor and normal BAMs, split to
-biallelic records (``bcftools norm -m -any``), with per-sample ``AD``/``ADF``/``ADR``
-counted over bases and reads that pass the base- and mapping-quality thresholds.
+Input: per-read evidence of each candidate in the tumor and the normal
+(:mod:`bigmed.pilots.crc.readevidence`): each fragment's allele (ref or alt) and the
+probability ``e`` that this call is an error (from its base quality, or the indel error of
+its repeat, and its mapping quality). At allele fraction ``f`` a read shows alt with
+probability ``f (1 - e) + (1 - f) e`` and ref with ``(1 - f)(1 - e) + f e``; every score
+is a log10 likelihood ratio over these per-read terms, so three alt bases at Q16 weigh far
+less than three at Q38 (at 100x, sequencing errors are mostly the first kind).
 
-The model (all log-likelihoods binomial, log10 units, vectorised over the candidates):
+``TLOD``  tumor allele at its maximum-likelihood fraction vs. none (errors only).
+``NLOD``  normal at the tumor-in-normal fraction (``contamination`` x tumor AF) vs. a
+          germline heterozygous (0.5) or homozygous (1) normal.
+``NALOD`` normal at its own fraction vs. tumor-in-normal contamination only.
+``SGLOD`` posterior log10 odds somatic vs. germline over both samples: priors
+          (``somatic_prior``; germline ``2q(1-q)`` heterozygous and ``q^2`` homozygous from
+          the population AF ``q``, else ``germline_prior``) times the tumor likelihood (any
+          fraction vs. a germline-like 0.3-0.7 or 0.9-1) times the normal likelihood. A
+          thin normal without alt reads (NLOD 2.5 at 8 reads) cannot outweigh the prior of a
+          germline site when the tumor fraction looks germline; a 5 % tumor allele can.
+``SBG``/``OBG`` G statistics (likelihood-ratio tests, chi-square 1 df) of the tumor's
+          allele x strand and allele x pair-orientation (F1R2/F2R1) tables.
 
-``TLOD``  tumor evidence for the allele over sequencing error:
-          ``log L(tumor | f = alt/depth) - log L(tumor | f = e)``; e is the per-allele
-          error rate of a high-quality base.
-``NLOD``  normal evidence that the site is not germline, tolerating tumor-in-normal (TiN)
-          contamination: ``log L(normal | f = c*f_t + e) - log L(normal | f = 0.5)``, with
-          f_t the tumor allele fraction and c the TiN fraction. A germline heterozygous or
-          homozygous site gives a strongly negative NLOD whatever the tumor shows.
-``NALOD`` normal artefact evidence: ``log L(normal | f = its own alt fraction) -
-          log L(normal | f = c*f_t + e)``; high when the normal carries the allele beyond
-          what contamination explains (shared artefact, clonal haematopoiesis).
-``SBG``   strand bias: G statistic (likelihood-ratio test of independence, chi-square 1 df)
-          of the tumor's allele x strand table: the alt reads' forward/reverse split against
-          the ref reads'.
-
-A candidate passes when TLOD >= min_tlod, alt reads >= min_alt_reads, VAF >= min_vaf,
-tumor depth >= min_tumor_depth and, with a normal, NLOD >= min_nlod, NALOD < max_nalod and
-normal depth >= min_normal_depth; it is not strand-biased (alt reads nearly all on one
-strand, at most 10 %, while SBG > max_strand_g), not in the panel of normals and
-(when a population resource is given) not common in the population. Every failed test is
-kept as a FILTER reason. Without a normal (tumor-only), germline variants cannot be
-excluded: every call carries ``GERMLINE_NOT_EXCLUDED`` and population frequency is the only
-germline filter.
+Artefact tests on the alt reads: strand and orientation bias (nearly all alt reads on one
+strand or in one orientation while the ref reads are not), read position (median distance
+from the read end), mapping quality (median MAPQ); between candidates: several alt alleles
+at one position (``MultiAllelic``) and too many events close together (``ClusteredEvents``:
+mismapped reads from a paralogue carry several). A candidate passes when no test fails;
+every failed test is kept as a FILTER reason. Without a normal (tumor-only) germline status
+is not assessed: population frequency is the only germline filter and every call carries
+``GERMLINE_NOT_EXCLUDED``.
 """
 
 from __future__ import annotations
 
 import math
-import os
-from collections.abc import Callable, Iterable, Sequence
-from dataclasses import asdict, dataclass
-from typing import Any
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass
 
 import numpy as np
 import numpy.typing as npt
-import pysam
 
 from bigmed.base.textio import open_text
-from bigmed.genome.reference import ContigSlice
 from bigmed.knowledge.sources import normalize_allele
 from bigmed.knowledge.variants import VcfSource, parse_population
+from bigmed.pilots.crc.readevidence import SampleEvidence
 
 FloatArray = npt.NDArray[np.float64]
 IntArray = npt.NDArray[np.int64]
+BoolArray = npt.NDArray[np.bool_]
 LN10 = math.log(10.0)
-# Strand artefacts put (nearly) every alt read on one strand; a true allele with a chance
-# imbalance still shows on both. StrandBias needs both this and a significant G.
-STRAND_MINOR_FRACTION = 0.1
+# Strand/orientation artefacts put (nearly) every alt read on one side; a true allele with
+# a chance imbalance still shows on both. A bias filter needs both this and a significant G.
+BIAS_MINOR_FRACTION = 0.1
+# tumor allele fractions a germline variant may show (copy-number changes, capture bias)
+GERMLINE_HET_TUMOR = (0.3, 0.7)
+GERMLINE_HOM_TUMOR = (0.9, 1.0)
 
 # FILTER ids and their VCF descriptions, in the order reasons are listed.
 FILTERS: dict[str, str] = {
@@ -61,11 +64,19 @@ FILTERS: dict[str, str] = {
     "LowVAF": "Tumor allele fraction below min_vaf",
     "LowTumorDepth": "Tumor depth below min_tumor_depth",
     "LowNormalDepth": "Normal depth below min_normal_depth: germline status cannot be assessed",
-    "Germline": "Normal supports a germline variant (NLOD below min_nlod)",
+    "Germline": "Likely germline: NLOD below min_nlod, or posterior log10 odds somatic vs. "
+    "germline (SGLOD) below min_sglod",
     "NormalArtifact": "Normal carries the allele beyond tumor-in-normal contamination "
     "(NALOD at or above max_nalod)",
     "StrandBias": "Alt reads (nearly) all on one strand, unlike the ref reads (SBG above "
     "max_strand_g and at most 10 % of alt reads on the other strand)",
+    "OrientationBias": "Alt reads (nearly) all in one pair orientation (F1R2 or F2R1), unlike "
+    "the ref reads (OBG above max_orientation_g, at most 10 % in the other)",
+    "ReadPosition": "Median distance of the alt reads from the read end below min_read_position",
+    "MapQuality": "Median mapping quality of the alt reads below min_median_mapq",
+    "MultiAllelic": "Another alt allele at the same position has tumor evidence too",
+    "ClusteredEvents": "More than max_clustered_events somatic-looking events within "
+    "cluster_window bp",
     "PanelOfNormals": "Site and allele present in the panel of normals",
     "PopulationAF": "Population allele frequency at or above max_population_af",
 }
@@ -73,108 +84,145 @@ FILTERS: dict[str, str] = {
 
 @dataclass(frozen=True)
 class SomaticParams:
-    """Model thresholds; defaults are the config schema's (see README, calling.somatic)."""
+    """Model settings; defaults are the config schema's (README, somatic.*), chosen with
+    benchmarks/somatic_accuracy."""
 
-    error_rate: float = 1e-3  # per-allele error of a base at BQ >= min_baseq (Illumina ~0.1%)
+    error_rate: float = 1e-4  # floor of a base's error probability (quality capped at Q40)
+    indel_error_rate: float = 1e-4  # a read's indel error outside repeats, x repeat copies
     contamination: float = 0.05  # tumor-in-normal fraction tolerated by NLOD/NALOD
-    min_tlod: float = 3.0  # Mutect2's tumor LOD threshold; see benchmarks/somatic_accuracy
+    min_tlod: float = 5.0
     min_nlod: float = 2.2  # Mutect2's normal LOD threshold for sites not known germline
     max_nalod: float = 2.0  # 3 of 40 normal reads against a 5 % tumor allele: artefact
-    min_alt_reads: int = 3  # below this, Illumina error and mismapping dominate
+    somatic_prior: float = 1e-6  # per site and allele (CRC: ~5 mutations per Mb)
+    germline_prior: float = 3e-4  # per site and allele absent from the population source
+    min_sglod: float = 1.5  # posterior P(germline) at most 3 %
+    min_alt_reads: int = 3
     min_vaf: float = 0.02
     min_tumor_depth: int = 10
     min_normal_depth: int = 8  # 8 reads: 0 alt reads give NLOD 2.4 against a het germline
     max_strand_g: float = 10.83  # chi-square 1 df, p = 0.001
+    max_orientation_g: float = 10.83
+    min_read_position: float = 2.0
+    min_median_mapq: float = 30.0
+    max_clustered_events: int = 3
+    cluster_window: int = 50
+    mnv_min_shared: float = 0.8
     max_population_af: float = 0.001
 
 
 @dataclass
-class Counts:
-    """Allele counts of N biallelic candidates (normal arrays empty in tumor-only mode)."""
-
-    t_ref: IntArray
-    t_alt: IntArray
-    t_ref_fwd: IntArray
-    t_alt_fwd: IntArray
-    t_ref_rev: IntArray
-    t_alt_rev: IntArray
-    n_ref: IntArray | None = None
-    n_alt: IntArray | None = None
-
-    @property
-    def t_depth(self) -> IntArray:
-        return self.t_ref + self.t_alt
-
-    @property
-    def n_depth(self) -> IntArray | None:
-        if self.n_ref is None or self.n_alt is None:
-            return None
-        return self.n_ref + self.n_alt
-
-
-@dataclass
 class Scores:
+    alt: IntArray
+    depth: IntArray
     vaf: FloatArray
     tlod: FloatArray
     nlod: FloatArray | None
     nalod: FloatArray | None
+    sglod: FloatArray | None
     strand_g: FloatArray
+    orientation_g: FloatArray
     filters: list[list[str]]
 
 
-def binom_loglik(k: npt.ArrayLike, n: npt.ArrayLike, p: npt.ArrayLike) -> FloatArray:
-    """log L of k successes in n trials at rate p, without the binomial coefficient.
-
-    The coefficient is the same under both hypotheses of every ratio used here, so it
-    cancels. p is clipped away from 0 and 1 so that 0 * log(0) terms vanish.
-    """
-    k_ = np.asarray(k, dtype=np.float64)
-    n_ = np.asarray(n, dtype=np.float64)
-    p_ = np.clip(np.asarray(p, dtype=np.float64), 1e-12, 1 - 1e-12)
-    return np.asarray(k_ * np.log(p_) + (n_ - k_) * np.log1p(-p_), dtype=np.float64)
+# ---------------------------------------------------------------------------- likelihoods
 
 
-def tumor_lod(alt: npt.ArrayLike, depth: npt.ArrayLike, error: float) -> FloatArray:
-    a = np.asarray(alt, dtype=np.float64)
-    d = np.asarray(depth, dtype=np.float64)
-    f = np.where(d > 0, a / np.maximum(d, 1), 0.0)
-    f = np.maximum(f, error)
-    return (binom_loglik(a, d, f) - binom_loglik(a, d, error)) / LN10
+def read_loglik(ev: SampleEvidence, f: npt.ArrayLike) -> FloatArray:
+    """log10 likelihood of each candidate's reads at allele fraction ``f`` (per candidate)."""
+    fa = np.clip(np.broadcast_to(np.asarray(f, dtype=np.float64), (ev.n,)), 0.0, 1.0)
+    fi = fa[ev.idx]
+    e = ev.error
+    p = np.where(ev.alt, fi * (1 - e) + (1 - fi) * e, (1 - fi) * (1 - e) + fi * e)
+    terms = np.log10(np.maximum(p, 1e-300))
+    return np.bincount(ev.idx, weights=terms, minlength=ev.n).astype(np.float64)
 
 
-def normal_lod(
-    alt: npt.ArrayLike, depth: npt.ArrayLike, tumor_vaf: npt.ArrayLike, tin: float, error: float
+def fit_fraction(ev: SampleEvidence, iterations: int = 40) -> FloatArray:
+    """Maximum-likelihood allele fraction of each candidate (EM over the read mixture)."""
+    alt = ev.count(ev.alt).astype(np.float64)
+    depth = np.bincount(ev.idx, minlength=ev.n).astype(np.float64)
+    f = np.where(depth > 0, alt / np.maximum(depth, 1), 0.0)
+    e = ev.error
+    for _ in range(iterations):
+        fi = f[ev.idx]
+        from_alt = np.where(ev.alt, fi * (1 - e), fi * e)
+        total = from_alt + np.where(ev.alt, (1 - fi) * e, (1 - fi) * (1 - e))
+        w = from_alt / np.maximum(total, 1e-300)
+        f = np.bincount(ev.idx, weights=w, minlength=ev.n) / np.maximum(depth, 1)
+    return np.asarray(f, dtype=np.float64)
+
+
+def tumor_lod(ev: SampleEvidence) -> tuple[FloatArray, FloatArray]:
+    """(TLOD, maximum-likelihood tumor allele fraction); at least 0 (f = 0 is a candidate
+    fraction too, which EM approaches slowly)."""
+    f = fit_fraction(ev)
+    return np.maximum(read_loglik(ev, f) - read_loglik(ev, 0.0), 0.0), f
+
+
+def normal_lods(
+    ev: SampleEvidence, tumor_f: FloatArray, contamination: float
+) -> tuple[FloatArray, FloatArray]:
+    """(NLOD, NALOD): the normal at the tumor-in-normal fraction vs. germline, and at its
+    own fraction vs. the tumor-in-normal fraction."""
+    tin = np.minimum(contamination * tumor_f, 0.5)
+    at_tin = read_loglik(ev, tin)
+    germline = np.maximum(read_loglik(ev, 0.5), read_loglik(ev, 1.0))
+    own = np.maximum(fit_fraction(ev), tin)
+    return at_tin - germline, read_loglik(ev, own) - at_tin
+
+
+def germline_priors(population_af: FloatArray, default: float) -> tuple[FloatArray, FloatArray]:
+    """(heterozygous, homozygous) germline prior per candidate: Hardy-Weinberg from the
+    population AF where known, else ``default`` split 2:1."""
+    q = np.asarray(population_af, dtype=np.float64)
+    known = np.isfinite(q)
+    qq = np.where(known, q, 0.0)
+    het = np.where(known, 2 * qq * (1 - qq), default * 2 / 3)
+    hom = np.where(known, qq * qq, default / 3)
+    return np.maximum(het, 1e-300), np.maximum(hom, 1e-300)
+
+
+def somatic_germline_lod(
+    tumor: SampleEvidence,
+    normal: SampleEvidence,
+    tumor_f: FloatArray,
+    params: SomaticParams,
+    population_af: FloatArray,
 ) -> FloatArray:
-    """Evidence that the normal is not germline (het 0.5): contamination-only vs het."""
-    a = np.asarray(alt, dtype=np.float64)
-    d = np.asarray(depth, dtype=np.float64)
-    expected = np.minimum(tin * np.asarray(tumor_vaf, dtype=np.float64) + error, 0.5)
-    return (binom_loglik(a, d, expected) - binom_loglik(a, d, 0.5)) / LN10
+    """SGLOD: log10 posterior odds that the allele is somatic rather than germline."""
+    tin = np.minimum(params.contamination * tumor_f, 0.5)
+    somatic = (
+        math.log10(params.somatic_prior) + read_loglik(tumor, tumor_f) + read_loglik(normal, tin)
+    )
+    het_p, hom_p = germline_priors(population_af, params.germline_prior)
+    het = (
+        np.log10(het_p)
+        + read_loglik(tumor, np.clip(tumor_f, *GERMLINE_HET_TUMOR))
+        + read_loglik(normal, 0.5)
+    )
+    hom = (
+        np.log10(hom_p)
+        + read_loglik(tumor, np.clip(tumor_f, *GERMLINE_HOM_TUMOR))
+        + read_loglik(normal, 1.0)
+    )
+    germline = np.logaddexp(het * LN10, hom * LN10) / LN10
+    return np.asarray(somatic - germline, dtype=np.float64)
 
 
-def normal_artifact_lod(
-    alt: npt.ArrayLike, depth: npt.ArrayLike, tumor_vaf: npt.ArrayLike, tin: float, error: float
-) -> FloatArray:
-    """Evidence that the normal's alt reads exceed tumor-in-normal contamination."""
-    a = np.asarray(alt, dtype=np.float64)
-    d = np.asarray(depth, dtype=np.float64)
-    expected = np.minimum(tin * np.asarray(tumor_vaf, dtype=np.float64) + error, 0.5)
-    own = np.where(d > 0, a / np.maximum(d, 1), 0.0)
-    own = np.maximum(own, expected)
-    return (binom_loglik(a, d, own) - binom_loglik(a, d, expected)) / LN10
+# ---------------------------------------------------------------------------- artefact tests
 
 
-def strand_bias_g(
-    ref_fwd: npt.ArrayLike, ref_rev: npt.ArrayLike, alt_fwd: npt.ArrayLike, alt_rev: npt.ArrayLike
+def g_test(
+    ref_a: npt.ArrayLike, ref_b: npt.ArrayLike, alt_a: npt.ArrayLike, alt_b: npt.ArrayLike
 ) -> FloatArray:
     """G statistic (likelihood-ratio test of independence, chi-square 1 df) of the 2x2 table
-    allele (ref, alt) x strand (forward, reverse).
+    allele (ref, alt) x side (a, b): strand, or pair orientation.
 
-    The ref reads give the site's own strand balance (capture edges and amplicons skew it),
-    so only an alt allele whose strand split departs from it is flagged; a site without ref
-    reads (homozygous) gives 0.
+    The ref reads give the site's own balance (capture edges and amplicons skew it), so
+    only an alt allele whose split departs from it is flagged; a site without ref reads
+    (homozygous) gives 0.
     """
-    obs = np.stack([np.asarray(x, dtype=np.float64) for x in (ref_fwd, ref_rev, alt_fwd, alt_rev)])
+    obs = np.stack([np.asarray(x, dtype=np.float64) for x in (ref_a, ref_b, alt_a, alt_b)])
     n = obs.sum(axis=0)
     rows = np.stack([obs[0] + obs[1], obs[0] + obs[1], obs[2] + obs[3], obs[2] + obs[3]])
     cols = np.stack([obs[0] + obs[2], obs[1] + obs[3], obs[0] + obs[2], obs[1] + obs[3]])
@@ -184,48 +232,137 @@ def strand_bias_g(
     return np.asarray(np.maximum(2.0 * terms.sum(axis=0), 0.0), dtype=np.float64)
 
 
-def score(
-    counts: Counts,
-    params: SomaticParams,
-    in_pon: npt.ArrayLike | None = None,
-    population_af: npt.ArrayLike | None = None,
-) -> Scores:
-    """Scores and FILTER reasons of every candidate (an empty list means PASS)."""
-    p = params
-    t_depth = counts.t_depth
-    n = len(t_depth)
-    vaf = np.where(t_depth > 0, counts.t_alt / np.maximum(t_depth, 1), 0.0)
-    tlod = tumor_lod(counts.t_alt, t_depth, p.error_rate)
-    g = strand_bias_g(counts.t_ref_fwd, counts.t_ref_rev, counts.t_alt_fwd, counts.t_alt_rev)
-    alt_total = counts.t_alt_fwd + counts.t_alt_rev
-    minor = np.minimum(counts.t_alt_fwd, counts.t_alt_rev) / np.maximum(alt_total, 1)
-    fails: dict[str, npt.NDArray[np.bool_]] = {
-        "LowTumorLOD": tlod < p.min_tlod,
-        "MinAltReads": counts.t_alt < p.min_alt_reads,
-        "LowVAF": vaf < p.min_vaf,
-        "LowTumorDepth": t_depth < p.min_tumor_depth,
-        "StrandBias": (g > p.max_strand_g) & (minor <= STRAND_MINOR_FRACTION),
-    }
-    nlod = nalod = None
-    n_depth = counts.n_depth
-    if n_depth is not None and counts.n_alt is not None:
-        nlod = normal_lod(counts.n_alt, n_depth, vaf, p.contamination, p.error_rate)
-        nalod = normal_artifact_lod(counts.n_alt, n_depth, vaf, p.contamination, p.error_rate)
-        fails["LowNormalDepth"] = n_depth < p.min_normal_depth
-        # a thin normal cannot reach min_nlod; LowNormalDepth says why, not Germline
-        fails["Germline"] = (nlod < p.min_nlod) & (n_depth >= p.min_normal_depth)
-        fails["NormalArtifact"] = nalod >= p.max_nalod
-    if in_pon is not None:
-        fails["PanelOfNormals"] = np.asarray(in_pon, dtype=bool)
-    if population_af is not None:
-        af = np.nan_to_num(np.asarray(population_af, dtype=np.float64), nan=0.0)
-        fails["PopulationAF"] = af >= p.max_population_af
+def side_bias(ev: SampleEvidence, side: BoolArray, max_g: float) -> tuple[FloatArray, BoolArray]:
+    """(G, biased) of the allele x side table: biased when G > max_g and at most 10 % of
+    the alt reads are on the minor side."""
+    ref_a, ref_b = ev.count(~ev.alt & ~side), ev.count(~ev.alt & side)
+    alt_a, alt_b = ev.count(ev.alt & ~side), ev.count(ev.alt & side)
+    g = g_test(ref_a, ref_b, alt_a, alt_b)
+    minor = np.minimum(alt_a, alt_b) / np.maximum(alt_a + alt_b, 1)
+    return g, (g > max_g) & (minor <= BIAS_MINOR_FRACTION)
+
+
+def alt_median(ev: SampleEvidence, values: npt.ArrayLike) -> FloatArray:
+    """Median of ``values`` over each candidate's alt reads (NaN without alt reads)."""
+    v = np.asarray(values, dtype=np.float64)
+    out = np.full(ev.n, np.nan)
+    sel = np.flatnonzero(ev.alt)
+    order = sel[np.lexsort((v[sel], ev.idx[sel]))]
+    idx = ev.idx[order]
+    if len(idx) == 0:
+        return out
+    starts = np.flatnonzero(np.r_[True, idx[1:] != idx[:-1]])
+    ends = np.r_[starts[1:], len(idx)]
+    for s, e in zip(starts, ends, strict=True):
+        vals = v[order[s:e]]
+        out[idx[s]] = float(np.median(vals))
+    return out
+
+
+def multi_allelic(sites: Sequence[tuple[str, int]], evidence: BoolArray) -> BoolArray:
+    """Candidates sharing their position with another candidate that has evidence too."""
+    count: dict[tuple[str, int], int] = {}
+    for site, has in zip(sites, evidence, strict=True):
+        if has:
+            count[site] = count.get(site, 0) + 1
+    return np.asarray(
+        [bool(has) and count[s] > 1 for s, has in zip(sites, evidence, strict=True)], dtype=bool
+    )
+
+
+def clustered(
+    sites: Sequence[tuple[str, int]], evidence: BoolArray, window: int, max_events: int
+) -> BoolArray:
+    """Candidates with more than ``max_events`` events (candidates with evidence, one per
+    position) within ``window`` bp, themselves included."""
+    by_contig: dict[str, list[int]] = {}
+    for (contig, pos), has in zip(sites, evidence, strict=True):
+        if has:
+            by_contig.setdefault(contig, []).append(pos)
+    arrays = {c: np.unique(np.asarray(p, dtype=np.int64)) for c, p in by_contig.items()}
+    out = np.zeros(len(sites), dtype=bool)
+    for i, (contig, pos) in enumerate(sites):
+        p = arrays.get(contig)
+        if p is None:
+            continue
+        n = np.searchsorted(p, pos + window, "right") - np.searchsorted(p, pos - window, "left")
+        out[i] = n > max_events
+    return out
+
+
+# ---------------------------------------------------------------------------- scoring
+
+
+def _filters(fails: dict[str, BoolArray], n: int) -> list[list[str]]:
     filters: list[list[str]] = [[] for _ in range(n)]
     for name in FILTERS:
         if name in fails:
             for i in np.flatnonzero(fails[name]):
                 filters[int(i)].append(name)
-    return Scores(vaf, tlod, nlod, nalod, g, filters)
+    return filters
+
+
+def _tumor_tests(
+    tumor: SampleEvidence, p: SomaticParams, tlod: FloatArray
+) -> tuple[dict[str, BoolArray], FloatArray, FloatArray]:
+    alt, depth = tumor.count(tumor.alt), tumor.count(np.ones_like(tumor.alt))
+    vaf = np.where(depth > 0, alt / np.maximum(depth, 1), 0.0)
+    sbg, strand = side_bias(tumor, tumor.reverse, p.max_strand_g)
+    obg, orientation = side_bias(tumor, tumor.f1r2, p.max_orientation_g)
+    with np.errstate(invalid="ignore"):
+        fails = {
+            "LowTumorLOD": tlod < p.min_tlod,
+            "MinAltReads": alt < p.min_alt_reads,
+            "LowVAF": vaf < p.min_vaf,
+            "LowTumorDepth": depth < p.min_tumor_depth,
+            "StrandBias": strand,
+            "OrientationBias": orientation,
+            "ReadPosition": alt_median(tumor, tumor.end_dist) < p.min_read_position,
+            "MapQuality": alt_median(tumor, tumor.mapq) < p.min_median_mapq,
+        }
+    return fails, sbg, obg
+
+
+def score(
+    tumor: SampleEvidence,
+    normal: SampleEvidence | None,
+    params: SomaticParams,
+    sites: Sequence[tuple[str, int]],
+    in_pon: npt.ArrayLike | None = None,
+    population_af: npt.ArrayLike | None = None,
+) -> Scores:
+    """Scores and FILTER reasons of every candidate (an empty list means PASS). ``sites``
+    are the candidates' (contig, position), for the multi-allelic and cluster tests."""
+    p = params
+    tlod, tumor_f = tumor_lod(tumor)
+    fails, sbg, obg = _tumor_tests(tumor, p, tlod)
+    af = np.full(tumor.n, np.nan) if population_af is None else np.asarray(population_af, float)
+    nlod = nalod = sglod = None
+    if normal is not None:
+        nlod, nalod = normal_lods(normal, tumor_f, p.contamination)
+        sglod = somatic_germline_lod(tumor, normal, tumor_f, p, af)
+        n_depth = normal.count(np.ones_like(normal.alt))
+        fails["LowNormalDepth"] = n_depth < p.min_normal_depth
+        # a thin normal cannot reach min_nlod; LowNormalDepth says why, not Germline
+        fails["Germline"] = ((nlod < p.min_nlod) | (sglod < p.min_sglod)) & (
+            n_depth >= p.min_normal_depth
+        )
+        fails["NormalArtifact"] = nalod >= p.max_nalod
+    evidence = (tlod >= p.min_tlod) & (tumor.count(tumor.alt) >= p.min_alt_reads)
+    none = np.zeros(tumor.n, dtype=bool)
+    somatic_like = evidence & ~fails.get("Germline", none) & ~fails.get("NormalArtifact", none)
+    fails["MultiAllelic"] = multi_allelic(sites, somatic_like)
+    fails["ClusteredEvents"] = somatic_like & clustered(
+        sites, somatic_like, p.cluster_window, p.max_clustered_events
+    )
+    if in_pon is not None:
+        fails["PanelOfNormals"] = np.asarray(in_pon, dtype=bool)
+    if population_af is not None:
+        fails["PopulationAF"] = np.nan_to_num(af, nan=0.0) >= p.max_population_af
+    alt, depth = tumor.count(tumor.alt), tumor.count(np.ones_like(tumor.alt))
+    vaf = np.where(depth > 0, alt / np.maximum(depth, 1), 0.0)
+    filters = _filters(fails, tumor.n)
+    return Scores(alt, depth, vaf, tlod, nlod, nalod, sglod, sbg, obg, filters)
 
 
 # ---------------------------------------------------------------------------- sites
@@ -273,278 +410,3 @@ def population_lookup(files: Sequence[str], chrom_style: str | None) -> Populati
         return best
 
     return lookup
-
-
-def to_output_coords(
-    contig: str, pos: int, contig_map: dict[str, ContigSlice] | None
-) -> tuple[str, int]:
-    if contig_map and contig in contig_map:
-        sl = contig_map[contig]
-        return sl.chrom, sl.start + pos - 1
-    return contig, pos
-
-
-# ---------------------------------------------------------------------------- VCF I/O
-
-INFO_LINES = [
-    '##INFO=<ID=SOMATIC,Number=0,Type=Flag,Description="Passes every somatic filter">',
-    '##INFO=<ID=TLOD,Number=1,Type=Float,Description="log10 LR tumor allele vs. error">',
-    '##INFO=<ID=NLOD,Number=1,Type=Float,Description="log10 LR normal contamination-only '
-    'vs. germline het (tolerates tumor-in-normal)">',
-    '##INFO=<ID=NALOD,Number=1,Type=Float,Description="log10 LR normal own allele fraction '
-    'vs. tumor-in-normal contamination">',
-    '##INFO=<ID=SBG,Number=1,Type=Float,Description="Strand bias G statistic of tumor alt '
-    'reads vs. ref reads (chi-square 1 df)">',
-    '##INFO=<ID=POP_AF,Number=1,Type=Float,Description="Population allele frequency">',
-    '##INFO=<ID=TUMOR_ONLY,Number=0,Type=Flag,Description="Called without a matched normal">',
-    '##INFO=<ID=GERMLINE_NOT_EXCLUDED,Number=0,Type=Flag,Description="No matched normal: '
-    'the variant may be germline">',
-]
-FORMAT_LINES = [
-    '##FORMAT=<ID=GT,Number=1,Type=String,Description="Genotype (tumor 0/1 for a candidate '
-    'allele; normal 0/0)">',
-    '##FORMAT=<ID=AD,Number=R,Type=Integer,Description="Allelic depths (BQ and MAPQ filtered)">',
-    '##FORMAT=<ID=ADF,Number=R,Type=Integer,Description="Allelic depths, forward strand">',
-    '##FORMAT=<ID=ADR,Number=R,Type=Integer,Description="Allelic depths, reverse strand">',
-    '##FORMAT=<ID=DP,Number=1,Type=Integer,Description="Depth: ref + alt reads">',
-    '##FORMAT=<ID=AF,Number=A,Type=Float,Description="Allele fraction alt / (ref + alt)">',
-]
-
-
-@dataclass
-class Candidates:
-    contig: list[str]
-    pos: list[int]
-    ref: list[str]
-    alt: list[str]
-    counts: Counts
-    n_fwd: tuple[IntArray, IntArray] | None
-    n_rev: tuple[IntArray, IntArray] | None
-
-
-def _pair(call: Any, key: str) -> tuple[int, int]:
-    v = call.get(key) if key in call else None
-    if not v or len(v) < 2:
-        return 0, 0
-    return int(v[0] or 0), int(v[1] or 0)
-
-
-def _allele_counts(call: Any) -> tuple[int, int, int, int, int, int]:
-    """(ref, alt, ref forward, alt forward, ref reverse, alt reverse) of a sample's AD/ADF/ADR."""
-    return (*_pair(call, "AD"), *_pair(call, "ADF"), *_pair(call, "ADR"))
-
-
-def read_candidates(bcf: str, tumor: str, normal: str | None) -> tuple[Candidates, list[str]]:
-    """Candidates and the ##contig header lines of an mpileup BCF (biallelic records)."""
-    cols: dict[str, list[int]] = {k: [] for k in ("tr", "ta", "trf", "taf", "trr", "tar")}
-    ncols: dict[str, list[int]] = {k: [] for k in ("nr", "na", "nrf", "naf", "nrr", "nar")}
-    contig: list[str] = []
-    pos: list[int] = []
-    ref: list[str] = []
-    alt: list[str] = []
-    with pysam.VariantFile(bcf) as vf:
-        contigs = [
-            f"##contig=<ID={c},length={vf.header.contigs[c].length}>" for c in vf.header.contigs
-        ]
-        for rec in vf:
-            if not rec.alts or rec.alts[0].startswith("<") or rec.alts[0] == "*":
-                continue
-            contig.append(rec.chrom)
-            pos.append(rec.pos)
-            ref.append(rec.ref or "N")
-            alt.append(rec.alts[0])
-            for k, v in zip(cols, _allele_counts(rec.samples[tumor]), strict=True):
-                cols[k].append(v)
-            if normal is not None:
-                for k, v in zip(ncols, _allele_counts(rec.samples[normal]), strict=True):
-                    ncols[k].append(v)
-
-    def arr(x: list[int]) -> IntArray:
-        return np.asarray(x, dtype=np.int64)
-
-    counts = Counts(
-        arr(cols["tr"]),
-        arr(cols["ta"]),
-        arr(cols["trf"]),
-        arr(cols["taf"]),
-        arr(cols["trr"]),
-        arr(cols["tar"]),
-    )
-    n_fwd = n_rev = None
-    if normal is not None:
-        counts.n_ref, counts.n_alt = arr(ncols["nr"]), arr(ncols["na"])
-        n_fwd = (arr(ncols["nrf"]), arr(ncols["naf"]))
-        n_rev = (arr(ncols["nrr"]), arr(ncols["nar"]))
-    cands = Candidates(contig, pos, ref, alt, counts, n_fwd, n_rev)
-    return cands, contigs
-
-
-def _fmt(x: float) -> str:
-    return f"{x:.2f}" if math.isfinite(x) else "."
-
-
-def _site_annotations(
-    out_keys: Sequence[Site], pon: str | None, population: PopulationFn | None
-) -> tuple[npt.NDArray[np.bool_] | None, FloatArray | None]:
-    """Panel-of-normals membership and population frequency (NaN where absent) of the
-    candidates, in the coordinates of the outputs; None where not given."""
-    in_pon = None
-    if pon:
-        pon_sites = read_sites(pon)
-        in_pon = np.asarray(
-            [(k[0], *normalize_allele(k[1], k[2], k[3])) in pon_sites for k in out_keys],
-            dtype=bool,
-        )
-    pop_af = None
-    if population:
-        found = [population(k) for k in out_keys]
-        pop_af = np.asarray([np.nan if f is None else f for f in found], dtype=np.float64)
-    return in_pon, pop_af
-
-
-def _subset(c: Counts, keep: IntArray) -> Counts:
-    """The counts of the kept candidates."""
-    sub = Counts(
-        c.t_ref[keep],
-        c.t_alt[keep],
-        c.t_ref_fwd[keep],
-        c.t_alt_fwd[keep],
-        c.t_ref_rev[keep],
-        c.t_alt_rev[keep],
-    )
-    if c.n_ref is not None and c.n_alt is not None:
-        sub.n_ref, sub.n_alt = c.n_ref[keep], c.n_alt[keep]
-    return sub
-
-
-def _vcf_header(contig_lines: list[str], params: SomaticParams, samples: list[str]) -> str:
-    header = [
-        "##fileformat=VCFv4.2",
-        *[f'##FILTER=<ID={k},Description="{v}">' for k, v in FILTERS.items()],
-        *contig_lines,
-        *INFO_LINES,
-        *FORMAT_LINES,
-        "##bigmed_somatic_params=" + ",".join(f"{k}={v}" for k, v in asdict(params).items()),
-        "#"
-        + "\t".join(["CHROM", "POS", "ID", "REF", "ALT", "QUAL", "FILTER", "INFO", "FORMAT"])
-        + "\t"
-        + "\t".join(samples),
-    ]
-    return "\n".join(header) + "\n"
-
-
-def _info(s: Scores, j: int, pop_af: FloatArray | None, tumor_only: bool) -> str:
-    """The INFO column of the j-th kept candidate."""
-    info = [] if s.filters[j] else ["SOMATIC"]
-    info.append(f"TLOD={_fmt(float(s.tlod[j]))}")
-    if s.nlod is not None and s.nalod is not None:
-        info += [f"NLOD={_fmt(float(s.nlod[j]))}", f"NALOD={_fmt(float(s.nalod[j]))}"]
-    info.append(f"SBG={_fmt(float(s.strand_g[j]))}")
-    if pop_af is not None and not math.isnan(pop_af[j]):
-        info.append(f"POP_AF={pop_af[j]:.6g}")
-    if tumor_only:
-        info += ["TUMOR_ONLY", "GERMLINE_NOT_EXCLUDED"]
-    return ";".join(info)
-
-
-def _sample_cols(cands: Candidates, i: int) -> list[str]:
-    """FORMAT values of the tumor (0/1) and, with one, the normal (0/0) at candidate i."""
-    c = cands.counts
-    cols = [
-        _sample_col(
-            "0/1",
-            int(c.t_ref[i]),
-            int(c.t_alt[i]),
-            int(c.t_ref_fwd[i]),
-            int(c.t_alt_fwd[i]),
-            int(c.t_ref_rev[i]),
-            int(c.t_alt_rev[i]),
-        )
-    ]
-    if cands.n_fwd is not None and cands.n_rev is not None:
-        assert c.n_ref is not None and c.n_alt is not None
-        cols.append(
-            _sample_col(
-                "0/0",
-                int(c.n_ref[i]),
-                int(c.n_alt[i]),
-                int(cands.n_fwd[0][i]),
-                int(cands.n_fwd[1][i]),
-                int(cands.n_rev[0][i]),
-                int(cands.n_rev[1][i]),
-            )
-        )
-    return cols
-
-
-def _tally(filters: list[list[str]]) -> dict[str, int]:
-    """Candidates, PASS and the count of each FILTER reason."""
-    tally: dict[str, int] = {"candidates": len(filters), "PASS": 0}
-    for reasons in filters:
-        for r in reasons:
-            tally[r] = tally.get(r, 0) + 1
-        if not reasons:
-            tally["PASS"] += 1
-    return tally
-
-
-def call(
-    bcf: str,
-    out_vcf_gz: str,
-    tumor: str,
-    normal: str | None,
-    params: SomaticParams,
-    contig_map: dict[str, ContigSlice] | None = None,
-    pon: str | None = None,
-    population: PopulationFn | None = None,
-    min_candidate_alt: int = 2,
-) -> dict[str, int]:
-    """Score every candidate of ``bcf`` and write a bgzipped VCF; returns FILTER tallies.
-
-    Candidates with fewer than ``min_candidate_alt`` tumor alt reads are dropped (they can
-    never pass and would only bloat the VCF). ``pon`` (a VCF) and ``population`` (a
-    lookup) are in the coordinates of the outputs (GRCh38 through ``contig_map``).
-    """
-    cands, contig_lines = read_candidates(bcf, tumor, normal)
-    keep = np.flatnonzero(cands.counts.t_alt >= min(min_candidate_alt, params.min_alt_reads))
-    out_keys = [
-        (*to_output_coords(cands.contig[i], cands.pos[i], contig_map), cands.ref[i], cands.alt[i])
-        for i in keep
-    ]
-    in_pon, pop_af = _site_annotations(out_keys, pon, population)
-    s = score(_subset(cands.counts, keep), params, in_pon, pop_af)
-    samples = [tumor] + ([normal] if normal is not None else [])
-    tmp = f"{out_vcf_gz}.tmp.vcf"
-    with open(tmp, "w") as handle:
-        handle.write(_vcf_header(contig_lines, params, samples))
-        for j, i in enumerate(keep):
-            cols = [
-                cands.contig[i],
-                str(cands.pos[i]),
-                ".",
-                cands.ref[i],
-                cands.alt[i],
-                _fmt(float(s.tlod[j]) * 10.0),
-                ";".join(s.filters[j]) or "PASS",
-                _info(s, j, pop_af, normal is None),
-                "GT:AD:ADF:ADR:DP:AF",
-                *_sample_cols(cands, int(i)),
-            ]
-            handle.write("\t".join(cols) + "\n")
-    pysam.tabix_compress(tmp, out_vcf_gz, force=True)
-    os.unlink(tmp)
-    return _tally(s.filters)
-
-
-def _sample_col(gt: str, r: int, a: int, rf: int, af: int, rr: int, ar: int) -> str:
-    depth = r + a
-    frac = f"{a / depth:.4f}" if depth else "."
-    return f"{gt}:{r},{a}:{rf},{af}:{rr},{ar}:{depth}:{frac}"
-
-
-def summarize(tallies: Iterable[dict[str, int]]) -> dict[str, int]:
-    out: dict[str, int] = {}
-    for t in tallies:
-        for k, v in t.items():
-            out[k] = out.get(k, 0) + v
-    return out

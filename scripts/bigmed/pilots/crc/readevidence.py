@@ -1,0 +1,355 @@
+"""Per-read evidence for somatic candidates: which fragments show the ref or the alt allele,
+how likely each call is an error, and where and how the read shows it.
+
+``bcftools mpileup`` finds the candidates; it gives allele counts only, and a sequencing
+error at 100x (three low-quality bases) then looks like a 3 % subclone. The somatic model
+(:mod:`bigmed.pilots.crc.somatic`) needs each read: its base quality (the error
+probability of the allele call), its mapping quality, its strand, its pair orientation
+(F1R2/F2R1, for oxidation and deamination artefacts), the variant's distance from the read
+end, and the fragment it belongs to (mates overlapping the site count once). Reads are the
+pilot's usable reads (:func:`bigmed.pilots.crc.reads.usable_read`) and bases at or above
+the calling BQ, as for mpileup.
+
+Alleles are matched on the read's alignment: substitutions (SNVs and MNVs) base by base;
+indels wherever the aligner placed them inside the repeat they can slide in (a deletion of
+the same length starting anywhere in that span, an insertion of the same rotated sequence),
+so that a read with the indel shifted right still counts as alt. A read counts only when its
+aligned bases span the event and one base either side; a read clipped inside a long indel
+is neither ref nor alt.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from dataclasses import dataclass, field
+
+import numpy as np
+import numpy.typing as npt
+import pysam
+
+from bigmed.pilots.crc.reads import usable_read
+
+REF, ALT, OTHER = 0, 1, 2
+# CIGAR operations
+_MATCH = (0, 7, 8)
+_INS, _DEL, _SKIP, _SOFT = 1, 2, 3, 4
+
+
+class Reference:
+    """Reference bases by 0-based interval, read in blocks and cached (a whole GRCh38
+    chromosome is never loaded)."""
+
+    BLOCK = 1 << 16
+
+    def __init__(self, fasta: str) -> None:
+        self.fasta = pysam.FastaFile(fasta)
+        self.lengths = dict(zip(self.fasta.references, self.fasta.lengths, strict=True))
+        self._blocks: dict[tuple[str, int], str] = {}
+
+    def get(self, contig: str, start: int, end: int) -> str:
+        """Upper-case bases start..end (0-based, half-open), clipped to the contig."""
+        start, end = max(0, start), min(end, self.lengths.get(contig, 0))
+        parts = []
+        for b in range(start // self.BLOCK, (end - 1) // self.BLOCK + 1 if end > start else 0):
+            key = (contig, b)
+            if key not in self._blocks:
+                if len(self._blocks) > 64:
+                    self._blocks.clear()
+                self._blocks[key] = self.fasta.fetch(
+                    contig, b * self.BLOCK, (b + 1) * self.BLOCK
+                ).upper()
+            parts.append(self._blocks[key])
+        text = "".join(parts)
+        off = (start // self.BLOCK) * self.BLOCK
+        return text[start - off : end - off]
+
+    def close(self) -> None:
+        self.fasta.close()
+
+
+@dataclass(frozen=True)
+class Candidate:
+    contig: str
+    pos: int  # 1-based, VCF convention (indels carry the anchor base)
+    ref: str
+    alt: str
+
+    @property
+    def is_substitution(self) -> bool:
+        return len(self.ref) == len(self.alt)
+
+
+@dataclass
+class ReadCall:
+    """One fragment's call at one candidate."""
+
+    allele: int  # REF or ALT
+    error: float  # probability that this allele call is a sequencing/indel error
+    mapq: int
+    reverse: bool
+    f1r2: bool  # read 1 forward or read 2 reverse (pair orientation)
+    end_dist: int  # aligned read bases between the event and the nearer aligned read end
+
+
+@dataclass
+class SampleEvidence:
+    """Parallel arrays over the informative fragments of many candidates: ``idx`` is the
+    candidate each fragment belongs to."""
+
+    idx: npt.NDArray[np.int64]
+    alt: npt.NDArray[np.bool_]
+    error: npt.NDArray[np.float64]
+    mapq: npt.NDArray[np.int64]
+    reverse: npt.NDArray[np.bool_]
+    f1r2: npt.NDArray[np.bool_]
+    end_dist: npt.NDArray[np.int64]
+    n: int  # number of candidates
+    alt_names: list[set[str]] = field(default_factory=list)  # fragments showing alt
+
+    def count(self, mask: npt.NDArray[np.bool_]) -> npt.NDArray[np.int64]:
+        """Fragments per candidate where ``mask`` holds."""
+        return np.bincount(self.idx[mask], minlength=self.n).astype(np.int64)
+
+
+@dataclass(frozen=True)
+class ReadSettings:
+    """Which reads and bases count, and the error floors of their allele calls."""
+
+    min_mapq: int = 20
+    min_baseq: int = 13
+    error_floor: float = 1e-4  # a base's error probability is never taken below this
+    indel_error: float = 1e-4  # a read's indel error outside repeats (x repeat copies)
+
+
+@dataclass(frozen=True)
+class EventShape:
+    """Where an event can be read: the reference span a read must cover (0-based,
+    inclusive) and, for indels, the first and last equivalent placement."""
+
+    lo: int
+    hi: int
+    first: int = 0
+    last: int = 0
+    units: int = 1  # repeat copies of an indel's unit (slippage raises its error)
+
+
+MAX_SLIDE = 1000  # a repeat longer than this is longer than any read: no read spans it
+
+
+def indel_shape(ref: Reference, cand: Candidate) -> EventShape:
+    """Span of a left-aligned indel: how far right it can slide in the reference."""
+    anchor = cand.pos - 1
+    n = abs(len(cand.ref) - len(cand.alt))
+    seq = ref.get(cand.contig, anchor + 1, anchor + 1 + n + MAX_SLIDE)
+    shift = 0
+    if len(cand.ref) > len(cand.alt):  # deletion of the n bases after the anchor
+        while n + shift < len(seq) and seq[shift] == seq[n + shift]:
+            shift += 1
+        return EventShape(
+            anchor, anchor + n + shift + 1, anchor + 1, anchor + 1 + shift, 1 + shift // n
+        )
+    ins = cand.alt[len(cand.ref) :]
+    while shift < len(seq) and seq[shift] == ins[shift % n]:
+        shift += 1
+    return EventShape(anchor, anchor + shift + 1, anchor, anchor + shift, 1 + shift // n)
+
+
+def _walk(
+    cigar: Sequence[tuple[int, int]], ref_start: int, lo: int, hi: int
+) -> tuple[list[int], list[tuple[int, int, int, int]]]:
+    """Query position of each reference position lo..hi (-1 where not aligned) and the
+    indels touching it as (op, reference position, length, query position): an insertion
+    sits after its reference position, a deletion starts at its first deleted base."""
+    qmap = [-1] * (hi - lo + 1)
+    indels: list[tuple[int, int, int, int]] = []
+    r, q = ref_start, 0
+    for op, n in cigar:
+        if op in _MATCH:
+            for rp in range(max(r, lo), min(r + n, hi + 1)):
+                qmap[rp - lo] = q + rp - r
+            r += n
+            q += n
+        elif op == _INS:
+            if lo <= r - 1 <= hi:
+                indels.append((op, r - 1, n, q))
+            q += n
+        elif op in (_DEL, _SKIP):
+            if r <= hi and r + n - 1 >= lo:
+                indels.append((op, r, n, q))
+            r += n
+        elif op == _SOFT:
+            q += n
+        if r > hi + 1:
+            break
+    return qmap, indels
+
+
+def _substitution(
+    read: pysam.AlignedSegment, cand: Candidate, rs: ReadSettings
+) -> tuple[int, float, int] | None:
+    """(allele, error, query position) of a read at an SNV/MNV, None if not informative."""
+    lo = cand.pos - 1
+    hi = lo + len(cand.ref) - 1
+    qmap, indels = _walk(read.cigartuples or [], read.reference_start, lo, hi)
+    if min(qmap) < 0 or any(op == _INS and r < hi for op, r, _, _ in indels):
+        return None
+    quals = read.query_qualities
+    seq = read.query_sequence
+    if quals is None or seq is None:
+        return None
+    q = [quals[i] for i in qmap]
+    if min(q) < rs.min_baseq:
+        return None
+    bases = "".join(seq[i] for i in qmap).upper()
+    allele = REF if bases == cand.ref else ALT if bases == cand.alt else OTHER
+    # the allele call is wrong if the worst base is: /3 for the one wrong base it became
+    return allele, max(10.0 ** (-min(q) / 10.0), rs.error_floor) / 3.0, qmap[0]
+
+
+def _indel(
+    read: pysam.AlignedSegment, cand: Candidate, shape: EventShape
+) -> tuple[int, int] | None:
+    """(allele, query position of the anchor) of a read at an indel, None if the read's
+    aligned bases do not span the event's repeat and one base either side."""
+    qmap, indels = _walk(read.cigartuples or [], read.reference_start, shape.lo, shape.hi)
+    if qmap[0] < 0 or qmap[-1] < 0:
+        return None
+    if not indels:
+        return REF, qmap[0]
+    if len(indels) > 1:
+        return OTHER, qmap[0]
+    op, rpos, n, qpos = indels[0]
+    deletion = len(cand.ref) > len(cand.alt)
+    if deletion and op == _DEL and n == len(cand.ref) - 1 and shape.first <= rpos <= shape.last:
+        return ALT, qmap[0]
+    if not deletion and op == _INS and shape.first <= rpos <= shape.last:
+        ins = cand.alt[1:]
+        k = (rpos - shape.first) % len(ins)
+        read_seq = read.query_sequence or ""
+        if n == len(ins) and read_seq[qpos : qpos + n].upper() == ins[k:] + ins[:k]:
+            return ALT, qmap[0]
+    return OTHER, qmap[0]
+
+
+def _read_call(
+    read: pysam.AlignedSegment,
+    cand: Candidate,
+    shape: EventShape | None,
+    rs: ReadSettings,
+) -> ReadCall | None:
+    if shape is None:
+        got = _substitution(read, cand, rs)
+        if got is None:
+            return None
+        allele, error, qpos = got
+    else:
+        got2 = _indel(read, cand, shape)
+        if got2 is None:
+            return None
+        allele, qpos = got2
+        error = rs.indel_error * shape.units
+    if allele == OTHER:
+        return None
+    mapq = read.mapping_quality
+    # a mismapped read shows either allele by chance: a third of its error budget
+    error = min(0.5, error + 10.0 ** (-mapq / 10.0) / 3.0)
+    first = read.is_read1 or not read.is_paired
+    return ReadCall(
+        allele,
+        error,
+        mapq,
+        read.is_reverse,
+        first != read.is_reverse,
+        min(qpos - read.query_alignment_start, read.query_alignment_end - 1 - qpos),
+    )
+
+
+def fragment_calls(
+    bam: pysam.AlignmentFile,
+    cand: Candidate,
+    ref: Reference,
+    rs: ReadSettings,
+) -> dict[str, ReadCall]:
+    """The call of every usable fragment at a candidate (a fragment's two overlapping mates
+    count once, by the mate with the lower error)."""
+    shape = None if cand.is_substitution else indel_shape(ref, cand)
+    lo = cand.pos - 1 if shape is None else shape.lo
+    hi = lo + len(cand.ref) - 1 if shape is None else shape.hi
+    out: dict[str, ReadCall] = {}
+    if cand.contig not in bam.references:
+        return out
+    for read in bam.fetch(cand.contig, lo, hi + 1):
+        if not usable_read(read, rs.min_mapq) or read.reference_end is None:
+            continue
+        if read.reference_start > lo or read.reference_end <= hi:
+            continue
+        call = _read_call(read, cand, shape, rs)
+        if call is None:
+            continue
+        name = read.query_name or ""
+        seen = out.get(name)
+        if seen is None or call.error < seen.error:
+            out[name] = call
+    return out
+
+
+def collect(
+    bam_path: str,
+    cands: Sequence[Candidate],
+    ref: Reference,
+    rs: ReadSettings,
+    keep_names: bool = False,
+) -> SampleEvidence:
+    """Evidence of one sample over all candidates, flattened into parallel arrays."""
+    rows: list[tuple[int, ReadCall]] = []
+    names: list[set[str]] = []
+    with pysam.AlignmentFile(bam_path) as bam:
+        for i, cand in enumerate(cands):
+            calls = fragment_calls(bam, cand, ref, rs)
+            rows += [(i, c) for c in calls.values()]
+            if keep_names:
+                names.append({k for k, c in calls.items() if c.allele == ALT})
+    return SampleEvidence(
+        np.asarray([i for i, _ in rows], dtype=np.int64),
+        np.asarray([c.allele == ALT for _, c in rows], dtype=bool),
+        np.asarray([c.error for _, c in rows], dtype=np.float64),
+        np.asarray([c.mapq for _, c in rows], dtype=np.int64),
+        np.asarray([c.reverse for _, c in rows], dtype=bool),
+        np.asarray([c.f1r2 for _, c in rows], dtype=bool),
+        np.asarray([c.end_dist for _, c in rows], dtype=np.int64),
+        len(cands),
+        names,
+    )
+
+
+def merge_mnvs(
+    cands: Sequence[Candidate], alt_names: Sequence[set[str]], min_shared: float
+) -> list[Candidate]:
+    """Adjacent SNV candidates whose alt reads are the same fragments, merged into one
+    MNV (a codon change read as one event, as the reads show it). Two neighbours merge when
+    the fragments showing both are at least ``min_shared`` of the larger alt read set; a run
+    of three merges when the third shares the MNV's reads. Returns the MNVs only."""
+    snv = {
+        (c.contig, c.pos): i
+        for i, c in sorted(enumerate(cands), key=lambda x: len(alt_names[x[0]]))
+        if len(c.ref) == 1 and len(c.alt) == 1
+    }
+    out: list[Candidate] = []
+    used: set[tuple[str, int]] = set()
+    for contig, pos in sorted(snv):
+        if (contig, pos) in used:
+            continue
+        reads = alt_names[snv[(contig, pos)]]
+        end = pos
+        while (contig, end + 1) in snv:
+            nxt = alt_names[snv[(contig, end + 1)]]
+            shared = reads & nxt
+            if not shared or len(shared) < min_shared * max(len(reads), len(nxt)):
+                break
+            reads, end = shared, end + 1
+        if end > pos:
+            used.update((contig, p) for p in range(pos, end + 1))
+            ref = "".join(cands[snv[(contig, p)]].ref for p in range(pos, end + 1))
+            alt = "".join(cands[snv[(contig, p)]].alt for p in range(pos, end + 1))
+            out.append(Candidate(contig, pos, ref, alt))
+    return out
