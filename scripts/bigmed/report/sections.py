@@ -265,21 +265,31 @@ def changes(report: dict[str, Any]) -> list[str]:
     return section("changes", "Changes since the previous report", body)
 
 
-def _acmg_focus(report: dict[str, Any], sec: dict[str, Any]) -> list[str]:
-    """The ACMG table shows the calls worth reading (coding, splice region, or a criterion
-    met); the rest are counted and kept in a collapsed table (every call's class is in the
-    variant table and report.json)."""
-    cons = {v["id"]: v["consequence"] for v in report["variants"]}
+def _acmg_rows(report: dict[str, Any]) -> tuple[list[list[Any]], list[list[Any]]]:
+    """Every call the ACMG engine classified (its evidence has the 'acmg' item), split into
+    the calls worth reading (coding, splice region, or a criterion met) and the rest."""
     shown: list[list[Any]] = []
     rest: list[list[Any]] = []
-    for row in sec["rows"]:
-        met = str(row[-1]) not in ("none", "")
-        (shown if met or cons.get(str(row[0])) in CANDIDATE_CONSEQUENCES else rest).append(row)
+    for v in report["variants"]:
+        ev = next((e for e in v.get("evidence", []) if e.get("type") == "acmg"), None)
+        if ev is None:
+            continue
+        met = list(ev.get("criteria_met") or [])
+        row = [v["id"], v["gene"], v["hgvs_c"], v["hgvs_p"], ev.get("class"), ev.get("points"),
+               ", ".join(met) or "none"]  # fmt: skip
+        (shown if met or v["consequence"] in CANDIDATE_CONSEQUENCES else rest).append(row)
+    return shown, rest
+
+
+def _acmg_focus(report: dict[str, Any], sec: dict[str, Any]) -> list[str]:
+    """The ACMG table shows the calls worth reading; the rest are counted and folded (every
+    call's class is also in the variant table and report.json)."""
+    shown, rest = _acmg_rows(report)
     cols = [str(c) for c in sec["columns"]]
     body = [
-        f"<p class='small'>{len(shown)} of {len(sec['rows'])} listed call(s) shown: coding, "
-        f"splice region or with a criterion met. The other {len(rest)} (intronic or UTR, no "
-        "criterion met) are below, collapsed, and every call's class is in the "
+        f"<p class='small'>{len(shown)} of {len(shown) + len(rest)} classified call(s) shown: "
+        f"coding, splice region or with a criterion met. The other {len(rest)} (intronic or "
+        "UTR, no criterion met) are folded below; every call's class is also in the "
         "<a href='#variants'>variant table</a>.</p>",
         table(cols, [[cell(c) for c in row] for row in shown]),
     ]
