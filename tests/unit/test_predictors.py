@@ -25,6 +25,7 @@ OVERRIDES = acmg.load_overrides(str(ROOT / "config" / "acmg_overrides.yaml"))
 MYH7_HEAD = ("chr14", 23424025, "T", "A")  # MYH7 p.Glu935Val (panel: PM1, PP3)
 PIK3CA_SYN = ("chr3", 179221010, "T", "C")  # PIK3CA p.Val680= (panel: BP4, BP7, LB)
 CDH1_START = ("chr16", 68737417, "T", "A")  # CDH1 c.2T>A: a null variant
+FBN1_SPLICE = ("chr15", 48437004, "G", "A")  # FBN1 c.6453C>T: synonymous, a splice defect
 
 
 def write_scores(path: Path, column: str, rows: list[tuple[str, int, str, str, float]]) -> str:
@@ -67,11 +68,16 @@ def scored(tmp_path_factory: pytest.TempPathFactory) -> dict:
     )
     splice = write_spliceai(
         out / "spliceai.vcf.gz",
-        [(*PIK3CA_SYN, "PIK3CA", (0.01, 0.02, 0.0, 0.0)), (*MYH7_HEAD, "MYH7", (0, 0, 0.3, 0))],
+        [
+            (*PIK3CA_SYN, "PIK3CA", (0.01, 0.02, 0.0, 0.0)),
+            (*MYH7_HEAD, "MYH7", (0, 0, 0.3, 0)),
+            (*FBN1_SPLICE, "FBN1", (0.0, 0.0, 0.61, 0.05)),
+        ],
     )
     sources = shipped_sources(revel={"path": revel}, spliceai={"path": splice})
     build_bundle(check_sources(sources), str(out / "bundle"))
-    return annotated([MYH7_HEAD, PIK3CA_SYN, CDH1_START], Bundle(str(out / "bundle")), out)
+    alleles = [MYH7_HEAD, PIK3CA_SYN, CDH1_START, FBN1_SPLICE]
+    return annotated(alleles, Bundle(str(out / "bundle")), out)
 
 
 def test_readers_join_scores_by_allele(scored):
@@ -88,6 +94,19 @@ def test_real_variants_reach_the_panels_criteria(scored):
     assert {c.code for c in syn.met} == {"BP4", "BP7"} and syn.cls == "Likely benign"
     null = classify(facts_from_annotation(variant(scored, CDH1_START), scored), None, OVERRIDES)
     assert not next(c for c in null.criteria if c.code == "PP3").met  # PVS1 covers it
+
+
+def test_synonymous_splice_defect_is_never_benign_by_position(scored):
+    """FBN1 c.6453C>T (expert-pathogenic splice defect) once came out Likely benign through BP7
+    alone: BP7 now needs a splice predictor, and SpliceAI's 0.61 gives PP3 instead."""
+    v = variant(scored, FBN1_SPLICE)
+    assert v["consequence"] == "synonymous" and v["hgvs_c"] == "c.6453C>T"
+    facts = facts_from_annotation(v, scored)
+    r = classify(facts, None, OVERRIDES)
+    assert {c.code for c in r.met} == {"PP3"} and r.cls == "Uncertain significance"
+    assert not next(c for c in r.criteria if c.code == "BP7").met
+    r = classify(replace(facts, predictors=None), None, OVERRIDES)
+    assert not r.met and any(n.code == "BP7" for n in r.not_evaluated)
 
 
 def test_the_report_says_which_predictors_are_missing(scored):
