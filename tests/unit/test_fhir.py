@@ -424,6 +424,14 @@ def test_deletion_spans_its_reference_bases_and_has_no_genomic_hgvs():
     assert codes(comp(obs, "53034-5")[0]) == {"LA6705-3"}  # 1/1: homozygous
 
 
+def test_symbolic_allele_has_a_start_but_no_invented_end():
+    doc = rare_disease()
+    doc["variants"][1]["alt"] = "<DEL>"
+    obs = variant_obs(validated(doc), "chr13-32338150-CTT-<DEL>")
+    assert comp(obs, "81254-5") == [{"low": {"value": 32338150}}]
+    assert comp(obs, "81290-9") == []
+
+
 @pytest.mark.parametrize(
     "call,code",
     [("0/1", "LA6706-1"), ("1|1", "LA6705-3"), ("1", "LA6707-9"), ("0/0", None), ("./.", None)],

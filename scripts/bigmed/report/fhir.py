@@ -137,6 +137,7 @@ SO_TERMS = {
     "intron": ("SO:0001627", "intron_variant"),
     "intergenic": ("SO:0001628", "intergenic_variant"),
 }
+_BASES = re.compile(r"[ACGTN]+")
 _TIER = re.compile(r"^Tier (IV|III|II|I)\b")
 _INSTANT = re.compile(r"^\d{4}-\d{2}-\d{2}T\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:\d{2})$")
 LEVELS = "ABCD"
@@ -276,6 +277,14 @@ def _is_somatic(v: Json) -> bool:
 # ---------------------------------------------------------------------------- variants
 
 
+def _span(pos: int, ref: str, alt: str) -> Json:
+    """Start and end of the reference bases; a symbolic allele (``<DEL>``, a breakend) has
+    its end elsewhere (INFO/END), which report.json does not carry: start only."""
+    if not _BASES.fullmatch(alt):
+        return {"low": {"value": pos}}
+    return {"low": {"value": pos}, "high": {"value": pos + len(ref) - 1}}
+
+
 def _location(v: Json, build: str) -> list[Json]:
     """Where the allele is: GRCh38, chromosome, 1-based VCF-style start-end, ref and alt."""
     chrom, pos, ref, alt = v["chrom"], int(v["pos"]), v["ref"], v["alt"]
@@ -308,12 +317,12 @@ def _location(v: Json, build: str) -> list[Json]:
         ),
         component(
             loinc("81254-5", "Genomic allele start-end"),
-            valueRange={"low": {"value": pos}, "high": {"value": pos + len(ref) - 1}},
+            valueRange=_span(pos, ref, alt),
         ),
         component(loinc("69547-8", "Genomic ref allele [ID]"), valueString=ref),
         component(loinc("69551-0", "Genomic alt allele [ID]"), valueString=alt),
     ]
-    if acc and len(ref) == 1 and len(alt) == 1:  # indels would need HGVS 3' shifting
+    if acc and len(ref) == 1 and len(alt) == 1 and _BASES.fullmatch(alt):  # indels: 3' rule
         g = f"{acc}:g.{pos}{ref}>{alt}"
         out.append(
             component(
