@@ -20,6 +20,7 @@ include: "rules/knowledge.smk"
 include: "rules/rare_disease.smk"
 include: "rules/cardiac.smk"
 include: "rules/crc.smk"
+include: "rules/store.smk"
 include: "rules/report.smk"
 
 

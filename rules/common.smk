@@ -322,6 +322,8 @@ def all_targets():
         targets += [f"results/{p}/report.fhir.json" for p in PATIENTS]
     targets += ["results/qc/multiqc.html", "results/batch/summary.html"]
     targets += get_targeted_reports()
+    if config["store"]["enabled"]:
+        targets.append("results/store/loaded.json")  # the batch, loaded into the store
     return targets
 
 
@@ -333,3 +335,4 @@ include: "common/inputs.smk"
 include: "common/rare_disease.smk"
 include: "common/cardiac.smk"
 include: "common/crc.smk"
+include: "common/store.smk"

@@ -59,6 +59,7 @@ rule build_report:
         tbi="results/{patient}/calls.vcf.gz.tbi",
         interpretation=get_interpretation,
         somatic=get_somatic_calls,
+        store=get_store_lookup,
         targets="results/reference/targets.bed",
         tools="results/provenance/tools.json",
         reference="results/provenance/reference.json",

@@ -26,6 +26,7 @@ from bigmed.report.document import (
 from bigmed.report.html import render_html
 from bigmed.report.interpretation import merge
 from bigmed.report.tsv import gaps_tsv, variants_tsv
+from bigmed.store.annotate import merge_lookup
 
 
 def _read_json(path: str) -> Any:
@@ -122,6 +123,8 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     )
     annotate_finding_qc(report)
     report["referral"] = referral(samples, hpo_names(inp, samples))
+    if inp.store:  # the lab's store: seen before, lab and partner classifications
+        merge_lookup(report, _read_json(inp.store))
     if par.previous and os.path.exists(par.previous):
         report["changes"] = compare(_read_json(par.previous), report)
     validate_report(report)

@@ -106,7 +106,7 @@ def section(report: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
     store = doc["store"]
     note = (
         f"Looked up in the lab's store ({store['backend']}, schema {store['schema_version']}) "
-        f"before this batch was added: {cohort['total_patients']} other patient(s), "
+        f"when this report was made: {cohort['total_patients']} other patient(s), "
         f"{cohort['normals']} normal(s); partner labs: {partners}. "
         f"{len(rows)} of this patient's calls were seen before or classified. {doc['usage']}"
     )
