@@ -29,6 +29,8 @@ from pathlib import Path
 from typing import Any
 
 from bigmed import __version__
+from bigmed.base.errors import InputError
+from bigmed.intake.config import read_config_file
 from bigmed.report.changes import compare
 from bigmed.store import commands as store_commands
 
@@ -69,6 +71,10 @@ def snakemake_command(
     if configfile:
         if not Path(configfile).is_file():
             raise SystemExit(f"bigmed: error: {configfile}: config file not found")
+        try:  # Snakemake parses it before the workflow's checks: one line, not its traceback
+            read_config_file(configfile)
+        except InputError as err:
+            raise SystemExit(f"bigmed: error: {err}") from None
         cmd += ["--configfile", configfile]
     return [*cmd, *extra]
 

@@ -288,7 +288,11 @@ def read_ped(path: str) -> list[PedRow]:
         raise InputError(path, "PED file not found")
     rows: list[PedRow] = []
     seen: dict[tuple[str, str], int] = {}
-    for n, raw in enumerate(p.read_text(encoding="utf-8").splitlines(), 1):
+    try:
+        text = p.read_text(encoding="utf-8")
+    except UnicodeDecodeError as err:
+        raise InputError(path, f"is not UTF-8 text (byte {err.start})") from None
+    for n, raw in enumerate(text.splitlines(), 1):
         if not raw.strip() or raw.startswith("#"):
             continue
         row = _ped_row(path, n, raw.split())
@@ -407,6 +411,8 @@ def read_phenopacket(path: str) -> PhenopacketTerms:
         raise InputError(path, "phenopacket file not found") from None
     except json.JSONDecodeError as err:
         raise InputError(path, f"not valid JSON ({err.msg})", line=err.lineno) from None
+    except UnicodeDecodeError as err:
+        raise InputError(path, f"is not UTF-8 text (byte {err.start})") from None
     with open(schemas.schema_path("phenopacket.schema.yaml")) as handle:
         schema = yaml.safe_load(handle)
     errors = sorted(
