@@ -275,8 +275,12 @@ def _acmg_rows(report: dict[str, Any]) -> tuple[list[list[Any]], list[list[Any]]
         if ev is None:
             continue
         met = list(ev.get("criteria_met") or [])
+        known: dict[str, Any] = next(
+            (e for e in v["evidence"] if e.get("type") == "known_variant"), {}
+        )
         row = [v["id"], v["gene"], v["hgvs_c"], v["hgvs_p"], ev.get("class"), ev.get("points"),
-               ", ".join(met) or "none"]  # fmt: skip
+               ", ".join(met) or "none", v.get("classification"),
+               known.get("rests_on", "ACMG/AMP engine")]  # fmt: skip
         (shown if met or v["consequence"] in CANDIDATE_CONSEQUENCES else rest).append(row)
     return shown, rest
 
@@ -284,8 +288,8 @@ def _acmg_rows(report: dict[str, Any]) -> tuple[list[list[Any]], list[list[Any]]
 def _acmg_focus(report: dict[str, Any], sec: dict[str, Any]) -> list[str]:
     """The ACMG table shows the calls worth reading; the rest are counted and folded (every
     call's class is also in the variant table and report.json)."""
-    shown, rest = _acmg_rows(report)
     cols = [str(c) for c in sec["columns"]]
+    shown, rest = ([r[: len(cols)] for r in rows] for rows in _acmg_rows(report))
     body = [
         f"<p class='small'>{len(shown)} of {len(shown) + len(rest)} classified call(s) shown: "
         f"coding, splice region or with a criterion met. The other {len(rest)} (intronic or "
