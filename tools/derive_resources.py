@@ -7,8 +7,9 @@ every file in resources/ was made.  Steps:
   1. reference   copy the 49-contig GRCh38 mini-genome (bgzip + .fai + .gzi) and contig map
   2. annotation  gene models (GFF3 for bcftools csq) from the LRG reference transcripts, and a
                  transcript table; every CDS is translated and checked
-  3. reads       copy the real demo reads (NA12878 BRCA1; Hartwig constructed tumour/normal)
-                 and the licence texts that come with them
+  3. reads       copy the real demo reads (NA12878 BRCA1; Hartwig constructed tumour/normal),
+                 plant two germline APC variants in the CRC01 reads, and copy the licence
+                 texts that come with them
   4. simulate    simulate the rare-disease trio RD01 and the cardiac family CARD01 with
                  art_illumina over capture targets, planting real published variants
   5. truth       truth tables, simulated target BEDs, the uncovered exon and cases.json
@@ -34,6 +35,7 @@ import sys
 import tempfile
 import time
 import xml.etree.ElementTree as ET
+import zlib
 from collections import OrderedDict, defaultdict
 
 REPO = os.path.dirname(os.path.dirname(os.path.abspath(__file__)))
@@ -96,6 +98,29 @@ CARD01 = {
     "uncovered": ("MYH7", "25"),
 }
 HG001_DESC = "NA12878 (GIAB HG001) real 2x148 HiSeq reads over BRCA1, about 34x"
+# Germline variants planted in both CRC01 samples (a germline allele is in every cell), so the
+# crc demo shows its germline predisposition section: a ClinVar pathogenic APC allele (a
+# finding through the known-variant path) and a ClinVar VUS in the same exon (listed, never a
+# finding). Both lie where the Hartwig reads cover APC exon 16 at >= 25x in both samples.
+CRC01_PLANTED = [
+    {
+        "gene": "APC",
+        "grch38": ("chr5", 112839942, "C", "T"),
+        "hgvs": "NM_000038.6:c.4348C>T p.(Arg1450Ter)",
+        "clinvar": "VCV000194585: Pathogenic, criteria provided, multiple submitters, no "
+        "conflicts (2 stars), ClinVar 2026-02-26",
+        "role": "finding: familial adenomatous polyposis (known-variant path)",
+    },
+    {
+        "gene": "APC",
+        "grch38": ("chr5", 112839001, "A", "C"),
+        "hgvs": "NM_000038.6:c.3407A>C p.(Glu1136Ala)",
+        "clinvar": "VCV000236591: Uncertain significance, criteria provided, multiple "
+        "submitters, no conflicts (2 stars), ClinVar 2026-02-26",
+        "role": "VUS: listed for review, never a finding",
+    },
+]
+PLANT_FLANK = 16  # reference bases required on one side of the site to place it in a read
 
 # ---------------------------------------------------------------------------------------------
 # small utilities
@@ -624,6 +649,76 @@ def write_annotation(models, genome, cmap, out):
 # ---------------------------------------------------------------------------------------------
 # step 3: real reads and licence texts
 # ---------------------------------------------------------------------------------------------
+def _site_in_read(seq, site):
+    """(index of the site in the read, read is reverse-complemented) or None. The read must
+    show PLANT_FLANK reference bases on one side of the site plus the reference base."""
+    left, ref, right = site["left"], site["ref"], site["right"]
+    for probe, offset, minus in (
+        (left + ref, len(left), False),
+        (ref + right, 0, False),
+        (revcomp(left + ref), 0, True),
+        (revcomp(ref + right), len(right), True),
+    ):
+        i = seq.find(probe)
+        if i >= 0:
+            return i + offset, minus
+    return None
+
+
+def _carries(site, name):
+    """Half of the fragments carry the allele (a heterozygote), both mates alike."""
+    return zlib.crc32(f"{site['key']}|{name}".encode()) % 2 == 0
+
+
+def plant_reads(path, sites):
+    """Rewrite a FASTQ with each site's ALT in the reads of carrier fragments; returns the
+    number of reads changed (0: the file is left a byte copy)."""
+    with gzip.open(path, "rt") as fh:
+        lines = fh.read().split("\n")
+    changed = 0
+    for r in range(0, len(lines) - 3, 4):
+        name = lines[r][1:].split()[0].removesuffix("/1").removesuffix("/2")
+        seq = lines[r + 1]
+        for site in sites:
+            hit = _site_in_read(seq, site)
+            if hit is None or not _carries(site, name):
+                continue
+            i, minus = hit
+            base = revcomp(site["alt"]) if minus else site["alt"]
+            seq = seq[:i] + base + seq[i + 1 :]
+            changed += 1
+        lines[r + 1] = seq
+    if changed:
+        gzip_bytes_to(path, "\n".join(lines).encode())
+    return changed
+
+
+def plant_crc01(out, genome, cmap, lanes):
+    """Plant CRC01_PLANTED (heterozygous) in every CRC01-T and CRC01-N read file."""
+    sites = []
+    for p in CRC01_PLANTED:
+        chrom, pos, ref, alt = p["grch38"]
+        contig, cpos = cmap.to_contig(chrom, pos)
+        seq = genome[contig]
+        assert seq[cpos - 1].upper() == ref, f"{p['hgvs']}: reference base differs"
+        sites.append(
+            {
+                "key": f"{chrom}:{pos}{ref}>{alt}",
+                "ref": ref,
+                "alt": alt,
+                "left": seq[cpos - 1 - PLANT_FLANK : cpos - 1].upper(),
+                "right": seq[cpos : cpos + PLANT_FLANK].upper(),
+            }
+        )
+    dst = os.path.join(out, "demo", "reads")
+    total = 0
+    for sample in ("CRC01-T", "CRC01-N"):
+        for lane in lanes[sample]:
+            for r in ("R1", "R2"):
+                total += plant_reads(os.path.join(dst, f"{sample}_{lane}_{r}.fastq.gz"), sites)
+    log(f"reads: planted {len(sites)} germline APC variants in CRC01-T/N ({total} reads changed)")
+
+
 def step_real_reads(shared, out):
     dst = os.path.join(out, "demo", "reads")
     src = os.path.join(shared, "reads", "na12878_brca1")
@@ -1351,6 +1446,22 @@ def step_cases(shared, out, sim, lanes):
                     "and normal reads at two loci (one carrying BRAF V600E). Elsewhere the "
                     "'somatic' differences are germline differences between two people.",
                 ),
+                (
+                    "planted_germline",
+                    [
+                        OrderedDict(
+                            [
+                                ("gene", p["gene"]),
+                                ("grch38", "{}:{} {}>{}".format(*p["grch38"])),
+                                ("hgvs", p["hgvs"]),
+                                ("clinvar", p["clinvar"]),
+                                ("expected", p["role"]),
+                                ("genotype", "heterozygous in CRC01-T and CRC01-N"),
+                            ]
+                        )
+                        for p in CRC01_PLANTED
+                    ],
+                ),
             ]
         ),
         OrderedDict(
@@ -1420,6 +1531,7 @@ def main(argv=None):
     models = build_annotation(shared, genome, cmap)
     write_annotation(models, genome, cmap, out)
     lanes = step_real_reads(shared, out)
+    plant_crc01(out, genome, cmap, lanes)
     step_licences(shared, out)
     sim = step_simulate(shared, out, genome, cmap, models, art)
     step_cases(shared, out, sim, lanes)
