@@ -313,9 +313,36 @@ def vcf_grch37(b: Batch) -> str:
     return "in.vcf.gz: contig 'chr1' has length 249250621 but GRCh38 has 248956422"
 
 
-def vcf_sample_not_in_sheet(b: Batch) -> str:
-    _vcf_patient(b, [], ["NA", "NA12891"])
-    return "in.vcf.gz: VCF sample 'NA12891' is not a sample of patient 'VCF1'"
+def vcf_sample_map_names_no_vcf_sample(b: Batch) -> str:
+    _vcf_patient(b, [], ["NA12878", "NA12891"])
+    return "in.vcf.gz: sample_map names VCF sample 'NA' but the VCF has no such sample"
+
+
+def vcf_filter_id_with_semicolon(b: Batch) -> str:
+    _vcf_patient(b, ['##FILTER=<ID=q10;s50,Description="two filters in one id">'], ["NA"])
+    return "in.vcf.gz: line 2: field 'FILTER': FILTER id 'q10;s50' contains ';' or a blank"
+
+
+DIALECTS = ROOT / "tests" / "integration" / "data" / "vcf_dialects"
+
+
+def vcf_without_genotypes(b: Batch) -> str:
+    """Raw bcftools mpileup output (PL only) given as a germline VCF."""
+    _vcf_patient(b, [], ["NA"])
+    calls = b.workdir / "calls.tsv"
+    vcf = DIALECTS / "bcftools_mpileup.vcf"
+    calls.write_text(f"patient\tkind\tvcf\tsample_map\nVCF1\tgermline\t{vcf}\tERS220911=VCF1-P\n")
+    return "bcftools_mpileup.vcf: field 'FORMAT': declares no FORMAT/GT: germline calls need"
+
+
+def vcf_sites_only(b: Batch) -> str:
+    """LoFreq's somatic output: eight columns, no sample."""
+    _somatic_vcf_patient(b, ["TUMOR"], "TUMOR=CRCV-T")
+    calls = b.workdir / "calls.tsv"
+    calls.write_text(
+        f"patient\tkind\tvcf\tsample_map\nCRCV\tsomatic\t{DIALECTS / 'lofreq.vcf.gz'}\t\n"
+    )
+    return "lofreq.vcf.gz: has no sample columns (a sites-only VCF): the pipeline needs"
 
 
 def calls_unknown_patient(b: Batch) -> str:
@@ -388,7 +415,10 @@ CASES: list[Callable[[Batch], str]] = [
     missing_reference,
     vcf_contig_without_chr,
     vcf_grch37,
-    vcf_sample_not_in_sheet,
+    vcf_sample_map_names_no_vcf_sample,
+    vcf_filter_id_with_semicolon,
+    vcf_without_genotypes,
+    vcf_sites_only,
     calls_unknown_patient,
     somatic_vcf_without_the_normal,
     germline_vcf_for_a_crc_patient,

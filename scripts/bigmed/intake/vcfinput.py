@@ -15,6 +15,7 @@ from __future__ import annotations
 import html
 import os
 import re
+import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -87,6 +88,9 @@ def read_calls(path: str | os.PathLike[str], samples: list[Sample]) -> list[Call
     patients = group_patients(samples)
     found: dict[tuple[str, str], CallSet] = {}
     for lineno, r in rows:
+        for col in ("patient", "kind", "vcf"):
+            if col not in r:
+                raise InputError(path, "empty or missing value", line=lineno, field=col)
         _check_patient_kind(path, lineno, r, patients)
         if not Path(r["vcf"]).is_file():
             raise InputError(path, f"VCF '{r['vcf']}' not found", line=lineno, field="vcf")
@@ -213,7 +217,7 @@ def read_header(path: str) -> VcfHeader:
                     )
                 else:
                     break
-    except (OSError, EOFError, UnicodeDecodeError) as err:
+    except (OSError, EOFError, UnicodeDecodeError, zlib.error) as err:
         raise InputError(path, f"VCF cannot be read ({err})") from err
     raise InputError(path, "is not a VCF (no #CHROM header line)", line=len(meta) + 1)
 
@@ -386,8 +390,8 @@ def check_callset(
         if extra:
             shown = ", ".join(extra[:5]) + (f" and {len(extra) - 5} more" if len(extra) > 5 else "")
             out.warnings.append(
-                f"{vcf}: VCF samples {shown} are no sample of patient '{callset.patient}': "
-                "left out of the import"
+                f"{vcf}: VCF sample(s) {shown} not of patient '{callset.patient}': left out "
+                "of the import"
             )
     return out
 
