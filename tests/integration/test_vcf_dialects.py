@@ -123,7 +123,7 @@ DIALECTS = {p.id: p for p in PATIENTS}
 
 def _sheet_rows(p: Patient) -> list[str]:
     rows = []
-    for name, role in p.samples:
+    for _, role in p.samples:
         sample = f"{p.id}-{role}"
         if p.pilot == "crc":
             tumor_type = "COADREAD" if role == "tumor" else ""
