@@ -470,9 +470,12 @@ def not_assessable(doc: Mapping[str, Any]) -> list[dict[str, str]]:
             }
         )
     elif not s["gnomad"]["complete"]:
+        genes = _call_genes(doc)
+        where = f" in {', '.join(genes)}" if genes else ""
         out.append(
             {
-                "what": "frequency of variants absent from the population source (BA1, BS1, PM2)",
+                "what": "frequency of variants absent from the population source (BA1, BS1, "
+                f"PM2){where}",
                 "reason": f"{s['gnomad']['name']} is a subset here ({s['gnomad']['version']}): "
                 "absence is not evidence of rarity",
             }
