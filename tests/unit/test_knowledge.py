@@ -460,3 +460,28 @@ def test_lookup_equals_a_full_scan(tmp_path, spacing):
         truth.setdefault(kb.normalize_allele(p, ref, alt), []).append(vid)
     expected = {c.index: truth[c.key] for c in calls if c.key in truth}
     assert got == expected
+
+
+def test_expert_panel_and_submission_readers(tmp_path):
+    panels = kv.read_expert_panels(str(KS / "clingen_vcep" / "clingen_erepo_vcep.grch38.tsv"))
+    assert len(panels) == 510
+    r273 = next(p for p in panels if (p.chrom, p.pos, p.ref, p.alt) == ("chr17", 7673802, "C", "T"))
+    assert r273.gene == "TP53" and r273.clinical_class == "Pathogenic"
+    assert "PM1" in r273.criteria_met and r273.approval_date and r273.panel == "TP53 VCEP"
+    bad = tmp_path / "vcep.tsv"
+    bad.write_text(
+        "chrom\tpos\tref\talt\tgene\tassertion\tcriteria_met\n"
+        "chr17\t7675088\tC\tT\tTP53\tProbably bad\tPM1\n"
+    )
+    with pytest.raises(InputError, match="line 2: field 'assertion': 'Probably bad' is not"):
+        kv.read_expert_panels(str(bad))
+    wrong = tmp_path / "subs.tsv"
+    wrong.write_text("variation_id\tclass\n1\tPathogenic\n")
+    with pytest.raises(InputError, match="no header line with the columns variation_id"):
+        kb.check_sources({"clinvar_submissions": str(wrong)})
+    subs = kv.read_submissions(
+        str(KS / "clinvar_scv" / "clinvar_scv_statements.slice_genes.tsv"), {"187275"}
+    )
+    assert set(subs) == {"187275"} and len(subs["187275"]) == 7
+    dates = [s.date for s in subs["187275"]]
+    assert dates == sorted(dates, reverse=True)
