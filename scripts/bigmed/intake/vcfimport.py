@@ -242,6 +242,7 @@ def import_vcf(
     ref_order = {c: i for i, c in enumerate(ref_contigs)}
     records: list[tuple[int, int, str]] = []
     meta: list[str] = []
+    seen: set[str] = set()
     names: list[str] = []
     for vcf in callset.vcfs:
         header = read_header(vcf)
@@ -258,7 +259,8 @@ def import_vcf(
         )
         for placed in _read_records(src, placement, population, stats):
             records.append((ref_order[placed[0]], int(placed[1]), "\t".join(placed)))
-        meta += [ln for ln in header.lines if ln not in meta]
+        meta += [ln for ln in header.lines if ln not in seen]
+        seen.update(header.lines)
     records.sort(key=lambda r: (r[0], r[1]))
     stats.written = len(records)
     chrom_line = "\t".join([*VCF_COLUMNS, *names])
