@@ -31,7 +31,7 @@ rule map_reads:
         qualified=config["trimming"]["qualified_quality"],
         read_group=r"@RG\tID:{sample}.{unit}\tSM:{sample}\tLB:{sample}\tPL:ILLUMINA\tPU:{unit}",
     shell:
-        "fastp --in1 {input.r1} --in2 {input.r2} --out1 {output.r1} --out2 {output.r2}"
+        "fastp --in1 {input.r1:q} --in2 {input.r2:q} --out1 {output.r1} --out2 {output.r2}"
         " --detect_adapter_for_pe --length_required {params.min_length}"
         " --qualified_quality_phred {params.qualified} --thread {threads}"
         " --json {output.json} --html {output.html} --report_title '{wildcards.sample} {wildcards.unit}'"

@@ -170,6 +170,6 @@ rule extract_reads:
         "../envs/align.yaml"
     shell:
         # pairs together (collate), primary reads only; singletons and unpaired are dropped
-        "(samtools collate -O -u --reference {input.ref} {input.aln}"
+        "(samtools collate -O -u --reference {input.ref} {input.aln:q}"
         " | samtools fastq -F 0x900 -1 {output.r1} -2 {output.r2} -0 /dev/null"
         " -s /dev/null -n -) 2> {log}"

@@ -13,7 +13,7 @@ rule prepare_reference:
     conda:
         "../envs/align.yaml"
     shell:
-        "(zcat -f {input} > {output.fasta} && samtools faidx {output.fasta}"
+        "(zcat -f {input:q} > {output.fasta} && samtools faidx {output.fasta}"
         " && samtools dict {output.fasta} -o {output.dict}) 2> {log}"
 
 

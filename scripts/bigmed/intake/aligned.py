@@ -12,6 +12,7 @@ from __future__ import annotations
 import hashlib
 import json
 import os
+import shlex
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -148,7 +149,9 @@ def check_units(
 def import_commands(
     info: AlignedInput, aln: str, ref: str, fmt: str, out: str, index: str, metrics: str
 ) -> tuple[str, str]:
-    """Head and tail of the import pipeline: sort and mark duplicates only where needed."""
+    """Head and tail of the import pipeline: sort and mark duplicates only where needed.
+    Paths are shell-quoted: the user's BAM/CRAM path may hold spaces or quotes."""
+    aln, ref, out, index, metrics = (shlex.quote(p) for p in (aln, ref, out, index, metrics))
     if info.duplicates_marked:
         head = f"samtools {'view' if info.sorted else 'sort'} -u --reference {ref} {aln}"
         tail = (
