@@ -6,6 +6,8 @@ from bigmed.base.atomic import write_text
 from bigmed.base.rulelog import run_logged
 from bigmed.genome.genotypes import iter_sites
 from bigmed.genome.gff import load_transcripts
+from bigmed.genome.reference import fasta_contigs, read_contig_map
+from bigmed.genome.variant_spec import VariantSpecError, from_grch38
 from bigmed.germline.acmg import load_overrides
 from bigmed.intake.coverage import read_thresholds
 from bigmed.intake.vcfinput import NO_READS
@@ -25,6 +27,7 @@ from bigmed.pilots.crc.codons import (
 from bigmed.pilots.crc.evidence import load_knowledge
 from bigmed.pilots.crc.interpret import interpret
 from bigmed.pilots.crc.reads import bam_depth_fn
+from bigmed.pilots.crc.retrocopy import exon_boundaries, junction_clips
 from bigmed.pilots.crc.variants import read_somatic
 from bigmed.report.interpretation import validate
 
@@ -87,6 +90,10 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     doc = interpret(data, knowledge, germ, mmr_ihc=par.mmr_ihc, min_stars=min_stars)
     validate(doc)
     write_text(snakemake.output[0], json.dumps(doc, indent=1) + "\n")
+    log_summary(doc)
+
+
+def log_summary(doc):  # type: ignore[no-untyped-def]
     print(doc["note"])
     for b in doc["biomarkers"]:
         print(f"{b['name']}: {b['status']} ({b['reason']})")
@@ -125,8 +132,32 @@ def germline_result(inp, par, transcripts):  # type: ignore[no-untyped-def]
         doc, calls, st,
         reference_genes={t.gene for t in transcripts.values()},
         exon_depths=exons, overrides=overrides,
+        read_check=retrocopy_check(inp, par, transcripts) if hasattr(inp, "germline_aln") else None,
     )  # fmt: skip
     return res, overrides.clinvar_min_stars
+
+
+def retrocopy_check(inp, par, transcripts):  # type: ignore[no-untyped-def]
+    """Reads of the germline sample at a call: clipped at the gene's exon boundaries?"""
+    cmap = read_contig_map(inp.contig_map) if hasattr(inp, "contig_map") else None
+    contigs = fasta_contigs(inp.ref)
+    exons: dict[str, list[tuple[int, int]]] = {}
+    for t in transcripts.values():
+        exons.setdefault(t.gene, []).extend(t.exons)
+
+    def check(v):  # type: ignore[no-untyped-def]
+        try:
+            contig, pos = from_grch38(v["chrom"], int(v["pos"]), cmap, contigs)
+        except VariantSpecError:
+            return None
+        clips = junction_clips(
+            inp.germline_aln, contig, pos, v["ref"], v["alt"],
+            exon_boundaries(exons.get(v["gene"], [])),
+            min_mapq=par.min_mapq, min_baseq=par.min_baseq, reference=inp.ref,
+        )  # fmt: skip
+        return clips.reason() if clips.retrocopy else None
+
+    return check
 
 
 run_logged(snakemake, main)  # type: ignore[name-defined]  # noqa: F821

@@ -122,7 +122,8 @@ def get_germline_sample(wildcards):
 
 def get_crc_germline_inputs(wildcards):
     """Germline predisposition inputs (crc.germline_findings): the patient's joint germline
-    calls, their knowledge join, the ACMG overrides and the germline sample's exon depth.
+    calls, their knowledge join, the ACMG overrides, and the germline sample's exon depth and
+    reads.
     """
     # off, or a somatic VCF patient (no germline calls): the report says so
     if not config["crc"]["germline_findings"] or somatic_from_vcf(wildcards):
@@ -136,6 +137,12 @@ def get_crc_germline_inputs(wildcards):
     sample = get_germline_sample(wildcards)
     if sample not in VCF_SAMPLES:
         out["germline_exons"] = f"results/qc/mosdepth/{sample}.exons.thresholds.bed.gz"
+        # the reads behind each listed call (bigmed.pilots.crc.retrocopy)
+        out["germline_aln"] = f"results/alignments/{sample}.{ALN}"
+        out["germline_aln_index"] = f"results/alignments/{sample}.{ALN}.{ALN_INDEX}"
+        out["ref"] = REF
+        if config["reference"]["contig_map"]:
+            out["contig_map"] = config["reference"]["contig_map"]
     return out
 
 

@@ -21,6 +21,7 @@ from bigmed.knowledge.bundle import Bundle, build_bundle
 from bigmed.knowledge.join import annotate
 from bigmed.knowledge.sources import check_sources
 from bigmed.pilots.crc import germline as g
+from bigmed.pilots.crc import retrocopy as retro
 from bigmed.pilots.crc.interpret import interpret
 from bigmed.pilots.crc.mmr import assess
 from bigmed.report.interpretation import validate
@@ -395,3 +396,73 @@ def test_listed_vus_consequences_change_the_protein_or_splicing() -> None:
     assert "missense" in g.LISTED_VUS and "splice_region" in g.LISTED_VUS
     assert "intron" not in g.LISTED_VUS and "synonymous" not in g.LISTED_VUS
     assert all(term in RANK for term in g.LISTED_VUS)
+
+
+# ---------------------------------------------------------------------------- retrocopy reads
+
+
+def _bam(tmp_path: Path, reads: list[tuple[int, str, str]]) -> str:
+    """A sorted, indexed BAM on one 1,000 bp contig: (1-based start, cigar, sequence)."""
+    header = {"HD": {"VN": "1.6", "SO": "coordinate"}, "SQ": [{"SN": "c1", "LN": 1000}]}
+    raw, out = tmp_path / "raw.bam", tmp_path / "reads.bam"
+    with pysam.AlignmentFile(str(raw), "wb", header=header) as bam:
+        for i, (start, cigar, seq) in enumerate(reads):
+            a = pysam.AlignedSegment()
+            a.query_name, a.reference_id, a.reference_start = f"r{i}", 0, start - 1
+            a.cigarstring, a.query_sequence, a.mapping_quality = cigar, seq, 60
+            a.query_qualities = pysam.qualitystring_to_array("I" * len(seq))
+            bam.write(a)
+    pysam.sort("-o", str(out), str(raw))
+    pysam.index(str(out))
+    return str(out)
+
+
+def _read(start: int, aligned: int, clipped: int, base_at_150: str) -> tuple[int, str, str]:
+    """A read from ``start`` with ``aligned`` bases, then ``clipped`` soft-clipped bases."""
+    seq = ["A"] * (aligned + clipped)
+    seq[150 - start] = base_at_150
+    cigar = f"{aligned}M" + (f"{clipped}S" if clipped else "")
+    return start, cigar, "".join(seq)
+
+
+def test_reads_clipped_at_an_exon_boundary_look_like_a_retrocopy(tmp_path: Path) -> None:
+    """Exon 100-200: the alt reads stop at its end (the next exon follows in a processed
+    pseudogene), the reference reads run on into the intron."""
+    alt = [_read(120 + i, 200 - 120 - i + 1, 40, "G") for i in range(6)]
+    ref = [_read(110 + i, 120, 0, "A") for i in range(6)]
+    clips = retro.junction_clips(
+        _bam(tmp_path, alt + ref), "c1", 150, "A", "G", retro.exon_boundaries([(100, 200)]),
+        min_mapq=20, min_baseq=13,
+    )  # fmt: skip
+    assert clips == retro.JunctionClips(6, 6, 6, 0) and clips.retrocopy
+    assert "6 of 6 reads with the variant" in clips.reason()
+
+
+def test_a_real_variant_near_an_exon_end_is_not_a_retrocopy(tmp_path: Path) -> None:
+    alt = [_read(110 + i, 120, 0, "G") for i in range(6)]
+    ref = [_read(112 + i, 120, 0, "A") for i in range(6)]
+    clipped_elsewhere = [_read(125, 60, 30, "G")]  # clipped at 184, far from a boundary
+    clips = retro.junction_clips(
+        _bam(tmp_path, alt + ref + clipped_elsewhere), "c1", 150, "A", "G",
+        retro.exon_boundaries([(100, 200)]), min_mapq=20, min_baseq=13,
+    )  # fmt: skip
+    assert clips == retro.JunctionClips(7, 0, 6, 0) and not clips.retrocopy
+
+
+def test_a_retrocopy_call_is_not_a_finding(tmp_path: Path, bundle: Bundle) -> None:
+    """The read check turns a pathogenic call into 'not assessable' with its reason."""
+    vcf = _calls_vcf(tmp_path / "calls.vcf.gz", [(APC_R1450X, {"N1": het()})])
+    doc = annotate(vcf, bundle, transcripts=TXS, fasta=FASTA, contig_map=CMAP)
+    calls = {s.id: s.calls["N1"] for s in iter_sites(vcf)}
+    st = g.GermlineSettings(True, "N1", False, 8, 20)
+    seen: list[str] = []
+
+    def check(v: Any) -> str | None:
+        seen.append(v["id"])
+        return retro.JunctionClips(10, 9, 10, 0).reason()
+
+    res = g.analyse(doc, calls, st, reference_genes=REFERENCE_GENES, exon_depths={},
+                    overrides=OVERRIDES, read_check=check)  # fmt: skip
+    assert seen == [vid(APC_R1450X)] and res.findings == []
+    (row,) = g.germline_section(res)["rows"]
+    assert row[7] == "Pathogenic" and "processed pseudogene" in row[-1]

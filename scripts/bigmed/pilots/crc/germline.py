@@ -25,7 +25,7 @@ The Lynch syndrome statement (tumor MSI / MMR with the germline MMR result) is
 
 from __future__ import annotations
 
-from collections.abc import Mapping, Sequence
+from collections.abc import Callable, Mapping, Sequence
 from dataclasses import dataclass, field, replace
 from typing import Any, Literal
 
@@ -81,6 +81,9 @@ TUMOR_ONLY = (
 )
 
 CarrierStatus = Literal["carrier", "not carried", "not assessable"]
+# a look at the reads behind a carried call: why they do not show a germline variant, or None
+# (e.g. bigmed.pilots.crc.retrocopy: reads of a processed pseudogene)
+ReadCheck = Callable[[Mapping[str, Any]], str | None]
 
 
 @dataclass(frozen=True)
@@ -213,13 +216,25 @@ def classify_genes(
     return res, out
 
 
+def _listed(c: GermlineCall) -> bool:
+    """P/LP of any consequence, VUS that change the protein or splicing."""
+    return c.reported in PLP or (c.reported == VUS and c.variant.get("consequence") in LISTED_VUS)
+
+
+def _checked(c: GermlineCall, read_check: ReadCheck | None) -> GermlineCall:
+    """A listed carried call whose reads do not show a germline variant is not assessable."""
+    if read_check is None or c.carrier.status != "carrier" or not _listed(c):
+        return c
+    reason = read_check(c.variant)
+    if reason is None:
+        return c
+    return replace(c, carrier=replace(c.carrier, status="not assessable", reason=reason))
+
+
 def _role(c: GermlineCall, biallelic: Mapping[str, str]) -> tuple[str, str]:
     """What the report does with a call: a finding, listed for review, or only counted."""
     gene = c.variant["gene"]
-    if c.carrier.status == "not carried":
-        return "counted", ""
-    listed = c.reported in PLP or (c.reported == VUS and c.variant.get("consequence") in LISTED_VUS)
-    if not listed:
+    if c.carrier.status == "not carried" or not _listed(c):
         return "counted", ""
     if c.carrier.status == "not assessable":
         return "listed", f"not assessable: {c.carrier.reason}"
@@ -372,17 +387,20 @@ def analyse(
     reference_genes: set[str],
     exon_depths: Mapping[str, tuple[int, int]] | None,
     overrides: Overrides | None = None,
+    read_check: ReadCheck | None = None,
 ) -> GermlineResult:
     """The germline part of the document: findings, listed calls, gene coverage, limits.
 
     ``doc``: the knowledge join of the patient's germline calls; ``calls``: variant id -> the
     germline sample's genotype; ``exon_depths``: :func:`exon_bases` of its mosdepth
-    thresholds at ``st.coverage_depth`` (None: no reads).
+    thresholds at ``st.coverage_depth`` (None: no reads); ``read_check``: a look at the reads
+    of each listed carried call (None: the calls as they are).
     """
     if not st.enabled or st.reason_off:
         return not_analysed(st)
     res = GermlineResult(st, knowledge_bases=list(doc.get("knowledge_bases", [])))
     classified, found = classify_genes(doc, calls, st, overrides)
+    found = [_checked(c, read_check) for c in found]
     biallelic = _biallelic(found)
     for c in found:
         role, why = _role(c, biallelic)
