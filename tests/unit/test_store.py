@@ -7,6 +7,7 @@ flags) and the lab's classification versions.
 
 from __future__ import annotations
 
+import re
 import threading
 from pathlib import Path
 
@@ -441,3 +442,16 @@ def test_load_a_finished_run_from_the_command_line(tmp_path, capsys):
     assert doc["variants"]["chr7-140753336-A-T"]["observations"]["somatic"]["patients"] == 1
     assert cli.main(["store", "load", "--configfile", str(cfg), "--results", str(tmp_path)]) == 1
     assert "no final call set for patient 'F1'" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    "url,message",
+    [
+        ("mysql://lab@db/bigmed", "store backend 'mysql' is not supported (sqlite, postgresql)"),
+        ("postgresql://bigmed:secret@/none?host=/nonexistent", "cannot open the store: "),
+    ],
+)
+def test_bad_store_urls_are_one_line_without_the_password(url, message):
+    with pytest.raises(InputError, match=re.escape(message)) as err:
+        check_store(url)
+    assert "secret" not in str(err.value) and "\n" not in str(err.value)

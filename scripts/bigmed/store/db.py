@@ -18,7 +18,7 @@ from urllib.parse import unquote
 
 from sqlalchemy import Connection, Engine, Insert, Table, create_engine, event, select, text
 from sqlalchemy.dialects import postgresql, sqlite
-from sqlalchemy.engine import make_url
+from sqlalchemy.engine import URL, make_url
 from sqlalchemy.exc import ArgumentError, DBAPIError, SQLAlchemyError
 
 from bigmed.base.errors import InputError
@@ -43,7 +43,8 @@ def engine_url(url: str | None) -> str:
 def display_url(url: str | None) -> str:
     """The URL as reports and messages show it: the password, if any, masked."""
     try:
-        return unquote(make_url(engine_url(url)).render_as_string(hide_password=True))
+        shown = make_url(engine_url(url)).render_as_string(hide_password=True)
+        return unquote(shown).replace("postgresql+psycopg://", "postgresql://", 1)
     except ArgumentError:
         return str(url)
 
@@ -67,10 +68,10 @@ def _sqlite_begin(conn: Connection) -> None:
     conn.exec_driver_sql("BEGIN IMMEDIATE")
 
 
-def _engine(url: str | None) -> Engine:
-    full = engine_url(url)
+def _parse(url: str | None) -> URL:
+    """The SQLAlchemy URL of ``store.url``, checked for a supported backend."""
     try:
-        parsed = make_url(full)
+        parsed = make_url(engine_url(url))
     except ArgumentError:
         raise InputError(
             str(url),
@@ -83,6 +84,11 @@ def _engine(url: str | None) -> Engine:
             f"store backend '{parsed.get_backend_name()}' is not supported (sqlite, postgresql)",
             field="store.url",
         )
+    return parsed
+
+
+def _engine(url: str | None) -> Engine:
+    parsed = _parse(url)
     if parsed.get_backend_name() == "sqlite":
         if parsed.database and parsed.database != ":memory:":
             Path(parsed.database).parent.mkdir(parents=True, exist_ok=True)
@@ -200,7 +206,7 @@ def check_store(url: str | None) -> int:
     A SQLite file that does not exist yet is fine (the first load creates it). Returns the
     schema version found (0: none yet).
     """
-    full = make_url(engine_url(url))
+    full = _parse(url)
     missing = not full.database or not Path(full.database).exists()
     if full.get_backend_name() == "sqlite" and missing:
         return 0
