@@ -455,3 +455,11 @@ def test_bad_store_urls_are_one_line_without_the_password(url, message):
     with pytest.raises(InputError, match=re.escape(message)) as err:
         check_store(url)
     assert "secret" not in str(err.value) and "\n" not in str(err.value)
+
+
+def test_a_haploid_call_counts_as_hemizygous(tmp_path):
+    vcf = write_vcf(
+        tmp_path / "x.vcf", ["M1"], [("chr1", 100, "A", "G", PASS, {"M1": ((1,), (0, 9))})]
+    )
+    pc = read_patient("M1", "rare_disease", {"M1": "proband"}, vcf, None)
+    assert [o.alt_alleles for o in pc.observations] == [2]

@@ -83,12 +83,15 @@ def _variant(rec: pysam.VariantRecord) -> Variant:
     return Variant(str(rec.chrom), int(rec.pos), str(rec.ref), (rec.alts or (".",))[0], **notes)
 
 
-def _alt_count(call: Any) -> int | None:
-    """Copies of the (single) ALT in a genotype; None when the genotype is missing."""
+def _zygosity(call: Any) -> int:
+    """1 when the genotype carries the (single) ALT beside another allele, 2 when every
+    allele is it (homozygous, or hemizygous: a haploid chrX/chrY call); 0 otherwise or when
+    the genotype is missing."""
     gt = call.get("GT")
     if not gt or any(a is None for a in gt):
-        return None
-    return sum(1 for a in gt if a == 1)
+        return 0
+    n = sum(1 for a in gt if a == 1)
+    return 0 if n == 0 else 2 if n == len(gt) else 1
 
 
 def _alt_reads(call: Any) -> int:
@@ -113,9 +116,9 @@ def _read_germline(
             v = _variant(rec)
             seen = False
             for s in (x for x in germline if x in present) if _is_pass(rec) else ():
-                n = _alt_count(rec.samples[s])
+                n = _zygosity(rec.samples[s])
                 if n:
-                    pc.observations.add(Observation(v.key, "germline", s, min(n, 2)))
+                    pc.observations.add(Observation(v.key, "germline", s, n))
                     seen = True
             for s in (x for x in normals if x in present):
                 if _alt_reads(rec.samples[s]) >= min_alt_reads:

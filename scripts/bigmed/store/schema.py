@@ -72,7 +72,7 @@ observations = Table(
     Column("variant_id", Integer, ForeignKey("variants.id"), nullable=False),
     Column("kind", Text, nullable=False),
     Column("sample", Text, nullable=False),
-    Column("alt_alleles", Integer, nullable=False),  # 1 heterozygous, 2 homozygous
+    Column("alt_alleles", Integer, nullable=False),  # 1 heterozygous, 2 homozygous or hemizygous
     PrimaryKeyConstraint("patient_id", "variant_id", "kind", "sample"),
     Index("ix_observations_variant", "variant_id"),
 )
