@@ -121,6 +121,36 @@ CRC01_PLANTED = [
     },
 ]
 PLANT_FLANK = 16  # reference bases required on one side of the site to place it in a read
+# A variant with an expert-panel classification planted in each simulated family, so that each
+# pilot's demo shows a finding through the known-variant path (the families' own published
+# variants are not in the shipped ClinVar subset or expert-panel set). Added to the haplotypes
+# after the family's random draws, so every other read and genotype stays as it was.
+# carriers: sample -> (allele on haplotype 0, allele on haplotype 1)
+FAMILY_PLANTED = {
+    "RD01": [
+        {
+            "gene": "FBN1",
+            "grch38": ("chr15", 48472632, "G", "A"),
+            "hgvs": "NM_000138.5:c.4255C>T p.(Gln1419Ter)",
+            "source": "ClinGen FBN1 VCEP 25a8d96f-bc8a-42e5-aa0f-2467640bf3b2 (Pathogenic, "
+            "Marfan syndrome, 2022-12-01)",
+            "carriers": {"RD01-P": (0, 1), "RD01-M": (0, 0), "RD01-F": (1, 0)},
+            "note": "planted (inherited from RD01-F; expert-panel pathogenic)",
+        }
+    ],
+    "CARD01": [
+        {
+            "gene": "MYH7",
+            "grch38": ("chr14", 23424119, "G", "A"),
+            "hgvs": "NM_000257.4:c.2710C>T p.(Arg904Cys)",
+            "source": "ClinGen Cardiomyopathy VCEP 6106a59d-ad87-4369-8ac2-364ff07935c4 "
+            "(Pathogenic, dilated cardiomyopathy, 2021-09-27)",
+            "carriers": {"CARD01-I": (1, 0), "CARD01-S": (1, 0), "CARD01-R": (0, 0)},
+            "note": "planted (carried by CARD01-I and CARD01-S, not CARD01-R; expert-panel "
+            "pathogenic)",
+        }
+    ],
+}
 
 # ---------------------------------------------------------------------------------------------
 # small utilities
@@ -1054,6 +1084,7 @@ def simulate_rd01(shared, out, genome, cmap, models, art, tmp):
             ("RD01-F", {"haps": [father[0] + [0], father[1] + [0]], "male": True}),
         ]
     )
+    add_planted("RD01", people, allsites, cmap, genome, targets)
     counts = {}
     for k, (sample, p) in enumerate(people.items()):
         counts[sample] = simulate_sample(
@@ -1122,6 +1153,7 @@ def simulate_card01(shared, out, genome, cmap, models, art, tmp):
             ("CARD01-R", {"haps": kids[2], "male": True}),
         ]
     )
+    add_planted("CARD01", people, allsites, cmap, genome, targets)
     counts = {}
     for k, (sample, p) in enumerate(people.items()):
         counts[sample] = simulate_sample(
@@ -1194,6 +1226,28 @@ def simulate_card01(shared, out, genome, cmap, models, art, tmp):
     }
 
 
+def add_planted(family, people, allsites, cmap, genome, targets):
+    """Append the family's FAMILY_PLANTED variants to its sites and each person's haplotypes
+    (no random draw: the family's other genotypes and reads are unchanged)."""
+    for p in FAMILY_PLANTED.get(family, []):
+        chrom, pos, ref, alt = p["grch38"]
+        contig, cpos = cmap.to_contig(chrom, pos)
+        if genome[contig][cpos - 1] != ref:
+            raise SystemExit(f"REF mismatch for planted {p['hgvs']}")
+        if any(s["contig"] == contig and s["pos"] == cpos for s in allsites):
+            raise SystemExit(f"planted {p['hgvs']} falls on another simulated site")
+        if not any(c == contig and a <= cpos <= b for c, a, b, _ in targets):
+            raise SystemExit(f"planted {p['hgvs']} is outside the capture targets")
+        allsites.append(
+            {"contig": contig, "pos": cpos, "chrom": chrom, "grch38_pos": pos, "ref": ref,
+             "alt": alt, "gene": p["gene"], "planted": p}
+        )  # fmt: skip
+        for sample, person in people.items():
+            h0, h1 = p["carriers"][sample]
+            person["haps"][0].append(h0)
+            person["haps"][1].append(h1)
+
+
 def truth_rows(people, allsites, cmap, case, causal_note):
     hgvs = f"{case['hgvs'].get('hgvs.c', '')} {case['hgvs'].get('hgvs.p', '')}".strip()
     rows = []
@@ -1204,6 +1258,8 @@ def truth_rows(people, allsites, cmap, case, causal_note):
             row = [sample, s["contig"], s["pos"], ch, gp, s["ref"], s["alt"], gt, s["gene"]]
             if s.get("causal"):
                 row += [causal_note, case["phenopacket_id"], hgvs]
+            elif s.get("planted"):
+                row += [s["planted"]["note"], s["planted"]["source"], s["planted"]["hgvs"]]
             else:
                 row += ["background", "random", ""]
             rows.append(row)
@@ -1274,6 +1330,23 @@ def case_block(shared, case, cv):
     )
 
 
+def planted_entries(family):
+    """cases.json: the family's planted expert-panel variants and who carries them."""
+    return [
+        OrderedDict(
+            [
+                ("gene", p["gene"]),
+                ("grch38", "{}:{} {}>{}".format(*p["grch38"])),
+                ("hgvs", p["hgvs"]),
+                ("source", p["source"]),
+                ("carriers", [s for s, h in p["carriers"].items() if any(h)]),
+                ("expected", "finding through the known-variant path (expert panel)"),
+            ]
+        )
+        for p in FAMILY_PLANTED.get(family, [])
+    ]
+
+
 def reads_for(sample, lanes=None):
     if lanes:
         return [
@@ -1338,6 +1411,7 @@ def step_cases(shared, out, sim, lanes):
                 ("capture_genes", [RD01["gene"], *RD01["other_genes"]]),
                 ("capture_targets", "demo/truth/RD01.targets.bed"),
                 ("truth", "demo/truth/RD01.tsv"),
+                ("planted", planted_entries("RD01")),
                 (
                     "background",
                     f"{N_BACKGROUND} random intronic/UTR/synonymous SNVs (source "
@@ -1400,6 +1474,7 @@ def step_cases(shared, out, sim, lanes):
                     ),
                 ),
                 ("truth", "demo/truth/CARD01.tsv"),
+                ("planted", planted_entries("CARD01")),
                 (
                     "background",
                     f"{N_BACKGROUND} random autosomal intronic/UTR/synonymous SNVs "
