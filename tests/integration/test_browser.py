@@ -215,7 +215,8 @@ def test_pdf_pages_hold_all_their_text(demo_run: Batch, patient: str):
 
     pdf = demo_run.workdir / "results" / patient / "report.pdf"
     reader = pypdf.PdfReader(str(pdf))
-    assert 2 <= len(reader.pages) <= 8
+    # a panel patient fits a handful of pages; long tables stay on the page and in the TSVs
+    assert 2 <= len(reader.pages) <= (6 if patient == "CARD01" else 10)
     text = "\n".join(p.extract_text() for p in reader.pages)
     first = reader.pages[0].extract_text()
     assert f"Patient {patient}" in first and "Findings" in first

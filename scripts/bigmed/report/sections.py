@@ -18,6 +18,7 @@ from bigmed.report.plots import coverage_svg, pct, vaf_svg
 
 E = html.escape
 NA_SHOWN = 12  # rows of the not-assessable list shown before "more"
+PRINT_ROWS = 25  # rows of a pilot's table on paper; the page and report.json have all
 # consequences that make a classified call worth listing: protein-altering or splice
 CANDIDATE_CONSEQUENCES = frozenset(SEVERITY[: SEVERITY.index("splice_region") + 1])
 VARIANT_COLUMNS = [
@@ -42,6 +43,7 @@ def table(
     rows: list[list[str]],
     table_id: str = "",
     row_attrs: list[str] | None = None,
+    print_rows: int | None = None,
 ) -> str:
     """A sortable table in a scroll wrapper (a wide table never overflows its card):
     ``headers`` are escaped here, ``rows`` cells are HTML already."""
@@ -50,14 +52,22 @@ def table(
     body = []
     for i, r in enumerate(rows):
         attrs = row_attrs[i] if row_attrs else ""
+        if print_rows is not None and i >= print_rows:
+            attrs += " class='noprint'"
         cells = "".join(_td(c, labels[j] if j < len(labels) else "") for j, c in enumerate(r))
         body.append(f"<tr{attrs}>{cells}</tr>")
     tid = f' id="{E(table_id)}"' if table_id else ""
     # on paper a wide table becomes stacked rows ("column: value"): A4 portrait has no room
     wide = " class='wide'" if len(headers) >= WIDE_COLUMNS else ""
+    more = ""
+    if print_rows is not None and len(rows) > print_rows:
+        more = (
+            f"<p class='printonly small'>{len(rows) - print_rows} more row(s) of this table "
+            "are on the HTML page and in report.json.</p>"
+        )
     return (
         f"<div class='tw'><table{tid}{wide}><thead><tr>{head}</tr></thead>"
-        f"<tbody>{''.join(body)}</tbody></table></div>"
+        f"<tbody>{''.join(body)}</tbody></table></div>{more}"
     )
 
 
@@ -295,7 +305,7 @@ def _acmg_focus(report: dict[str, Any], sec: dict[str, Any]) -> list[str]:
         f"coding, splice region or with a criterion met. The other {len(rest)} (intronic or "
         "UTR, no criterion met) are folded below; every call's class is also in the "
         "<a href='#variants'>variant table</a>.</p>",
-        table(cols, [[cell(c) for c in row] for row in shown]),
+        table(cols, [[cell(c) for c in row] for row in shown], print_rows=PRINT_ROWS),
     ]
     if rest:
         body.append(
@@ -315,7 +325,7 @@ def pilot_sections(report: dict[str, Any]) -> list[str]:
             body += _acmg_focus(report, sec)
         else:
             rows = [[cell(c) for c in row] for row in sec["rows"]]
-            body.append(table([str(c) for c in sec["columns"]], rows))
+            body.append(table([str(c) for c in sec["columns"]], rows, print_rows=PRINT_ROWS))
         out += section(E(sec["id"]), E(sec["title"]), body)
     return out
 
@@ -439,7 +449,11 @@ def _gaps(cov: dict[str, Any]) -> list[str]:
     return [
         f"<h3>Exons below {cov['min_depth']}x: {len(cov['gaps'])} in {len(by_gene)} gene(s)</h3>",
         "<p class='small'>Every exon with its GRCh38 region: coverage_gaps.tsv, report.json.</p>",
-        table(["gene", "transcript", "exons below", "worst exon", "exon list"], rows),
+        table(
+            ["gene", "transcript", "exons below", "worst exon", "exon list"],
+            rows,
+            print_rows=PRINT_ROWS,
+        ),
     ]
 
 
