@@ -208,3 +208,12 @@ def test_biomarker_values_are_text_and_shown_once() -> None:
     page = render_html(report)
     assert "['BRAF" not in page and page.count(">BRAF V600E<") == 1
     assert "Limit of detection: 61x." in page
+
+
+def test_a_long_pilot_table_prints_its_first_rows_and_says_where_the_rest_is() -> None:
+    report = make()
+    rows = [[f"row{i}", i] for i in range(sections.PRINT_ROWS + 5)]
+    report["sections"] = [{"id": "long", "title": "Long", "columns": ["a", "b"], "rows": rows}]
+    html = "\n".join(sections.pilot_sections(report))
+    assert html.count("<tr class='noprint'>") == 5
+    assert "5 more row(s) of this table are on the HTML page and in report.json" in html
