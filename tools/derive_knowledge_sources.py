@@ -363,8 +363,8 @@ COMPLETE_GENES = ("BRCA1", "BRCA2", "APC", "PALB2", "TP53")
 PARTIAL_GENES = ("ATM", "MLH1", "MUTYH", "PMS2")
 CLINVAR_SUBSET = (
     "ClinVar {date} (every record as released) restricted to the bigmed demo gene slices: "
-    "complete for {complete}; partial for {partial} (see bigmed_subset_genes); no other gene. "
-    "Absence from this file says nothing about a variant. Made by tools/derive_knowledge_sources.py"
+    "complete for {complete}; partial for {partial} (see bigmed_subset_genes); no other gene: "
+    "absence from this file says nothing about a variant. Made by tools/derive_knowledge_sources.py"
 )
 
 
