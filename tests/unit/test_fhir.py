@@ -156,6 +156,7 @@ def rare_disease() -> dict:
         "classification": "Uncertain significance",
         "summary": "Candidate 1: de novo; VUS (PM6)",
         "rank": 1,
+        "inheritance": "de_novo",
         "evidence": [{"code": "PM6", "strength": "moderate", "evidence": "de novo"}],
     }
     brca2 = {
@@ -464,6 +465,7 @@ def test_germline_implication_carries_summary_and_criteria():
     assert comp(imp, "conclusion-string") == [
         "Candidate for review, not a finding: Candidate 1: de novo; VUS (PM6)"
     ]
+    assert comp(imp, "condition-inheritance") == []  # de novo: the variant's, not the disease's
     notes = [n["text"] for n in imp["note"]]
     assert any("PM6 (moderate)" in n for n in notes)
     assert any("bigmed.acmg" in n for n in notes)

@@ -563,7 +563,9 @@ def diagnostic_implication(ctx: Context, item: Reported, derived: Json) -> Json:
                 valueCodeableConcept=text(finding["disease"]),
             )
         )
-    if finding and finding.get("inheritance"):
+    # the disease's mode of inheritance (cardiac, G2P); a rare-disease candidate's
+    # 'inheritance' is how the variant segregates (de novo...): that stays in the conclusion
+    if finding and finding.get("disease") and finding.get("inheritance"):
         comps.append(
             component(
                 concept(TBD, "condition-inheritance", "Condition Inheritance"),
