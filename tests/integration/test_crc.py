@@ -7,7 +7,7 @@ from pathlib import Path
 
 import pysam
 import pytest
-from conftest import Batch, make_batch
+from conftest import Batch, job_counts, make_batch
 
 pytestmark = pytest.mark.integration
 
@@ -110,3 +110,30 @@ def test_tumor_only_flags_germline_not_excluded(tmp_path: Path):
     with pysam.VariantFile(str(batch.workdir / "results/somatic/CRC01/somatic.vcf.gz")) as vf:
         assert list(vf.header.samples) == ["CRC01-T"]
         assert all(r.info["GERMLINE_NOT_EXCLUDED"] for r in vf)
+
+
+def test_batch_panel_of_normals_needs_enough_other_normals(tmp_path: Path):
+    """Two crc normals in the batch: the tumor-only patient has two normals other than its
+    own (none) and uses the batch panel; CRC01 has one other and does not."""
+    batch = make_batch(tmp_path / "pon", patients=["CRC01"])
+    batch.edit(validation__fastq_full_check=False)
+    samples, units = batch.sheet("samples.tsv"), batch.sheet("units.tsv")
+    rows = samples.read_text().splitlines(True)
+    unit_rows = units.read_text().splitlines(True)
+    for patient, roles in (("CRC02", ("T", "N")), ("CRC03", ("T",))):
+        for role in roles:
+            src = next(ln for ln in rows if f"\tCRC01-{role}\t" in ln)
+            rows.append(src.replace("CRC01", patient))
+            unit = next(ln for ln in unit_rows if ln.startswith(f"CRC01-{role}\t"))
+            unit_rows.append(unit.replace(f"CRC01-{role}", f"{patient}-{role}", 1))
+    samples.write_text("".join(rows))
+    units.write_text("".join(unit_rows))
+    proc = batch.run("-n", "results/somatic/CRC01/somatic.vcf.gz")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    assert "panel_of_normals" not in job_counts(proc.stdout)
+    proc = batch.run("-n", "results/somatic/CRC03/somatic.vcf.gz")
+    counts = job_counts(proc.stdout)
+    assert counts["panel_of_normals"] == 1 and counts["pileup_normals"] == 4
+    batch.edit(somatic__batch_panel_of_normals=False)
+    proc = batch.run("-n", "results/somatic/CRC03/somatic.vcf.gz")
+    assert "panel_of_normals" not in job_counts(proc.stdout)

@@ -7,8 +7,8 @@ error at 100x (three low-quality bases) then looks like a 3 % subclone. The soma
 probability of the allele call), its mapping quality, its strand, its pair orientation
 (F1R2/F2R1, for oxidation and deamination artefacts), the variant's distance from the read
 end, and the fragment it belongs to (mates overlapping the site count once). Reads are the
-pilot's usable reads (:func:`bigmed.pilots.crc.reads.usable_read`) and bases at or above
-the calling BQ, as for mpileup.
+pilot's usable reads (:func:`bigmed.pilots.crc.reads.usable_read`) in proper pairs and
+bases at or above the calling BQ, as for mpileup.
 
 Alleles are matched on the read's alignment: substitutions (SNVs and MNVs) base by base;
 indels wherever the aligner placed them inside the repeat they can slide in (a deletion of
@@ -30,6 +30,12 @@ import pysam
 from bigmed.pilots.crc.reads import usable_read
 
 REF, ALT, OTHER = 0, 1, 2
+# A read whose event lies within END_WINDOW bases of an aligned end counts only if its
+# last TERMINAL bases there are clean (no other mismatch, indel or soft clip): reads that
+# end in a germline indel are aligned with its bases as mismatches (at 100x a few such
+# reads per site look like a subclone; benchmarks/somatic_accuracy).
+END_WINDOW = 15
+TERMINAL = 30
 # CIGAR operations
 _MATCH = (0, 7, 8)
 _INS, _DEL, _SKIP, _SOFT = 1, 2, 3, 4
@@ -231,11 +237,110 @@ def _indel(
     return OTHER, qmap[0]
 
 
+def _clean_ends(
+    read: pysam.AlignedSegment, qpos: int, own: tuple[int, int], ref: Reference
+) -> bool:
+    """False when the event at query position ``qpos`` is near an aligned read end whose
+    terminal bases hold another mismatch, an indel or a soft clip (reference positions in
+    ``own`` belong to the event itself)."""
+    qs, qe = read.query_alignment_start, read.query_alignment_end
+    ranges = []
+    cigar = read.cigartuples or []
+    if qpos - qs <= END_WINDOW:
+        if cigar and cigar[0][0] in (_SOFT, 5):
+            return False
+        ranges.append((qs, qs + TERMINAL))
+    if qe - 1 - qpos <= END_WINDOW:
+        if cigar and cigar[-1][0] in (_SOFT, 5):
+            return False
+        ranges.append((qe - TERMINAL, qe))
+    if not ranges:
+        return True
+    seq = (read.query_sequence or "").upper()
+    start = read.reference_start
+    bases = ref.get(read.reference_name or "", start, read.reference_end or start)
+    last_q, last_r = qs, start
+    for q, r in read.get_aligned_pairs():
+        at = last_q if q is None else q
+        inside = any(lo <= at < hi for lo, hi in ranges)
+        mine = own[0] <= (last_r if r is None else r) <= own[1]
+        if inside and not mine:
+            if q is None or r is None:
+                return False
+            if r - start < len(bases) and seq[q] != bases[r - start]:
+                return False
+        last_q, last_r = (last_q if q is None else q), (last_r if r is None else r)
+    return True
+
+
+def _mismatches(a: str, b: str) -> int:
+    return sum(x != y for x, y in zip(a, b, strict=False))
+
+
+def _edit(c: Candidate) -> tuple[int, int, str]:
+    """A candidate as a reference edit (0-based start, end, replacement)."""
+    if c.is_substitution:
+        return c.pos - 1, c.pos - 1 + len(c.ref), c.alt
+    return c.pos, c.pos - 1 + len(c.ref), c.alt[1:]
+
+
+def _haplotype(ref: Reference, contig: str, start: int, end: int, edits: list[Candidate]) -> str:
+    """Reference start..end (0-based) with the edits that lie inside it applied."""
+    out, at = [], start
+    for e0, e1, rep in sorted(_edit(c) for c in edits):
+        if e0 < at or e1 > end:
+            continue
+        out += [ref.get(contig, at, e0), rep]
+        at = e1
+    out.append(ref.get(contig, at, end))
+    return "".join(out)
+
+
+def _explained_by_indel(
+    read: pysam.AlignedSegment, cand: Candidate, indel: Candidate, ref: Reference
+) -> bool:
+    """True when the read ends in a nearby indel and its bases from the indel to that end
+    (whatever the aligner made of them) match the indel's haplotype better than the
+    reference and no worse than the candidate's haplotype, the candidate lying in that end:
+    the candidate's allele in this read is (or may be) the aligner's rendering of the other
+    indel."""
+    anchor = indel.pos - 1
+    after = anchor + len(indel.ref)  # first reference base after the indel (0-based)
+    qmap, _ = _walk(read.cigartuples or [], read.reference_start, anchor, after)
+    seq = (read.query_sequence or "").upper()
+    contig, pad = indel.contig, 80
+    qa, qb = qmap[0], qmap[-1]
+    qs, qe = read.query_alignment_start, read.query_alignment_end
+    c0, c1, _ = _edit(cand)
+    if qa >= 0 and qe - 1 - qa <= TERMINAL and c0 > anchor:
+        tail = seq[qa + 1 : qe]
+        n, lo, hi = len(tail), anchor + 1, anchor + 1 + len(tail) + pad
+        haps = [_haplotype(ref, contig, lo, hi, e)[:n] for e in ([indel], [], [cand])]
+        if _better(tail, haps):
+            return True
+    if qb >= 0 and qb - qs <= TERMINAL and c1 <= after:
+        head = seq[qs:qb]
+        n, lo, hi = len(head), after - len(head) - pad, after
+        haps = [_haplotype(ref, contig, lo, hi, e)[-n:] for e in ([indel], [], [cand])]
+        if n and _better(head, haps):
+            return True
+    return False
+
+
+def _better(bases: str, haps: list[str]) -> bool:
+    """The indel's haplotype (first) matches ``bases`` better than the reference (second)
+    and at least as well as the candidate's (third): a tie leaves the read ambiguous."""
+    m = [_mismatches(bases, h) for h in haps]
+    return m[0] < m[1] and m[0] <= m[2]
+
+
 def _read_call(
     read: pysam.AlignedSegment,
     cand: Candidate,
     shape: EventShape | None,
     rs: ReadSettings,
+    ref: Reference,
+    near: Sequence[Candidate] = (),
 ) -> ReadCall | None:
     if shape is None:
         got = _substitution(read, cand, rs)
@@ -249,6 +354,11 @@ def _read_call(
         allele, qpos = got2
         error = rs.indel_error * shape.units
     if allele == OTHER:
+        return None
+    own = (cand.pos - 1, cand.pos + len(cand.ref) - 2) if shape is None else (shape.lo, shape.hi)
+    if not _clean_ends(read, qpos, own, ref):
+        return None
+    if any(_explained_by_indel(read, cand, indel, ref) for indel in near):
         return None
     mapq = read.mapping_quality
     # a mismapped read shows either allele by chance: a third of its error budget
@@ -269,9 +379,11 @@ def fragment_calls(
     cand: Candidate,
     ref: Reference,
     rs: ReadSettings,
+    near: Sequence[Candidate] = (),
 ) -> dict[str, ReadCall]:
     """The call of every usable fragment at a candidate (a fragment's two overlapping mates
-    count once, by the mate with the lower error)."""
+    count once, by the mate with the lower error); ``near``: indel candidates close by,
+    whose misaligned read ends must not count as alleles of this one."""
     shape = None if cand.is_substitution else indel_shape(ref, cand)
     lo = cand.pos - 1 if shape is None else shape.lo
     hi = lo + len(cand.ref) - 1 if shape is None else shape.hi
@@ -281,15 +393,36 @@ def fragment_calls(
     for read in bam.fetch(cand.contig, lo, hi + 1):
         if not usable_read(read, rs.min_mapq) or read.reference_end is None:
             continue
+        if read.is_paired and not read.is_proper_pair:
+            continue  # anomalous pairs (chimeras, mismapped mates): mpileup skips them too
         if read.reference_start > lo or read.reference_end <= hi:
             continue
-        call = _read_call(read, cand, shape, rs)
+        call = _read_call(read, cand, shape, rs, ref, near)
         if call is None:
             continue
         name = read.query_name or ""
         seen = out.get(name)
         if seen is None or call.error < seen.error:
             out[name] = call
+    return out
+
+
+def nearby_indels(cands: Sequence[Candidate]) -> list[list[Candidate]]:
+    """For each candidate, the other indel candidates within TERMINAL bases of it."""
+    indels: dict[str, list[Candidate]] = {}
+    for c in cands:
+        if not c.is_substitution:
+            indels.setdefault(c.contig, []).append(c)
+    out = []
+    for c in cands:
+        end = c.pos + len(c.ref)
+        out.append(
+            [
+                d
+                for d in indels.get(c.contig, [])
+                if d != c and d.pos - TERMINAL <= end and c.pos <= d.pos + len(d.ref) + TERMINAL
+            ]
+        )
     return out
 
 
@@ -304,8 +437,9 @@ def collect(
     rows: list[tuple[int, ReadCall]] = []
     names: list[set[str]] = []
     with pysam.AlignmentFile(bam_path) as bam:
+        near = nearby_indels(cands)
         for i, cand in enumerate(cands):
-            calls = fragment_calls(bam, cand, ref, rs)
+            calls = fragment_calls(bam, cand, ref, rs, near[i])
             rows += [(i, c) for c in calls.values()]
             if keep_names:
                 names.append({k for k, c in calls.items() if c.allele == ALT})
@@ -327,8 +461,10 @@ def merge_mnvs(
 ) -> list[Candidate]:
     """Adjacent SNV candidates whose alt reads are the same fragments, merged into one
     MNV (a codon change read as one event, as the reads show it). Two neighbours merge when
-    the fragments showing both are at least ``min_shared`` of the larger alt read set; a run
-    of three merges when the third shares the MNV's reads. Returns the MNVs only."""
+    the fragments showing both are at least ``min_shared`` of the smaller alt read set (a
+    read may miss one base to low quality) and the smaller set is at least half the larger
+    (a somatic SNV beside a germline one shares its reads but not their number); a run of
+    three merges when the third shares the MNV's reads. Returns the MNVs only."""
     snv = {
         (c.contig, c.pos): i
         for i, c in sorted(enumerate(cands), key=lambda x: len(alt_names[x[0]]))
@@ -344,7 +480,8 @@ def merge_mnvs(
         while (contig, end + 1) in snv:
             nxt = alt_names[snv[(contig, end + 1)]]
             shared = reads & nxt
-            if not shared or len(shared) < min_shared * max(len(reads), len(nxt)):
+            small, large = sorted((len(reads), len(nxt)))
+            if not shared or len(shared) < min_shared * small or small < large / 2:
                 break
             reads, end = shared, end + 1
         if end > pos:

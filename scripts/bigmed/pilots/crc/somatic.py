@@ -100,8 +100,8 @@ class SomaticParams:
     min_vaf: float = 0.02
     min_tumor_depth: int = 10
     min_normal_depth: int = 8  # 8 reads: 0 alt reads give NLOD 2.4 against a het germline
-    max_strand_g: float = 10.83  # chi-square 1 df, p = 0.001
-    max_orientation_g: float = 10.83
+    max_strand_g: float = 15.13  # chi-square 1 df, p = 1e-4: ~10 one-sided reads
+    max_orientation_g: float = 15.13
     min_read_position: float = 2.0
     min_median_mapq: float = 30.0
     max_clustered_events: int = 3
