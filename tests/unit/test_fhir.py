@@ -214,6 +214,7 @@ def civic(therapy: str | None, level: str, match: str, significance: str, n: int
 BRAF = "chr7-140753336-A-T"
 PTEN = "chr10-87952169-T-G"
 KRAS = "chr12-25245350-C-T"
+APC = "chr5-112839942-C-T"
 
 
 def crc() -> dict:
@@ -239,6 +240,10 @@ def crc() -> dict:
                 genotypes={"CRC-T": gt("0/1", 50, 50)}),
         variant("chr2-500-G-A", "APC", "c.9G>A", None, None, origin="germline",
                 genotypes={"CRC-N": gt("0/1", 20, 20)}),
+        variant(APC, "APC", "c.4348C>T", "p.(Arg1450Ter)", "Pathogenic", origin="germline",
+                consequence="stop_gained", genotypes={"CRC-N": gt("0/1", 19, 34)},
+                evidence=[{"type": "acmg", "class": "Uncertain significance", "points": 4,
+                           "engine": "bigmed.acmg"}]),
     ]  # fmt: skip
     findings = [
         {"variant_id": BRAF, "gene": "BRAF", "hgvs_c": "c.1799T>A", "hgvs_p": "p.(Val600Glu)",
@@ -250,6 +255,13 @@ def crc() -> dict:
         {"variant_id": None, "gene": None, "hgvs_c": None, "hgvs_p": None,
          "classification": "Tier I (level B)", "summary": "MSI positive (unstable) — Tier I",
          "evidence": [civic("Pembrolizumab", "B", "same", "sensitivity", 9)]},
+        {"variant_id": APC, "gene": "APC", "hgvs_c": "c.4348C>T", "hgvs_p": "p.(Arg1450Ter)",
+         "classification": "Pathogenic", "summary": "APC p.(Arg1450Ter) germline",
+         "condition": "familial adenomatous polyposis", "rests_on": "ClinVar (2 stars)",
+         "known_classification": {"status": "clinvar", "source": "ClinVar 2026-02-26",
+                                  "stars": 2, "record": "194585", "class": "Pathogenic",
+                                  "note": "2 star(s), criteria provided"},
+         "evidence": [{"code": "PVS1_Strong", "strength": "strong", "evidence": "stop_gained"}]},
     ]  # fmt: skip
     biomarkers = [
         {"name": "MSI", "status": "positive", "reason": "40% unstable",
@@ -756,3 +768,27 @@ def test_observations_follow_their_profiles(make):
     assert "variant" in seen and "diagnostic-implication" in seen and "region-studied" in seen
     if make is crc:
         assert {"msi", "tmb", "therapeutic-implication"} <= seen
+
+
+def test_germline_finding_of_a_crc_patient_rests_on_clinvar():
+    """A pathogenic germline variant seen in the matched normal: the normal's genotype, the
+    class with the ClinVar review stars it rests on, the engine's own (lower) result noted."""
+    b = validated(crc())
+    obs = variant_obs(b, APC)
+    normal = next(
+        s for s in resources(b, rtype="Specimen") if s["identifier"][0]["value"] == "CRC-N"
+    )
+    assert obs["specimen"] == {"reference": "urn:uuid:" + normal["id"]}
+    assert codes(comp(obs, "48002-0")[0]) == {"LA6683-2"}  # germline
+    assert codes(comp(obs, "53034-5")[0]) == {"LA6706-1"}  # heterozygous
+    (imp,) = derived_from(b, obs, "diagnostic-implication")
+    assert set().union(*(codes(c) for c in comp(imp, "53037-8"))) == {"LA6668-3"}
+    assert [codes(c) for c in comp(imp, "93044-6")] == [{"2-star"}]
+    assert comp(imp, "81259-4") == [{"text": "familial adenomatous polyposis"}]
+    notes = [n["text"] for n in imp["note"]]
+    assert any(
+        n.startswith("Class rests on ClinVar (2 stars): ClinVar 2026-02-26 Pathogenic")
+        for n in notes
+    )
+    assert any("engine bigmed.acmg: Uncertain significance, 4 point(s)" in n for n in notes)
+    assert derived_from(b, obs, "therapeutic-implication") == []

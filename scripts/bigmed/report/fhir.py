@@ -41,6 +41,9 @@ OBS_CATEGORY = "http://terminology.hl7.org/CodeSystem/observation-category"
 DIAGNOSTIC_SERVICE = "http://terminology.hl7.org/CodeSystem/v2-0074"
 INTERPRETATION = "http://terminology.hl7.org/CodeSystem/v3-ObservationInterpretation"
 REPORT_NOTE = IG + "genomic-report-note"
+CLINVAR_LEVEL = (
+    "http://hl7.org/fhir/uv/genomics-reporting/CodeSystem/clinvar-evidence-level-custom-cs"
+)
 SECONDARY_FINDING = "http://hl7.org/fhir/StructureDefinition/observation-secondaryFinding"
 
 # fixed namespace of the resource ids (any constant works; changing it changes every id)
@@ -492,12 +495,51 @@ def _significance(classification: str | None) -> list[Json]:
     ]
 
 
+def _condition(entry: Json) -> list[Json]:
+    """The condition the report names for the variant (cardiac: the panel gene's G2P disease;
+    a germline finding's condition) and, with a disease, its mode of inheritance. A
+    rare-disease candidate's 'inheritance' is how the variant segregates (de novo...): that
+    stays in the conclusion."""
+    disease = entry.get("disease") or entry.get("condition")
+    if not disease:
+        return []
+    out = [component(loinc("81259-4", "Associated phenotype"), valueCodeableConcept=text(disease))]
+    if entry.get("disease") and entry.get("inheritance"):
+        out.append(
+            component(
+                concept(TBD, "condition-inheritance", "Condition Inheritance"),
+                valueCodeableConcept=text(str(entry["inheritance"])),
+            )
+        )
+    return out
+
+
+def _known_level(entry: Json) -> list[Json]:
+    """A class that rests on ClinVar: its review stars, in the guide's ClinVar code list."""
+    known = entry.get("known_classification") or {}
+    stars = known.get("stars")
+    if known.get("status") != "clinvar" or not isinstance(stars, int) or not 0 <= stars <= 4:
+        return []
+    code = f"{stars}-star" if stars else "no-star"
+    level = concept(CLINVAR_LEVEL, code, f"{stars} star" if stars else "no star")
+    return [component(loinc("93044-6", "Level of evidence"), valueCodeableConcept=level)]
+
+
 def _acmg_notes(v: Json | None, finding: Json | None) -> list[Json]:
-    """The criteria behind a germline class and the engine that applied them."""
+    """The criteria behind a germline class, the engine's own result and, where the class
+    rests on a known classification (ClinVar, an expert panel, the lab), that record."""
     notes = []
     for e in (v or {}).get("evidence", []):
         if e.get("type") == "acmg":
-            notes.append(f"Classified by {e.get('engine')}: {e.get('points')} point(s)")
+            notes.append(
+                f"ACMG/AMP engine {e.get('engine')}: {e.get('class')}, {e.get('points')} point(s)"
+            )
+    known, rests_on = (finding or {}).get("known_classification"), (finding or {}).get("rests_on")
+    if isinstance(known, dict) and rests_on:
+        notes.append(
+            f"Class rests on {rests_on}: {known.get('source')} {known.get('class')}"
+            f" ({known.get('note')}; record {known.get('record')})"
+        )
     lab = (v or {}).get("lab_classification")
     if isinstance(lab, dict):
         notes.append(
@@ -556,22 +598,7 @@ def diagnostic_implication(ctx: Context, item: Reported, derived: Json) -> Json:
     obs["derivedFrom"] = [derived]
     cls = (finding or {}).get("classification") or (v or {}).get("classification")
     comps = _significance(cls)
-    if finding and finding.get("disease"):  # cardiac: the panel gene's G2P disease
-        comps.append(
-            component(
-                loinc("81259-4", "Associated phenotype"),
-                valueCodeableConcept=text(finding["disease"]),
-            )
-        )
-    # the disease's mode of inheritance (cardiac, G2P); a rare-disease candidate's
-    # 'inheritance' is how the variant segregates (de novo...): that stays in the conclusion
-    if finding and finding.get("disease") and finding.get("inheritance"):
-        comps.append(
-            component(
-                concept(TBD, "condition-inheritance", "Condition Inheritance"),
-                valueCodeableConcept=text(str(finding["inheritance"])),
-            )
-        )
+    comps += _condition(finding or {}) + _known_level(finding or {})
     prognosis, prognosis_notes = _prognosis(finding)
     comps += prognosis
     comps.append(conclusion(item.conclusion(cls)))
