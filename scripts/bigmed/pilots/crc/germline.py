@@ -473,7 +473,9 @@ def _counted_text(counted: Mapping[str, int], sample: str) -> str:
 def germline_section(res: GermlineResult, min_stars: int | None = None) -> dict[str, Any]:
     """The germline predisposition table: findings, then what is listed for review."""
     st = res.settings
-    title = f"Germline predisposition (hereditary cancer genes, {st.sample})"
+    title = "Germline predisposition (hereditary cancer genes" + (
+        f", {st.sample})" if st.sample else ")"
+    )
     if not res.analysed:
         note = f"Not analysed: {st.reason_off or 'crc.germline_findings is off'}."
         return {"id": "germline-predisposition", "title": title, "note": note,
