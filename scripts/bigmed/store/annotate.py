@@ -37,7 +37,7 @@ def _germline_text(obs: dict[str, Any], cohort: dict[str, Any]) -> str:
         f"{pilot} {n} of {cohort['patients'].get(pilot, 0)}"
         for pilot, n in sorted(g["by_pilot"].items())
     ]
-    hom = f", {g['homozygous']} homozygous" if g["homozygous"] else ""
+    hom = f", {g['homozygous']} homozygous or hemizygous" if g["homozygous"] else ""
     return (
         f"{g['patients']} of {total} patients ({'; '.join(parts)}); {g['carriers']} carrier(s){hom}"
     )

@@ -37,7 +37,7 @@ from bigmed.base.atomic import write_text
 from bigmed.base.errors import InputError
 from bigmed.store import schema
 from bigmed.store.classifications import CLASSES, Classification, all_latest
-from bigmed.store.db import Store, lock_for_writing, now
+from bigmed.store.db import Store, insert_rows, lock_for_writing, now
 from bigmed.store.observations import Variant, ensure_variants, prune_variants
 from bigmed.store.vrs import LocalSequenceProxy, VrsAllele, vrs_allele
 
@@ -419,15 +419,12 @@ def import_export(store: Store, folder: str | Path, partner: str | None = None) 
         )
         pid = int(result.inserted_primary_key[0])  # type: ignore[index]
         ids = ensure_variants(conn, [v for v, _ in classes + counts], refresh=False)
-        if classes:
-            conn.execute(
-                schema.partner_classifications.insert(),
-                [{"partner_id": pid, "variant_id": ids[v.key], **d} for v, d in classes],
-            )
-        if counts:
-            conn.execute(
-                schema.partner_counts.insert(),
-                [{"partner_id": pid, "variant_id": ids[v.key], **d} for v, d in counts],
+        for table, rows in (
+            (schema.partner_classifications, classes),
+            (schema.partner_counts, counts),
+        ):
+            insert_rows(
+                conn, table, [{"partner_id": pid, "variant_id": ids[v.key], **d} for v, d in rows]
             )
         prune_variants(conn)
     return {

@@ -24,7 +24,7 @@ import pysam
 from sqlalchemy import Connection, delete, exists, select, update
 
 from bigmed.store import schema
-from bigmed.store.db import Store, insert_ignore, lock_for_writing, now
+from bigmed.store.db import Store, insert_rows, lock_for_writing, now
 
 KINDS = ("germline", "somatic", "normal")
 ANNOTATION = ("gene", "transcript", "hgvs_c", "hgvs_p")
@@ -203,7 +203,7 @@ def ensure_variants(
         for k, v in wanted.items()
         if k not in ids
     ]
-    insert_ignore(conn, schema.variants, missing)
+    insert_rows(conn, schema.variants, missing)
     if missing:
         ids.update(variant_ids(conn, [str(m["key"]) for m in missing]))
     if refresh:
@@ -227,9 +227,11 @@ def _refresh_annotation(conn: Connection, variants: list[Variant], ids: dict[str
             )
 
 
-def _store_patient(conn: Connection, pc: PatientCalls, digest: str) -> None:
+def _store_patient(
+    conn: Connection, pc: PatientCalls, digest: str, old: int | None, ids: dict[str, int]
+) -> None:
+    """Write one patient (``old``: its row id when it is already in the store)."""
     p = schema.patients
-    row = conn.execute(select(p.c.id).where(p.c.patient == pc.patient)).first()
     values = {
         "pilot": pc.pilot,
         "individuals": pc.individuals,
@@ -237,14 +239,13 @@ def _store_patient(conn: Connection, pc: PatientCalls, digest: str) -> None:
         "digest": digest,
         "loaded": now(),
     }
-    if row is None:
+    if old is None:
         result = conn.execute(p.insert().values(patient=pc.patient, **values))
         pid = int(result.inserted_primary_key[0])  # type: ignore[index]
     else:
-        pid = row[0]
+        pid = old
         conn.execute(delete(schema.observations).where(schema.observations.c.patient_id == pid))
         conn.execute(update(p).where(p.c.id == pid).values(values))
-    ids = ensure_variants(conn, pc.variants.values())
     rows = [
         {
             "patient_id": pid,
@@ -255,23 +256,35 @@ def _store_patient(conn: Connection, pc: PatientCalls, digest: str) -> None:
         }
         for o in sorted(pc.observations, key=lambda o: (o.key, o.kind, o.sample))
     ]
-    if rows:
-        conn.execute(schema.observations.insert(), rows)
+    insert_rows(conn, schema.observations, rows)
+
+
+def _stored(conn: Connection, names: list[str]) -> dict[str, tuple[int, str]]:
+    """(row id, digest) of the batch's patients already in the store."""
+    p = schema.patients
+    out: dict[str, tuple[int, str]] = {}
+    for part in chunks(names):
+        q = select(p.c.patient, p.c.id, p.c.digest).where(p.c.patient.in_(part))
+        out.update({name: (pid, digest) for name, pid, digest in conn.execute(q)})
+    return out
 
 
 def load_patients(store: Store, batch: list[PatientCalls]) -> dict[str, str]:
     """Load a batch in one transaction; per patient: added, replaced or unchanged."""
-    p = schema.patients
     actions: dict[str, str] = {}
     with store.begin() as conn:
         lock_for_writing(conn)
+        stored = _stored(conn, [pc.patient for pc in batch])
+        digests = {pc.patient: pc.digest() for pc in batch}
+        todo = [pc for pc in batch if stored.get(pc.patient, (0, ""))[1] != digests[pc.patient]]
+        ids = ensure_variants(conn, [v for pc in todo for v in pc.variants.values()])
+        changed = {pc.patient for pc in todo}
         for pc in batch:
-            digest = pc.digest()
-            old = conn.execute(select(p.c.digest).where(p.c.patient == pc.patient)).first()
-            if old is not None and old[0] == digest:
+            old = stored.get(pc.patient)
+            if pc.patient not in changed:
                 actions[pc.patient] = "unchanged"
                 continue
-            _store_patient(conn, pc, digest)
+            _store_patient(conn, pc, digests[pc.patient], old[0] if old else None, ids)
             actions[pc.patient] = "added" if old is None else "replaced"
         if "replaced" in actions.values():
             prune_variants(conn)
