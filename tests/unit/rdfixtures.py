@@ -12,7 +12,10 @@ DEPTH = 30
 
 
 def call(spec: str) -> Call:
-    """'0/1', '0/0', '1/1', './.', haploid '1'/'0'; '@N' sets the depth, '+N' the alt reads, '~N' the GQ."""
+    """'0/1', '0/0', '1/1', './.', haploid '1'/'0'.
+
+    '@N' sets the depth, '+N' the alt reads, '~N' the GQ.
+    """
     gq = 99
     dp = DEPTH
     alt: int | None = None
