@@ -1,27 +1,5 @@
 # Somatic calling of a tumor (and its matched normal), callable regions, MSI and TMB.
-# Input functions: rules/common/crc.smk; the batch panel of normals' ones are here.
-
-
-def batch_normals():
-    """Normals of the batch's crc patients that have reads (a VCF patient has none)."""
-    return [
-        s.sample
-        for s in SAMPLES
-        if s.role == "normal" and s.pilot == "crc" and s.sample not in VCF_SAMPLES
-    ]
-
-
-def get_batch_pon(wildcards):
-    """The batch panel of normals, when enough normals other than the patient's own
-    exist to reach somatic.pon_min_normals (tumor-only patients use it too)."""
-    som = config["somatic"]
-    others = [s for s in batch_normals() if s != get_normal(wildcards)]
-    if not som["batch_panel_of_normals"] or len(others) < som["pon_min_normals"]:
-        return []
-    return [
-        "results/somatic/panel_of_normals.vcf.gz",
-        "results/somatic/panel_of_normals.vcf.gz.tbi",
-    ]
+# Input functions (the batch panel of normals' included): rules/common/crc.smk.
 
 
 rule pileup_normals:
