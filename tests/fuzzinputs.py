@@ -26,6 +26,7 @@ from __future__ import annotations
 
 import contextlib
 import copy
+import gc
 import gzip
 import io
 import json
@@ -35,6 +36,7 @@ import shutil
 import signal
 import sys
 import traceback
+import warnings
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
@@ -340,8 +342,20 @@ def _alarm(signum: int, frame: Any) -> None:
     raise _Timeout()
 
 
-def start(workdir: Path, config: Path) -> tuple[str, str, BaseException | None]:
-    """Start the workflow as a dry run in this process; (stdout, stderr, exception)."""
+@dataclass(frozen=True)
+class Stop:
+    """How a start ended: ``none`` (it ran), ``exit`` (SystemExit, with its code),
+    ``timeout``, or ``exception`` (with the exception's last line)."""
+
+    how: str
+    code: object = None
+    text: str = ""
+
+
+def start(workdir: Path, config: Path) -> tuple[str, str, Stop]:
+    """Start the workflow as a dry run in this process; (stdout, stderr, how it ended).
+    No exception object is kept: it would keep the workflow (and its temporary folders)
+    alive past the case."""
     from bigmed.base.errors import InputError
     from bigmed.intake.config import read_config_file
     from snakemake.api import SnakemakeApi
@@ -351,16 +365,17 @@ def start(workdir: Path, config: Path) -> tuple[str, str, BaseException | None]:
         OutputSettings,
         ResourceSettings,
         StorageSettings,
+        WorkflowSettings,
     )
 
     cwd, path, umask = os.getcwd(), list(sys.path), os.umask(0o022)
     out, err = io.StringIO(), io.StringIO()
-    raised: BaseException | None = None
+    stop = Stop("none")
     try:  # as `bigmed validate` does before it hands the config to Snakemake
         read_config_file(str(config))
     except InputError as bad:
         os.umask(umask)
-        return "", f"bigmed: error: {bad}\n", SystemExit(1)
+        return "", f"bigmed: error: {bad}\n", Stop("exit", 1)
     old = signal.signal(signal.SIGALRM, _alarm)
     signal.alarm(CASE_TIMEOUT)
     try:
@@ -375,35 +390,51 @@ def start(workdir: Path, config: Path) -> tuple[str, str, BaseException | None]:
                 resource_settings=ResourceSettings(cores=1),
                 config_settings=ConfigSettings(configfiles=[config]),
                 storage_settings=StorageSettings(),
+                # the source cache in the case's folder: no temporary folder left to GC
+                workflow_settings=WorkflowSettings(
+                    runtime_source_cache_path=workdir / ".snakemake" / "source-cache"
+                ),
             )
             wf.dag(DAGSettings()).execute_workflow(executor="dryrun")
+    except _Timeout:
+        stop = Stop("timeout")
+    except SystemExit as exc:
+        stop = Stop("exit", exc.code)
     except BaseException as exc:  # everything a user could see, classified by the caller
-        raised = exc
+        text = "".join(traceback.format_exception_only(type(exc), exc)).strip()
+        stop = Stop("exception", None, text.splitlines()[-1][:300] if text else type(exc).__name__)
     finally:
         signal.alarm(0)
         signal.signal(signal.SIGALRM, old)
         os.chdir(cwd)
         sys.path[:] = path
         os.umask(umask)
-    return out.getvalue(), err.getvalue(), raised
+    return out.getvalue(), err.getvalue(), stop
 
 
-def classify(workdir: Path, stderr: str, raised: BaseException | None) -> Outcome:
+def _collect_workflow() -> None:
+    """Let the finished workflow's temporary folders go now: Snakemake leaves them to
+    garbage collection, whose ResourceWarning would land in whatever test runs next."""
+    with warnings.catch_warnings():
+        warnings.simplefilter("ignore", ResourceWarning)
+        gc.collect()
+
+
+def classify(workdir: Path, stderr: str, stop: Stop) -> Outcome:
     """What the user saw: a normal start, one good error line, or not."""
     lines = [ln for ln in stderr.splitlines() if ln.strip()]
     errors = [ln for ln in lines if ln.startswith("bigmed: error:")]
-    if raised is None:
+    if stop.how == "none":
         if errors:
             return Outcome("bad_error", f"started, yet printed: {errors[0]}")
         return Outcome("ok", "")
-    if isinstance(raised, _Timeout):
+    if stop.how == "timeout":
         return Outcome("traceback", f"no start within {CASE_TIMEOUT} s")
-    if not isinstance(raised, SystemExit):
-        tb = "".join(traceback.format_exception_only(type(raised), raised)).strip()
-        return Outcome("traceback", tb.splitlines()[-1][:300])
+    if stop.how == "exception":
+        return Outcome("traceback", stop.text)
     others = [ln for ln in lines if not ln.startswith(("bigmed: error:", "bigmed: warning:"))]
-    if len(errors) != 1 or others or raised.code != 1:
-        return Outcome("bad_error", (errors + others + [f"exit {raised.code}"])[0][:300])
+    if len(errors) != 1 or others or stop.code != 1:
+        return Outcome("bad_error", (errors + others + [f"exit {stop.code}"])[0][:300])
     m = ERROR_LINE.match(errors[0])
     named = m.group("file") if m else ""
     if not m or not (named == "config" or Path(named).exists() or _user_wrote(workdir, named)):
@@ -429,7 +460,8 @@ def run_case(base: Path, scratch: Path, m: Mutation) -> Outcome:
     config = copy_batch(base, workdir)
     apply(m, workdir)
     try:
-        _, stderr, raised = start(workdir, config)
-        return classify(workdir, stderr, raised)
+        _, stderr, stop = start(workdir, config)
+        _collect_workflow()
+        return classify(workdir, stderr, stop)
     finally:
         shutil.rmtree(workdir, ignore_errors=True)

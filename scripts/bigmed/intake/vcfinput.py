@@ -384,9 +384,9 @@ def check_callset(
     out = CallsetCheck()
     for vcf in callset.vcfs:
         header = read_header(vcf)
-        out.renames.update(contig_renames(vcf, header, ref_contigs, cmap, rename))
         extra = check_samples(vcf, header, callset, samples)
         check_definitions(vcf, header, callset.kind)
+        out.renames.update(contig_renames(vcf, header, ref_contigs, cmap, rename))
         if extra:
             shown = ", ".join(extra[:5]) + (f" and {len(extra) - 5} more" if len(extra) > 5 else "")
             out.warnings.append(
