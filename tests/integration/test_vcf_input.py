@@ -153,7 +153,7 @@ def test_own_somatic_vcf_fed_back_gives_the_same_findings(demo_run: Batch, somat
     )
     assert {e["source"] for e in braf["evidence"]} >= {"MOAlmanac", "CIViC"}
     # every somatic PASS call of the FASTQ run, with its consequence and tier
-    assert _somatic(vcf) == _somatic(fastq) and len(_somatic(vcf)) >= 3
+    assert _somatic(vcf) == _somatic(fastq) and len(_somatic(vcf)) >= 2  # BRAF and more
     card = {b["name"]: b for b in vcf["biomarkers"]}
     assert card["BRAF V600E"]["status"] == "positive"
     # what needs reads is said to be not evaluable, never negative
