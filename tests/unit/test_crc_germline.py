@@ -57,7 +57,7 @@ HET, HOM, REF = (0, 1), (1, 1), (0, 0)
         (Call((None, None)), "not assessable", "no genotype"),
         (Call(REF, 40, 99, 40, 0), "not carried", ""),
         (Call(HET, 5, 30, 2, 3), "not assessable", "below calling.min_depth 8x"),
-        (Call(HET, 60, 99, 54, 6), "not assessable", "allele fraction 10%"),
+        (Call(HET, 60, 99, 54, 6), "not assessable", "allele fraction 10.0%"),
         (Call(HET, 40, 99, 21, 19), "carrier", ""),
         (Call(HOM, 30, 99, 0, 30), "carrier", ""),
     ],

@@ -164,7 +164,7 @@ def carrier_status(call: Call | None, sample: str, min_depth: int) -> Carrier:
     af = call.allele_fraction
     if af is not None and af < MIN_ALLELE_FRACTION:
         reason = (
-            f"allele fraction {af:.0%} in {sample} is below {MIN_ALLELE_FRACTION:.0%}: not that "
+            f"allele fraction {af:.1%} in {sample} is below {MIN_ALLELE_FRACTION:.0%}: not that "
             "of a constitutional variant (mosaic, contamination, artefact or subclonal)"
         )
         return Carrier("not assessable", zygosity, text, reason)
