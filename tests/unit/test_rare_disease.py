@@ -264,6 +264,11 @@ def test_secondary_findings_respect_recessive_genes(index, n_stops, mode, rows):
     sf = next(s for s in out["sections"] if s["id"] == "secondary-findings")
     assert len(sf["rows"]) == rows
     assert all(r[3] in ("Pathogenic", "Likely pathogenic") for r in sf["rows"])
+    # a P/LP secondary finding is a finding like any other P/LP variant (once: a ranked
+    # candidate that is also one stays the candidate's finding)
+    found = {(f["gene"], f["hgvs_c"]) for f in out["findings"]}
+    assert {(r[0], r[1]) for r in sf["rows"]} <= found
+    assert len(found) == len(out["findings"])
 
 
 def test_acmg_component_leaves_out_family_criteria(index):
@@ -276,3 +281,19 @@ def test_acmg_component_leaves_out_family_criteria(index):
     pm6 = 2
     expected = acmg_component(top.classification.points - pm6)  # ...not in the score
     assert top.components["acmg"] == pytest.approx(expected, abs=1e-4)
+
+
+def test_secondary_findings_as_findings():
+    """Each reportable SF variant becomes a finding dict, flagged secondary, P/LP only."""
+    from bigmed.pilots.rare_disease import sections
+    from bigmed.pilots.rare_disease.ranking import classify_in_genes
+
+    fam, sites, d = sf_family(1, "AD")
+    classes = classify_in_genes(d, {}, None)
+    found = sections.secondary_findings(d, {s.id: s for s in sites}, fam.proband, classes)
+    assert [(f["gene"], f["secondary"]) for f in found] == [("SF1", True)]
+    assert found[0]["classification"] in ("Pathogenic", "Likely pathogenic")
+    assert found[0]["summary"].startswith("Secondary finding (ACMG SF, opt-in)")
+    fam, sites, d = sf_family(1, "AR")  # a carrier of a recessive SF gene: nothing
+    classes = classify_in_genes(d, {}, None)
+    assert sections.secondary_findings(d, {s.id: s for s in sites}, fam.proband, classes) == []

@@ -97,21 +97,21 @@ def _sections(
     *,
     checks: SampleChecks | None,
     index: PhenotypeIndex | None,
-    overrides: acmg.Overrides | None,
+    sf_classes: Mapping[str, acmg.Classification] | None,
     settings: Settings,
     coverage: Mapping[str, Any] | None,
 ) -> list[dict[str, Any]]:
-    """The pilot's sections, in report order (the ACMG section follows them)."""
+    """The pilot's sections, in report order (the ACMG section follows them);
+    ``sf_classes``: every PASS call's class when secondary findings are analysed."""
     out = [sections.candidate_section(ranking.candidates, family.proband_first, settings)]
     if checks is not None:
         out += sections.check_sections(checks)
     if coverage is not None:
         out.append(sections.coverage_section(ranking, coverage))
     out.append(sections.phenotype_section(family, index, ranking, settings.phenotype_method))
-    if settings.secondary_findings:
-        classes = classify_in_genes(doc, ranking.family_evidence, overrides)
+    if sf_classes is not None:
         by_site = {s.id: s for s in sites}
-        out.append(sections.secondary_section(doc, by_site, family.proband, classes))
+        out.append(sections.secondary_section(doc, by_site, family.proband, sf_classes))
     return out
 
 
@@ -183,6 +183,19 @@ def interpret_family(
         carriers={c.variant["id"] for c in cands},
     )
     findings = _findings(cands, family, base["decisions"])
+    sf_classes = (
+        classify_in_genes(doc, ranking.family_evidence, overrides)
+        if settings.secondary_findings
+        else None
+    )
+    if sf_classes is not None:  # P/LP secondary findings are findings too
+        seen = {f["variant_id"] for f in findings}
+        by_site = {s.id: s for s in sites}
+        findings += [
+            f
+            for f in sections.secondary_findings(doc, by_site, family.proband, sf_classes)
+            if f["variant_id"] not in seen
+        ]
     review = _candidates(doc, cands, family, index, settings, base["decisions"])
     own_sections = _sections(
         doc,
@@ -191,7 +204,7 @@ def interpret_family(
         ranking,
         checks=checks,
         index=index,
-        overrides=overrides,
+        sf_classes=sf_classes,
         settings=settings,
         coverage=coverage,
     )

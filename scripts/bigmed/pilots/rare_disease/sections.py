@@ -475,6 +475,51 @@ def _reportable(
     return biallelic or not recessive
 
 
+def _secondary_reportable(
+    doc: Mapping[str, Any],
+    sites: Mapping[str, Site],
+    proband: str,
+    classes: Mapping[str, acmg.Classification],
+) -> list[tuple[str, Mapping[str, Any], acmg.Classification, str]]:
+    """(gene, variant, class, ACMG SF condition) of every reportable secondary finding."""
+    out = []
+    for gene, found in sorted(_secondary_hits(doc, sites, proband, classes).items()):
+        sf = doc["genes"][gene]["acmg_sf"]
+        if _reportable(sf, found, sites, proband):
+            condition = "; ".join(e["disease"] for e in sf)
+            out += [(gene, v, c, condition) for v, c in found]
+    return out
+
+
+def secondary_findings(
+    doc: Mapping[str, Any],
+    sites: Mapping[str, Site],
+    proband: str,
+    classes: Mapping[str, acmg.Classification],
+) -> list[dict[str, Any]]:
+    """The opt-in ACMG secondary findings as findings: they are P/LP, so they count as
+    findings like every other P/LP variant (flagged ``secondary``)."""
+    out = []
+    for gene, v, c, condition in _secondary_reportable(doc, sites, proband, classes):
+        labels = ", ".join(x.label for x in c.met) or "none met"
+        out.append(
+            {
+                "variant_id": v["id"],
+                "gene": gene,
+                "hgvs_c": v.get("hgvs_c"),
+                "hgvs_p": v.get("hgvs_p"),
+                "classification": c.cls,
+                "summary": f"Secondary finding (ACMG SF, opt-in): {c.cls} in {gene} "
+                f"({labels}); condition: {condition}",
+                "secondary": True,
+                "evidence": [
+                    {"code": x.label, "strength": x.strength, "evidence": x.evidence} for x in c.met
+                ],
+            }
+        )
+    return out
+
+
 def secondary_section(
     doc: Mapping[str, Any],
     sites: Mapping[str, Site],
@@ -482,15 +527,10 @@ def secondary_section(
     classes: Mapping[str, acmg.Classification],
 ) -> dict[str, Any]:
     """The opt-in ACMG secondary findings (``classes``: every PASS call in a gene)."""
-    rows = []
-    for gene, found in sorted(_secondary_hits(doc, sites, proband, classes).items()):
-        sf = doc["genes"][gene]["acmg_sf"]
-        if not _reportable(sf, found, sites, proband):
-            continue
-        condition = "; ".join(e["disease"] for e in sf)
-        for v, c in found:
-            labels = ", ".join(x.label for x in c.met)
-            rows.append([gene, v.get("hgvs_c"), v.get("hgvs_p"), c.cls, labels, condition])
+    rows = [
+        [gene, v.get("hgvs_c"), v.get("hgvs_p"), c.cls, ", ".join(x.label for x in c.met), cond]
+        for gene, v, c, cond in _secondary_reportable(doc, sites, proband, classes)
+    ]
     src = doc["sources"].get("acmg_sf", {})
     return {
         "id": "secondary-findings",
@@ -498,7 +538,7 @@ def secondary_section(
         "note": (
             f"Opt-in (rare_disease.secondary_findings). P/LP variants the proband carries in "
             f"the ACMG SF genes ({src.get('name', 'ACMG SF')} {src.get('version', '')}); "
-            "recessive genes only when biallelic. "
+            "recessive genes only when biallelic; each is also listed under Findings. "
             + ("None found." if not rows else f"{len(rows)} found.")
         ),
         "columns": ["gene", "HGVS c.", "HGVS p.", "class", "criteria", "ACMG SF condition"],
