@@ -86,8 +86,8 @@ def _referral(report: dict[str, Any]) -> str:
 
 def _regions(report: dict[str, Any]) -> str:
     reg = report.get("analysed_regions")
-    if not reg:
-        return "no analysed regions (no reads)"
+    if not reg or not reg["genes"]:
+        return "none with read depth (no reads: the sample entered as a VCF)"
     return f"{reg['genes']} gene(s), {reg['bases']:,} bases: {reg['definition']}"
 
 
