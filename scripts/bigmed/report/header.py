@@ -87,7 +87,9 @@ def _referral(report: dict[str, Any]) -> str:
 def _regions(report: dict[str, Any]) -> str:
     reg = report.get("analysed_regions")
     if not reg or not reg["genes"]:
-        return "none with read depth (no reads: the sample entered as a VCF)"
+        if all(s["qc"]["status"] == "not assessable" for s in report["samples"]):
+            return "none with read depth (no reads: the samples entered as a VCF)"
+        return "none: no coding exon of an annotated gene lies inside the targets"
     return f"{reg['genes']} gene(s), {reg['bases']:,} bases: {reg['definition']}"
 
 
