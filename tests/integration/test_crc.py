@@ -107,6 +107,11 @@ def test_tumor_only_flags_germline_not_excluded(tmp_path: Path):
     assert "germline not excluded" in card["BRAF V600E"]["reason"]
     assert card["ERBB2 amplification"]["status"] == "not evaluable"
     assert card["MSI"]["status"] == "not evaluable"
+    # the tumor stands in for the germline: the planted APC variant, flagged possibly somatic
+    germline = [f for f in report["findings"] if f.get("origin") == "germline"]
+    assert [f["gene"] for f in germline] == ["APC"]
+    assert germline[0]["possibly_somatic"] and germline[0]["sample"] == "CRC01-T"
+    assert "may be somatic" in germline[0]["summary"]
     with pysam.VariantFile(str(batch.workdir / "results/somatic/CRC01/somatic.vcf.gz")) as vf:
         assert list(vf.header.samples) == ["CRC01-T"]
         assert all(r.info["GERMLINE_NOT_EXCLUDED"] for r in vf)

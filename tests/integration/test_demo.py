@@ -210,9 +210,11 @@ def test_multiqc_and_batch_summary(demo_run: Batch):
         assert f"../{patient}/report.html" in summary
         page = (results / patient / "report.html").read_text()
         assert "href='../qc/multiqc.html'" in page
-    # the batch's top finding is a real finding: RD01's ranked VUS is a candidate for review
-    rd01 = re.search(r"RD01</a></td>(.*?)</tr>", summary)
-    assert rd01 and "none reported" in rd01.group(1) and "1: SMAD4" in rd01.group(1)
+    # the batch's top finding is a real finding (RD01's planted FBN1 variant, expert panel);
+    # the ranked VUS stays a candidate for review
+    rd01 = re.search(r">RD01</a></td>(.*?)</tr>", summary)
+    assert rd01 and "FBN1 p.(Gln1419Ter) Pathogenic" in rd01.group(1)
+    assert "SMAD4 p.(Ile500Thr) Uncertain significance" in rd01.group(1)
 
 
 def test_bam_has_read_group_and_duplicates_marked(demo_run: Batch):

@@ -30,8 +30,12 @@ def _rd01_batch(workdir: Path) -> Batch:
 
 
 def _check_rd01(report: dict) -> None:
-    # SMAD4 is a VUS: the top candidate for review, not a finding (findings are P/LP only)
-    assert report["findings"] == []
+    # SMAD4 is a VUS: the top candidate for review, not a finding (findings are P/LP only);
+    # the finding is the planted FBN1 variant, resting on the expert panel's classification
+    (finding,) = report["findings"]
+    assert (finding["gene"], finding["hgvs_c"]) == ("FBN1", "c.4255C>T")
+    assert finding["classification"] == "Pathogenic"
+    assert finding["rests_on"] == "ClinGen FBN1 VCEP (expert panel)"
     top = report["candidates"][0]
     assert (top["gene"], top["hgvs_c"], top["hgvs_p"]) == ("SMAD4", "c.1499T>C", "p.(Ile500Thr)")
     assert top["rank"] == 1 and top["variant_id"] == SMAD4
@@ -70,7 +74,7 @@ def test_rd01_report_ranks_de_novo_smad4_first(demo_run: Batch):
     html = (demo_run.workdir / "results" / "RD01" / "report.html").read_text()
     assert "Candidate variants, ranked" in html and "Sample checks: relatedness" in html
     assert "Candidates for review" in html and "Myhre syndrome" in html
-    assert "0 finding(s) &middot; 1 candidate(s) for review" in html
+    assert "1 finding(s) &middot; 2 candidate(s) for review" in html
 
 
 def test_hg001_singleton_is_interpreted(demo_run: Batch):
