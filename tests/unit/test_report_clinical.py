@@ -217,3 +217,13 @@ def test_a_long_pilot_table_prints_its_first_rows_and_says_where_the_rest_is() -
     html = "\n".join(sections.pilot_sections(report))
     assert html.count("<tr class='noprint'>") == 5
     assert "5 more row(s) of this table are on the HTML page and in report.json" in html
+
+
+def test_a_finding_links_its_clinvar_record() -> None:
+    clinvar = [{"type": "clinvar", "variation_id": 13961, "significance": "Pathogenic"}]
+    report = make(variants=[variant(evidence=clinvar)])
+    report["findings"] = [_finding("Pathogenic")]
+    html = "\n".join(sections.findings(report))
+    assert "href='https://www.ncbi.nlm.nih.gov/clinvar/variation/13961/'" in html
+    report["variants"][0]["evidence"] = []
+    assert "clinvar/variation" not in "\n".join(sections.findings(report))

@@ -141,13 +141,30 @@ def _qc_cell(item: dict[str, Any]) -> str:
     return "<span class='warn'>" + "<br>".join(E(n) for n in notes) + "</span>"
 
 
+CLINVAR_URL = "https://www.ncbi.nlm.nih.gov/clinvar/variation/{}/"
+
+
+def _clinvar_link(report: dict[str, Any], item: dict[str, Any]) -> str:
+    """A link to the finding's ClinVar record, when the variant has one ('' otherwise)."""
+    v = next((x for x in report["variants"] if x["id"] == item.get("variant_id")), None)
+    ev = [e for e in (v or {}).get("evidence", []) if e.get("type") == "clinvar"]
+    vid = str(ev[0].get("variation_id") or "") if ev else ""
+    if not vid.isdigit():
+        return ""
+    return f"<br><a href='{CLINVAR_URL.format(vid)}' rel='noopener noreferrer'>ClinVar {vid}</a>"
+
+
 def findings(report: dict[str, Any]) -> list[str]:
     """Findings, always shown: an empty list says so, with the pilot's note."""
     note = (report.get("interpretation") or {}).get("note")
     body = [f"<p class='small'>{E(FINDING_RULE)}</p>"]
     if report["findings"]:
-        keys = ("gene", "hgvs_c", "hgvs_p", "classification", "summary")
-        rows = [[E(str(f.get(k) or "")) for k in keys] + [_qc_cell(f)] for f in report["findings"]]
+        keys = ("gene", "hgvs_c", "hgvs_p", "classification")
+        rows = [
+            [E(str(f.get(k) or "")) for k in keys]
+            + [E(str(f.get("summary") or "")) + _clinvar_link(report, f), _qc_cell(f)]
+            for f in report["findings"]
+        ]
         headers = ["gene", "HGVS c.", "HGVS p.", "class / tier", "summary", "QC at this finding"]
         body.append(table(headers, rows))
         if note:
