@@ -305,17 +305,17 @@ def bam_read_group_other_sample(b: Batch) -> str:
 
 def vcf_contig_without_chr(b: Batch) -> str:
     _vcf_patient(b, ["##contig=<ID=7,length=159345973>"], ["NA"])
-    return "in.vcf.gz: contig '7' is named without 'chr' but the reference uses 'chr7'"
+    return "in.vcf.gz: line 2: field 'contig': contig '7' is named without 'chr' but the"
 
 
 def vcf_grch37(b: Batch) -> str:
     _vcf_patient(b, ["##contig=<ID=chr1,length=249250621>"], ["NA"])
-    return "in.vcf.gz: contig 'chr1' has length 249250621 but GRCh38 has 248956422"
+    return "in.vcf.gz: line 2: field 'length': contig 'chr1' has length 249250621 but GRCh38"
 
 
 def vcf_sample_map_names_no_vcf_sample(b: Batch) -> str:
     _vcf_patient(b, [], ["NA12878", "NA12891"])
-    return "in.vcf.gz: sample_map names VCF sample 'NA' but the VCF has no such sample"
+    return "in.vcf.gz: line 2: sample_map names VCF sample 'NA' but the VCF has no such"
 
 
 def vcf_filter_id_with_semicolon(b: Batch) -> str:
@@ -332,7 +332,8 @@ def vcf_without_genotypes(b: Batch) -> str:
     calls = b.workdir / "calls.tsv"
     vcf = DIALECTS / "bcftools_mpileup.vcf"
     calls.write_text(f"patient\tkind\tvcf\tsample_map\nVCF1\tgermline\t{vcf}\tERS220911=VCF1-P\n")
-    return "bcftools_mpileup.vcf: field 'FORMAT': declares no FORMAT/GT: germline calls need"
+    first = 1 + sum(ln.startswith("#") for ln in vcf.read_text().splitlines())
+    return f"bcftools_mpileup.vcf: line {first}: field 'FORMAT': declares no FORMAT/GT: germline"
 
 
 def vcf_sites_only(b: Batch) -> str:
@@ -342,7 +343,9 @@ def vcf_sites_only(b: Batch) -> str:
     calls.write_text(
         f"patient\tkind\tvcf\tsample_map\nCRCV\tsomatic\t{DIALECTS / 'lofreq.vcf.gz'}\t\n"
     )
-    return "lofreq.vcf.gz: has no sample columns (a sites-only VCF): the pipeline needs"
+    text = gzip.decompress((DIALECTS / "lofreq.vcf.gz").read_bytes()).decode()
+    chrom = sum(ln.startswith("#") for ln in text.splitlines())
+    return f"lofreq.vcf.gz: line {chrom}: has no sample columns (a sites-only VCF): the pipeline"
 
 
 def calls_unknown_patient(b: Batch) -> str:
@@ -368,7 +371,7 @@ def _somatic_vcf_patient(b: Batch, vcf_samples: list[str], sample_map: str) -> N
 
 def somatic_vcf_without_the_normal(b: Batch) -> str:
     _somatic_vcf_patient(b, ["TUMOR"], "TUMOR=CRCV-T")
-    return "somatic.vcf: sample 'CRCV-N' of patient 'CRCV' is not in the VCF (VCF samples: TUMOR)"
+    return "somatic.vcf: line 2: sample 'CRCV-N' of patient 'CRCV' is not in the VCF (VCF samples:"
 
 
 def germline_vcf_for_a_crc_patient(b: Batch) -> str:

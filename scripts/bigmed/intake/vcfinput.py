@@ -191,6 +191,9 @@ class VcfHeader:
     first_chrom: str | None = None  # CHROM of the first record (None: no record)
     columns: int = 0  # columns of the #CHROM line
     first_format: tuple[str, ...] = ()  # FORMAT keys of the first record
+    contig_lines: dict[str, int] = field(default_factory=dict)  # line of each ##contig
+    chrom_line: int = 0  # line of #CHROM
+    first_line: int = 0  # line of the first record
 
 
 def read_header(path: str) -> VcfHeader:
@@ -198,22 +201,32 @@ def read_header(path: str) -> VcfHeader:
     first record's CHROM (a VCF without ##contig lines names its contigs only there)."""
     meta: list[str] = []
     contigs: dict[str, int | None] = {}
+    where: dict[str, int] = {}
     try:
         with open_text(path, errors="strict") as handle:
-            for line in handle:
+            for n, line in enumerate(handle, 1):
                 line = line.rstrip("\r\n")
                 if line.startswith("##"):
                     meta.append(line)
                     if line.startswith("##contig=<"):
                         contig, length = _contig_line(line)
-                        contigs[contig] = length
+                        contigs[contig], where[contig] = length, n
                 elif line.startswith("#CHROM"):
                     cols = line.split("\t")
-                    first = next((ln for ln in handle if ln.strip()), None)
-                    rec = first.rstrip("\r\n").split("\t") if first is not None else []
-                    fmt = tuple(rec[8].split(":")) if len(rec) > 8 else ()
+                    first = next(
+                        ((k, ln) for k, ln in enumerate(handle, n + 1) if ln.strip()), None
+                    )
+                    rec = first[1].rstrip("\r\n").split("\t") if first else []
                     return VcfHeader(
-                        meta, cols[9:], contigs, rec[0] if rec else None, len(cols), fmt
+                        meta,
+                        cols[9:],
+                        contigs,
+                        rec[0] if rec else None,
+                        len(cols),
+                        tuple(rec[8].split(":")) if len(rec) > 8 else (),
+                        where,
+                        n,
+                        first[0] if first else 0,
                     )
                 else:
                     break
@@ -252,7 +265,8 @@ def contig_renames(
     names = _target_names(ref_contigs, cmap)
     renames: dict[str, str] = {}
     for contig, length in header.contigs.items():
-        name = target_name(path, contig, names, ref_contigs, rename)
+        at = header.contig_lines.get(contig)
+        name = target_name(path, contig, names, ref_contigs, rename, at, "contig")
         if name != contig:
             renames[contig] = name
         expected = (
@@ -263,16 +277,26 @@ def contig_renames(
                 path,
                 f"contig '{contig}' has length {length} but GRCh38 has {expected} "
                 "(a GRCh37/hg19 VCF? the pipeline needs GRCh38)",
+                line=at,
+                field="length",
             )
     if header.first_chrom is not None and header.first_chrom not in header.contigs:
-        name = target_name(path, header.first_chrom, names, ref_contigs, rename)
+        name = target_name(
+            path, header.first_chrom, names, ref_contigs, rename, header.first_line, "CHROM"
+        )
         if name != header.first_chrom:
             renames[header.first_chrom] = name
     return renames
 
 
 def target_name(
-    path: str, contig: str, names: set[str], ref_contigs: dict[str, int], rename: bool
+    path: str,
+    contig: str,
+    names: set[str],
+    ref_contigs: dict[str, int],
+    rename: bool,
+    line: int | None = None,
+    where: str | None = None,
 ) -> str:
     """The name a VCF contig gets: 'chr7' for '7' where the reference uses 'chr' names
     (only with ``rename``, else an InputError), 'chrM' for 'MT' with ``rename``."""
@@ -287,6 +311,8 @@ def target_name(
                 path,
                 f"contig '{contig}' is named without 'chr' but the reference uses "
                 f"'{name}' (set inputs.rename_contigs: true to rename)",
+                line=line,
+                field=where,
             )
         return name
     if contig == "MT" and rename:
@@ -306,6 +332,7 @@ def check_samples(
             path,
             "has no sample columns (a sites-only VCF): the pipeline needs each sample's "
             "genotype or allele depths",
+            line=header.chrom_line,
         )
     for name, _ in callset.sample_map:
         if name not in header.samples:
@@ -313,6 +340,7 @@ def check_samples(
                 path,
                 f"sample_map names VCF sample '{name}' but the VCF has no such sample "
                 f"(VCF samples: {', '.join(header.samples[:10])})",
+                line=header.chrom_line,
             )
     mapped = [callset.sheet_id(n) for n in header.samples]
     missing = [s for s in ids if s not in mapped]
@@ -322,10 +350,11 @@ def check_samples(
             f"sample '{missing[0]}' of patient '{callset.patient}' is not in the VCF "
             f"(VCF samples: {', '.join(header.samples[:10]) or 'none'}); map it with the "
             "calls sheet's sample_map",
+            line=header.chrom_line,
         )
     for sid in ids:
         if mapped.count(sid) > 1:
-            raise InputError(path, f"two VCF samples map to sample '{sid}'")
+            raise InputError(path, f"two VCF samples map to sample '{sid}'", line=header.chrom_line)
     return [n for n, sid in zip(header.samples, mapped, strict=True) if sid not in ids]
 
 
@@ -354,6 +383,7 @@ def check_definitions(path: str, header: VcfHeader, kind: str) -> None:
             path,
             "declares no FORMAT/GT: germline calls need genotypes (raw bcftools mpileup "
             "output? run bcftools call first)",
+            line=header.first_line,
             field="FORMAT",
         )
     if kind == "somatic" and not any(set(keys) <= formats for keys in DEPTH_FORMATS):
@@ -361,6 +391,7 @@ def check_definitions(path: str, header: VcfHeader, kind: str) -> None:
             path,
             "declares none of FORMAT/AD, AO, AU/CU/GU/TU, TAR/TIR or AF with DP: somatic "
             "calls need each sample's allele depths",
+            line=header.first_line,
             field="FORMAT",
         )
 
