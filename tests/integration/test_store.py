@@ -16,7 +16,7 @@ from conftest import ROOT, Batch, make_batch
 pytestmark = pytest.mark.integration
 
 DEMO_VCF = ROOT / "resources" / "demo" / "vcf" / "NA12878_panel.GRCh38.vcf.gz"
-MUTYH = "chr1-45331833-G-C"  # MUTYH c.1014G>C p.(Gln338His), in the NA12878 panel VCF
+MUTYH = "chr1-45331833-C-G"  # MUTYH c.1014G>C p.(Gln338His) (minus strand), in NA12878's VCF
 CONDITION = "MUTYH-associated polyposis"
 
 
