@@ -214,8 +214,17 @@ def test_report_only_setting_reruns_only_the_report(baseline: Batch, snakefile: 
     )
     assert "build_report" in rules
     assert not rules & UPSTREAM, f"re-run although upstream of the report: {rules & UPSTREAM}"
-    # only the report and what is made from it
-    downstream = {"build_report", "export_pdf", "summarize_batch", "all"}
+    # only the report and what is made from it (the PDF, the FHIR bundle, the batch page,
+    # and MultiQC's bigmed sections, which are read from the reports)
+    downstream = {
+        "build_report",
+        "export_pdf",
+        "export_fhir",
+        "summarize_batch",
+        "write_multiqc_tables",
+        "multiqc",
+        "all",
+    }
     assert rules <= downstream, f"unexpected re-runs: {sorted(rules - downstream)}"
 
     # and a real run does only that: outputs other than the report's keep their mtime
@@ -226,5 +235,7 @@ def test_report_only_setting_reruns_only_the_report(baseline: Batch, snakefile: 
     after = _outputs(baseline.workdir)
     redone = {p for p in before if p in after and after[p] != before[p]}
     assert f"results/{PATIENT}/report.json" in redone
-    report_files = re.compile(rf"results/({PATIENT}/(report\.|variants\.tsv)|batch/)")
+    report_files = re.compile(
+        rf"results/({PATIENT}/(report\.|variants\.tsv)|batch/|qc/(multiqc|bigmed/))"
+    )
     assert all(report_files.match(p) for p in redone), sorted(redone)
