@@ -216,7 +216,7 @@ def test_an_export_of_the_demo_store_identifies_no_one(
     hpo_lists = {
         ln.split("\t")[6] for ln in demo_run.sheet("samples.tsv").read_text().splitlines()[1:]
     }
-    assert len(ids) >= 15 and len(names) >= 20
+    assert len(ids) >= 10 and len(names) >= 20  # the guard: the lists are not empty
     for secret in ids | names | {h for h in hpo_lists if h}:
         assert secret not in text, secret
     assert "HP:" not in text  # no phenotype at all
