@@ -49,15 +49,22 @@ def test_cram_run_keeps_cram_and_calls_the_same_as_bam(demo_run: Batch, tmp_path
 
     assert records(cram) == records(bam)
 
-    got = _records(batch.workdir / "results" / PATIENT / "calls.vcf.gz")
-    want = _records(demo_run.workdir / "results" / PATIENT / "calls.vcf.gz")
+    # the same PASS calls (records freebayes scores at QUAL ~0, filtered LowQual, may differ
+    # between the two inputs; see the closing note of 2026-12-06)
+    def passed(vcf: Path) -> list[str]:
+        return [r for r in _records(vcf) if r.split("\t")[6] == "PASS"]
+
+    got = passed(batch.workdir / "results" / PATIENT / "calls.vcf.gz")
+    want = passed(demo_run.workdir / "results" / PATIENT / "calls.vcf.gz")
     assert got and got == want
 
     def variants(workdir: Path) -> list[tuple]:
         report = json.loads((workdir / "results" / PATIENT / "report.json").read_text())
         keys = ("chrom", "pos", "ref", "alt", "genotypes", "hgvs_c", "hgvs_p")
         return [
-            tuple(json.dumps(v.get(k), sort_keys=True) for k in keys) for v in report["variants"]
+            tuple(json.dumps(v.get(k), sort_keys=True) for k in keys)
+            for v in report["variants"]
+            if v.get("filter") == "PASS"
         ]
 
     assert variants(batch.workdir) == variants(demo_run.workdir)
