@@ -236,6 +236,6 @@ def test_report_only_setting_reruns_only_the_report(baseline: Batch, snakefile: 
     redone = {p for p in before if p in after and after[p] != before[p]}
     assert f"results/{PATIENT}/report.json" in redone
     report_files = re.compile(
-        rf"results/({PATIENT}/(report\.|variants\.tsv)|batch/|qc/(multiqc|bigmed/))"
+        rf"results/({PATIENT}/(report\.|variants\.tsv|coverage_gaps\.tsv)|batch/|qc/(multiqc|bigmed/))"
     )
     assert all(report_files.match(p) for p in redone), sorted(redone)
