@@ -1,6 +1,6 @@
 """Run the bigmed pipeline in a scratch working directory.
 
-``snakemake -s /work/main/Snakefile --directory WORKDIR --cores N --configfile
+``snakemake -s PROJECT/Snakefile --directory WORKDIR --cores N --configfile
 WORKDIR/config.yaml TARGET...``, the config being the default config/config.yaml with
 absolute paths and the benchmark's overrides.
 """
