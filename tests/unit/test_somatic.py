@@ -130,7 +130,7 @@ CASES = [
         "germline het with a normal of 9 reads, no alt (NLOD 2.6)",
         fragments(50, 50),
         fragments(9, 0),
-        ["Germline"],
+        ["GermlineRisk"],
     ),
     ("5 % allele with the same thin normal", fragments(95, 5), fragments(9, 0), []),
     ("strand artefact", fragments(100, 20, alt_reverse=0), fragments(40, 0), ["StrandBias"]),
@@ -169,7 +169,7 @@ def test_germline_posterior_uses_population_frequency():
     unknown = filters_of(tumor, normal, population_af=[np.nan])
     common_in_population = filters_of(tumor, normal, population_af=[0.0009])
     assert unknown == []
-    assert common_in_population == ["Germline"]  # 2q(1-q) = 1.8e-3 > germline_prior 3e-4
+    assert common_in_population == ["GermlineRisk"]  # 2q(1-q) = 1.8e-3 > germline_prior 3e-4
 
 
 def test_tumor_only_has_no_germline_filter():
@@ -443,6 +443,49 @@ def test_reads_ending_in_a_germline_insertion_are_not_alt_support(tmp_path):
     assert {k for k, c in alone.items() if c.allele == 1} == {"end0", "end1", "end2"}
     assert not any(c.allele == 1 for c in with_indel.values())
     assert sum(c.allele == 1 for c in ins_calls.values()) == 8
+
+
+def test_reads_clipped_at_a_long_insertion_support_it(tmp_path):
+    """bwa clips reads near the ends of a 20 bp insertion rather than opening a gap: a clip
+    that spells the insertion's haplotype is alt support; one that spells something else
+    (or too few bases) is not."""
+    fa, text = make_reference(tmp_path)
+    anchor = 1200
+    ins = "GATTACAGATTACAGATTAC"
+    cand = Candidate("c1", anchor, text[anchor - 1], text[anchor - 1] + ins)
+    hap = text[:anchor] + ins + text[anchor:]
+    reads = [
+        # aligned up to the anchor, then the insertion and what follows clipped
+        aligned("right", hap[anchor - 80 : anchor + 20], anchor - 80, "80M20S"),
+        # starts with the insertion's tail clipped, aligned from the base after it
+        aligned("left", hap[anchor + 8 : anchor + 108], anchor, "12S88M"),
+        # a clip of other bases at the same place: not support
+        aligned("junk", text[anchor - 80 : anchor] + "T" * 20, anchor - 80, "80M20S"),
+        # the gapped read
+        aligned("gapped", hap[anchor - 60 : anchor + 60], anchor - 60, "60M20I40M"),
+    ]
+    bam = write_bam(tmp_path / "T.bam", text, reads)
+    with pysam.AlignmentFile(bam) as handle:
+        calls = fragment_calls(handle, cand, Reference(fa), ReadSettings())
+    assert {k: c.allele for k, c in calls.items()} == {"right": 1, "left": 1, "gapped": 1}
+    assert calls["right"].end_dist == 20  # the clipped bases still count as read
+
+
+def test_a_germline_insertion_written_as_another_does_not_count_twice(tmp_path):
+    """A read of a germline insertion aligned as an insertion one base earlier (of other
+    bases) plus a mismatch supports the germline allele, not a second one."""
+    fa, text = make_reference(tmp_path)
+    anchor = next(p for p in range(1400, 1500) if text[p] != "C" and text[p + 1] != "T")
+    germ = Candidate("c1", anchor + 1, text[anchor], text[anchor] + "TAC")
+    hap = text[: anchor + 1] + "TAC" + text[anchor + 1 :]
+    # inserted after the base before: text[anchor] + "TA", then "C" against text[anchor]
+    reads = [aligned("r", hap[anchor - 50 : anchor + 50], anchor - 50, "50M3I47M")]
+    bam = write_bam(tmp_path / "T.bam", text, reads)
+    second = Candidate("c1", anchor, text[anchor - 1], text[anchor - 1] + text[anchor] + "TA")
+    with pysam.AlignmentFile(bam) as handle:
+        alone = fragment_calls(handle, second, Reference(fa), ReadSettings(), [])
+        beside = fragment_calls(handle, second, Reference(fa), ReadSettings(), [germ])
+    assert alone["r"].allele == 1 and "r" not in beside
 
 
 def test_event_near_a_messy_read_end_is_not_counted(tmp_path):

@@ -36,6 +36,11 @@ REF, ALT, OTHER = 0, 1, 2
 # reads per site look like a subclone; benchmarks/somatic_accuracy).
 END_WINDOW = 15
 TERMINAL = 30
+# A read soft-clipped at an indel supports it when its clipped bases (at least CLIP_MIN)
+# spell the indel's haplotype: bwa clips reads near the ends of long indels instead of
+# opening a gap, so without this a 30 bp germline insertion shows in a few reads only.
+CLIP_MIN = 5
+CLIP_SLACK = 10  # the clip may start this far before the event (aligner's choice)
 # CIGAR operations
 _MATCH = (0, 7, 8)
 _INS, _DEL, _SKIP, _SOFT = 1, 2, 3, 4
@@ -237,6 +242,88 @@ def _indel(
     return OTHER, qmap[0]
 
 
+def _clip_matches(clip: str, hap: str, plain: str) -> bool:
+    """The clipped bases spell the indel's haplotype (at most one mismatch per 10 bases) and
+    clearly not the reference (3 mismatches more)."""
+    n = len(clip)
+    m_hap, m_ref = _mismatches(clip, hap[:n]), _mismatches(clip, plain[:n])
+    return len(hap) >= n and m_hap <= n // 10 and m_ref >= m_hap + 3
+
+
+def _unrivalled(bases: str, hap: str, others: Sequence[str]) -> bool:
+    """``hap`` matches ``bases`` strictly better than every other haplotype."""
+    mine = _mismatches(bases, hap)
+    return all(_mismatches(bases, o) > mine for o in others)
+
+
+def _other_indel_explains(
+    read: pysam.AlignedSegment, cand: Candidate, near: Sequence[Candidate], ref: Reference
+) -> bool:
+    """An alt read of an indel whose bases around the event (whatever the aligner made of
+    them) match a nearby indel's haplotype at least as well as the candidate's: a germline
+    insertion written as another insertion plus a mismatch must not count as a second
+    allele."""
+    lo = cand.pos - 1 - TERMINAL // 2
+    qmap, _ = _walk(read.cigartuples or [], read.reference_start, lo, lo)
+    if qmap[0] < 0 or not near:
+        return False
+    n = TERMINAL + max(len(cand.ref), len(cand.alt))
+    bases = (read.query_sequence or "").upper()[qmap[0] : qmap[0] + n]
+    hi = lo + n + 2 * TERMINAL + 60
+    mine = _haplotype(ref, cand.contig, lo, hi, [cand])
+    others = [_haplotype(ref, cand.contig, lo, hi, [x]) for x in near]
+    return not _unrivalled(bases, mine, others)
+
+
+def _clipped_indel(
+    read: pysam.AlignedSegment,
+    cand: Candidate,
+    shape: EventShape,
+    ref: Reference,
+    near: Sequence[Candidate] = (),
+) -> int | None:
+    """Distance of the breakpoint from the read's own end when the read is soft-clipped at
+    the indel and its clip spells the indel's haplotype, and no nearby indel's haplotype
+    as well; None otherwise."""
+    cigar = read.cigartuples or []
+    if len(cigar) < 2:
+        return None
+    seq, contig = (read.query_sequence or "").upper(), cand.contig
+    d = len(cand.ref) - 1  # deleted bases (0 for an insertion)
+    ins = cand.alt[1:]
+    span = read.query_alignment_end - read.query_alignment_start
+    if cigar[-1][0] == _SOFT and cigar[-1][1] >= CLIP_MIN:
+        end = (read.reference_end or 0) - 1  # last aligned base (0-based)
+        last = shape.last  # the event at its rightmost placement
+        k = (last - shape.first) % len(ins) if ins else 0
+        if shape.lo - CLIP_SLACK <= end < last + (1 if ins else 0):
+            clip = seq[read.query_alignment_end :][:TERMINAL]
+            after = last + 1 if ins else last + d
+            hap = ref.get(contig, end + 1, last + (1 if ins else 0)) + ins[k:] + ins[:k]
+            hap += ref.get(contig, after, after + TERMINAL)
+            others = [
+                _haplotype(ref, contig, end + 1, end + 1 + 2 * TERMINAL + 60, [x]) for x in near
+            ]
+            plain = ref.get(contig, end + 1, end + 1 + TERMINAL)
+            if _clip_matches(clip, hap, plain) and _unrivalled(clip, hap, others):
+                return min(cigar[-1][1], span)
+    if cigar[0][0] == _SOFT and cigar[0][1] >= CLIP_MIN:
+        start = read.reference_start  # first aligned base
+        changed = shape.first + (1 if ins else 0)  # first base the leftmost event changes
+        resume = changed + d  # first reference base after it
+        if resume <= start <= shape.hi + CLIP_SLACK:
+            clip = seq[: read.query_alignment_start][-TERMINAL:][::-1]
+            before = ref.get(contig, changed - TERMINAL, changed)
+            hap = (before + ins + ref.get(contig, resume, start))[::-1]
+            plain = ref.get(contig, start - TERMINAL, start)[::-1]
+            others = [
+                _haplotype(ref, contig, start - 2 * TERMINAL - 60, start, [x])[::-1] for x in near
+            ]
+            if _clip_matches(clip, hap, plain) and _unrivalled(clip, hap, others):
+                return min(cigar[0][1], span)
+    return None
+
+
 def _clean_ends(
     read: pysam.AlignedSegment, qpos: int, own: tuple[int, int], ref: Reference
 ) -> bool:
@@ -360,6 +447,8 @@ def _read_call(
         return None
     if any(_explained_by_indel(read, cand, indel, ref) for indel in near):
         return None
+    if shape is not None and allele == ALT and _other_indel_explains(read, cand, near, ref):
+        return None
     mapq = read.mapping_quality
     # a mismapped read shows either allele by chance: a third of its error budget
     error = min(0.5, error + 10.0 ** (-mapq / 10.0) / 3.0)
@@ -372,6 +461,24 @@ def _read_call(
         first != read.is_reverse,
         min(qpos - read.query_alignment_start, read.query_alignment_end - 1 - qpos),
     )
+
+
+def _clipped_call(
+    read: pysam.AlignedSegment,
+    cand: Candidate,
+    shape: EventShape,
+    rs: ReadSettings,
+    ref: Reference,
+    near: Sequence[Candidate],
+) -> ReadCall | None:
+    """The alt call of a read clipped at the indel (its clip spells the indel)."""
+    dist = _clipped_indel(read, cand, shape, ref, near)
+    if dist is None:
+        return None
+    mapq = read.mapping_quality
+    first = read.is_read1 or not read.is_paired
+    error = min(0.5, rs.indel_error * shape.units + 10.0 ** (-mapq / 10.0) / 3.0)
+    return ReadCall(ALT, error, mapq, read.is_reverse, first != read.is_reverse, dist)
 
 
 def fragment_calls(
@@ -396,8 +503,9 @@ def fragment_calls(
         if read.is_paired and not read.is_proper_pair:
             continue  # anomalous pairs (chimeras, mismapped mates): mpileup skips them too
         if read.reference_start > lo or read.reference_end <= hi:
-            continue
-        call = _read_call(read, cand, shape, rs, ref, near)
+            call = None if shape is None else _clipped_call(read, cand, shape, rs, ref, near)
+        else:
+            call = _read_call(read, cand, shape, rs, ref, near)
         if call is None:
             continue
         name = read.query_name or ""

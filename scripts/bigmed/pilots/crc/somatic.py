@@ -18,7 +18,8 @@ less than three at Q38 (at 100x, sequencing errors are mostly the first kind).
           the population AF ``q``, else ``germline_prior``) times the tumor likelihood (any
           fraction vs. a germline-like 0.3-0.7 or 0.9-1) times the normal likelihood. A
           thin normal without alt reads (NLOD 2.5 at 8 reads) cannot outweigh the prior of a
-          germline site when the tumor fraction looks germline; a 5 % tumor allele can.
+          germline site when the tumor fraction looks germline (FILTER GermlineRisk: not
+          excluded, which is not the same as germline); a 5 % tumor allele can.
 ``SBG``/``OBG`` G statistics (likelihood-ratio tests, chi-square 1 df) of the tumor's
           allele x strand and allele x pair-orientation (F1R2/F2R1) tables.
 
@@ -64,8 +65,9 @@ FILTERS: dict[str, str] = {
     "LowVAF": "Tumor allele fraction below min_vaf",
     "LowTumorDepth": "Tumor depth below min_tumor_depth",
     "LowNormalDepth": "Normal depth below min_normal_depth: germline status cannot be assessed",
-    "Germline": "Likely germline: NLOD below min_nlod, or posterior log10 odds somatic vs. "
-    "germline (SGLOD) below min_sglod",
+    "Germline": "Normal supports a germline variant (NLOD below min_nlod)",
+    "GermlineRisk": "Germline origin not excluded: posterior log10 odds somatic vs. germline "
+    "(SGLOD) below min_sglod, the normal too thin for this tumor allele fraction",
     "NormalArtifact": "Normal carries the allele beyond tumor-in-normal contamination "
     "(NALOD at or above max_nalod)",
     "StrandBias": "Alt reads (nearly) all on one strand, unlike the ref reads (SBG above "
@@ -344,9 +346,11 @@ def score(
         n_depth = normal.count(np.ones_like(normal.alt))
         fails["LowNormalDepth"] = n_depth < p.min_normal_depth
         # a thin normal cannot reach min_nlod; LowNormalDepth says why, not Germline
-        fails["Germline"] = ((nlod < p.min_nlod) | (sglod < p.min_sglod)) & (
-            n_depth >= p.min_normal_depth
-        )
+        assessable = n_depth >= p.min_normal_depth
+        fails["Germline"] = (nlod < p.min_nlod) & assessable
+        # no germline evidence, but not enough normal to outweigh the germline prior:
+        # uncertain (a biomarker stays not evaluable), not germline
+        fails["GermlineRisk"] = (sglod < p.min_sglod) & ~fails["Germline"] & assessable
         fails["NormalArtifact"] = nalod >= p.max_nalod
     evidence = (tlod >= p.min_tlod) & (tumor.count(tumor.alt) >= p.min_alt_reads)
     none = np.zeros(tumor.n, dtype=bool)
