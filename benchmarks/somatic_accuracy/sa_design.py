@@ -254,6 +254,23 @@ def tumor_parts(d: Design, bands: list[float]) -> list[tuple[str, list[sa_sim.Va
     return parts
 
 
+# Normal coverage is uneven across windows (capture efficiency, DNA quality): a share of
+# the windows at a fraction of the mean, so that germline variants meet thin normals as in
+# real pairs. (factor, share); the mean factor is 1.
+NORMAL_EVENNESS = ((0.25, 0.10), (0.6, 0.20), (1.0, 0.45), (1.5, 0.25))
+
+
+def coverage_classes(d: Design, rng: random.Random, classes: Any) -> dict[float, list[Window]]:
+    """The simulated windows grouped by a coverage factor drawn per window."""
+    factors, shares = zip(*classes, strict=True)
+    scale = sum(f * w for f, w in classes)
+    out: dict[float, list[Window]] = {}
+    for win in d.sim_windows:
+        f = rng.choices(factors, shares)[0] / scale
+        out.setdefault(f, []).append(win)
+    return out
+
+
 def simulate_reads(
     d: Design,
     sim: Path,
@@ -262,15 +279,21 @@ def simulate_reads(
     seed: int,
     parts: list[tuple[str, list[sa_sim.Variant], float]],
     patient: str,
+    windows: dict[float, list[Window]] | None = None,
 ) -> int:
+    """ART reads of every part (haplotype or clone) at ``coverage`` x its weight, per
+    coverage class of windows (one class at factor 1 without ``windows``)."""
     pieces = []
-    for i, (tag, vs, w) in enumerate(parts):
-        if w <= 0:
-            continue
-        fa = sim / f"{sample}_{tag}.fa"
-        sa_sim.window_fasta(fa, d.seqs, d.sim_windows, vs)
-        r1, r2 = sa_sim.art(fa, coverage * w, seed + i, sim / f"art_{sample}_{tag}_")
-        pieces.append((f"{sample}{tag}", r1, r2))
-        fa.unlink()
+    groups = windows or {1.0: d.sim_windows}
+    for k, (factor, wins) in enumerate(sorted(groups.items())):
+        for i, (tag, vs, w) in enumerate(parts):
+            if w <= 0:
+                continue
+            name = f"{sample}_{tag}_k{k}"
+            fa = sim / f"{name}.fa"
+            sa_sim.window_fasta(fa, d.seqs, wins, vs)
+            r1, r2 = sa_sim.art(fa, coverage * w * factor, seed + 37 * k + i, sim / f"art_{name}_")
+            pieces.append((f"{sample}{tag}k{k}", r1, r2))
+            fa.unlink()
     fq1, fq2 = sim / f"{patient}-{sample}_R1.fastq.gz", sim / f"{patient}-{sample}_R2.fastq.gz"
     return sa_sim.pool_reads(pieces, fq1, fq2)

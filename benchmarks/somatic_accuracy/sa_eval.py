@@ -24,7 +24,7 @@ Key = tuple[str, int, str, str]
 # other filters pass: what precision/recall other thresholds would give
 SWEEPS = [
     ("TLOD", "LowTumorLOD", (2.0, 2.5, 3.0, 3.5, 4.0, 4.5, 5.0, 5.5, 6.0, 7.0, 8.0)),
-    ("SGLOD", "Germline", (-2.0, -1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0)),
+    ("SGLOD", "GermlineRisk", (-2.0, -1.0, 0.0, 0.5, 1.0, 1.5, 2.0, 3.0)),
 ]
 NUMERIC = ("TLOD", "NLOD", "NALOD", "SGLOD", "SBG", "OBG")
 
@@ -114,6 +114,41 @@ def _label(key: Key, truth: dict[Key, dict[str, Any]], somatic_pos: dict[str, li
     return "error"
 
 
+def _recalls(
+    somatic: dict[Key, dict[str, Any]],
+    passed: set[Key],
+    bands: list[float],
+    by_key: dict[Key, dict[str, Any]],
+) -> dict[str, Any]:
+    """Recall by band, by class, by both, at >= 10 %, and the records with >= 3 alt reads."""
+
+    def rec(pick: Any) -> dict[str, Any]:
+        return _recall([k for k, v in somatic.items() if pick(v)], passed)
+
+    return {
+        "per_band": {f"{b:g}": rec(lambda v, b=b: v["band"] == b) for b in bands},
+        "per_class": {c: rec(lambda v, c=c: v["cls"] == c) for c in sa_sim.CLASSES},
+        "per_band_class": {
+            f"{b:g}": {
+                c: rec(lambda v, b=b, c=c: v["band"] == b and v["cls"] == c) for c in sa_sim.CLASSES
+            }
+            for b in bands
+        },
+        "recall_vaf_ge_10": rec(lambda v: v["band"] >= 0.1),
+        "with_3_alt_reads": {
+            f"{b:g}": sum(
+                1
+                for k, v in somatic.items()
+                if v["band"] == b and k in by_key and by_key[k]["t_ad"][1] >= 3
+            )
+            for b in bands
+        },
+        "somatic_by_band": {
+            f"{b:g}": sum(1 for v in somatic.values() if v["band"] == b) for b in bands
+        },
+    }
+
+
 def evaluate(
     truth: dict[Key, dict[str, Any]],
     calls: list[dict[str, Any]],
@@ -133,36 +168,10 @@ def evaluate(
     ]
     passed = {r["key"] for r in cands if r["filter"] == "PASS"}
     by_key = {r["key"]: r for r in cands}
-    per_band = {
-        f"{b:g}": _recall([k for k, v in somatic.items() if v["band"] == b], passed) for b in bands
-    }
-    per_class = {
-        c: _recall([k for k, v in somatic.items() if v["cls"] == c], passed) for c in sa_sim.CLASSES
-    }
-    per_band_class = {
-        f"{b:g}": {
-            c: _recall([k for k, v in somatic.items() if v["band"] == b and v["cls"] == c], passed)
-            for c in sa_sim.CLASSES
-        }
-        for b in bands
-    }
-    reads3 = {
-        f"{b:g}": sum(
-            1
-            for k, v in somatic.items()
-            if v["band"] == b and k in by_key and by_key[k]["t_ad"][1] >= 3
-        )
-        for b in bands
-    }
     fps = [r for r in cands if r["filter"] == "PASS" and r["label"] != "somatic"]
     tp = len(passed) - len(fps)
-    hi = [k for k, v in somatic.items() if v["band"] >= 0.1]
     return {
-        "per_band": per_band,
-        "per_class": per_class,
-        "per_band_class": per_band_class,
-        "recall_vaf_ge_10": _recall(hi, passed),
-        "with_3_alt_reads": reads3,
+        **_recalls(somatic, passed, bands, by_key),
         "TP": tp,
         "FP": len(fps),
         "target_bp": targets.bp,
@@ -187,9 +196,6 @@ def evaluate(
             | {"band": truth.get(r["key"], {}).get("band"), "t_ad": r["t_ad"], "n_ad": r["n_ad"]}
             for r in cands
         ],
-        "somatic_by_band": {
-            f"{b:g}": sum(1 for v in somatic.values() if v["band"] == b) for b in bands
-        },
     }
 
 
