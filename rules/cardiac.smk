@@ -7,6 +7,7 @@ rule interpret_cardiac:
         annotated="results/knowledge/{patient}.annotated.json",
         vcf="results/{patient}/calls.vcf.gz",
         tbi="results/{patient}/calls.vcf.gz.tbi",
+        store=get_store_lookup,  # the lab's own classifications (known-variant path)
         overrides=ACMG_OVERRIDES,
         manifest=KB_BUNDLE["manifest"],
         genes=KB_BUNDLE["genes"],

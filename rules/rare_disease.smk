@@ -26,6 +26,7 @@ rule interpret_rare_disease:
         annotated="results/knowledge/{patient}.annotated.json",
         vcf="results/{patient}/calls.vcf.gz",
         overrides=ACMG_OVERRIDES,
+        store=get_store_lookup,  # the lab's own classifications (known-variant path)
         targets="results/reference/targets.bed",
         contig_map=config["reference"]["contig_map"] or [],
     output:

@@ -16,13 +16,14 @@ from bigmed.pilots.cardiac.interpret import interpretation_document
 from bigmed.pilots.cardiac.model import PileupFn, Settings, SiteReads, Thresholds
 from bigmed.pilots.cardiac.reads import calls_at, pileup_reads
 from bigmed.report.interpretation import validate
+from bigmed.store.annotate import into_join
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     inp, par = snakemake.input, snakemake.params
     samples = json.loads(par.samples)
     with open(inp.annotated) as handle:
-        doc = json.load(handle)
+        doc = into_join(json.load(handle), inp.store or None)  # the lab's classifications
     contigs = fasta_contigs(inp.ref)  # from its .fai (input fai)
     out = interpretation_document(
         doc,

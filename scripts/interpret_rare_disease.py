@@ -15,13 +15,14 @@ from bigmed.pilots.rare_disease.phenotype import PhenotypeIndex
 from bigmed.pilots.rare_disease.samplecheck import read_exon_depths, run_checks
 from bigmed.report.document import coverage_section
 from bigmed.report.interpretation import validate
+from bigmed.store.annotate import into_join
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     inp, par = snakemake.input, snakemake.params
     cfg = par.settings
     with open(inp.annotated) as handle:
-        doc = json.load(handle)
+        doc = into_join(json.load(handle), inp.store or None)  # the lab's classifications
     family = Family.from_dict(json.loads(par.family))
     sites = read_sites(inp.vcf)
     cmap = read_contig_map(inp.contig_map) if inp.contig_map else None

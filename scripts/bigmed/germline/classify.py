@@ -88,6 +88,7 @@ def facts_from_annotation(v: Mapping[str, Any], doc: Mapping[str, Any]) -> Varia
         hgvs_c=v.get("hgvs_c"),
         hgvs_p=v.get("hgvs_p"),
         population=pop,
+        cohorts=acmg.cohort_facts(v, sources),
         clinvar=ClinVarEntry(own["variation_id"], own["class"], own["stars"]) if own else None,
         clinvar_codon=None
         if codon is None
@@ -282,9 +283,10 @@ def _section(classified: int, rows: list[list[Any]]) -> dict[str, Any]:
         "note": (
             f"{classified} PASS call(s) in genes classified; points: very strong 8, strong 4, "
             "moderate 2, supporting 1 (benign negative); P >= 10, LP 6-9, VUS 0-5, LB -1 to -6, "
-            "B <= -7, BA1 stand-alone. 'reported' is the class the report gives: an "
-            "expert-panel or ClinVar (review status at the threshold) classification where one "
-            "exists, else the engine's. Never evaluated here: "
+            "B <= -7, BA1 stand-alone. 'reported' is the class the report gives: the lab's "
+            "own newest classification where it has one, else an expert-panel or ClinVar "
+            "(review status at the threshold) classification, else the engine's. Never "
+            "evaluated here: "
             + "; ".join(f"{k} ({r})" for k, r in acmg.ALWAYS_NOT_EVALUATED.items())
         ),
         "columns": [
@@ -295,16 +297,59 @@ def _section(classified: int, rows: list[list[Any]]) -> dict[str, Any]:
     }  # fmt: skip
 
 
-KNOWN_SHOWN = ("expert_panel", "clinvar", "review", "conflicting", "below_threshold")
+KNOWN_SHOWN = ("lab", "expert_panel", "clinvar", "review", "conflicting", "below_threshold")
+
+
+def _known_note(k: known.Known) -> str:
+    """The row's note: the lab's criteria and differences, partner labs' classes (shown,
+    never used)."""
+    parts = [k.note] if k.note else []
+    if k.status == "lab":
+        parts.insert(0, f"criteria: {', '.join(k.criteria) or 'none recorded'}")
+    return "; ".join(parts + list(k.partners))
 
 
 def _known_row(v: Mapping[str, Any], d: known.Decision) -> list[Any]:
     k = d.known
+    source = f"{k.source} (version {k.version}, {k.reviewer})" if k.status == "lab" else k.source
     return [
         v["id"], v["gene"], v.get("hgvs_c"), known.STATUS_TEXT[k.status],
-        "conflicting" if k.status == "conflicting" else k.cls, k.source,
-        k.stars, k.review_status, k.date, "; ".join(k.conditions), k.note,
+        "conflicting" if k.status == "conflicting" else k.cls, source,
+        k.stars, k.review_status, k.date, "; ".join(k.conditions), _known_note(k),
         f"{d.engine} ({d.engine_points})", d.reported, d.rests_on,
+    ]  # fmt: skip
+
+
+WITHHELD_SECTION = "lab-withheld"
+
+
+def withheld_section(rows: list[list[Any]]) -> dict[str, Any]:
+    """The variants a lab B/LB/VUS keeps out of the findings although the engine, ClinVar
+    or an expert panel gives P/LP: the report renders it inside the findings, so such a
+    disagreement is never silent."""
+    return {
+        "id": WITHHELD_SECTION,
+        "title": "Not reported as findings because of the lab's own classification",
+        "note": (
+            "The lab's newest own classification takes precedence over the ACMG/AMP engine, "
+            "ClinGen expert panels and ClinVar. These variants would be findings on the "
+            "classes in 'P/LP from'; the report rests on the lab's class instead. Review "
+            "the disagreement."
+        ),
+        "columns": [
+            "variant", "gene", "HGVS c.", "HGVS p.", "lab class", "condition", "version",
+            "reviewer", "date", "criteria", "P/LP from", "rests on",
+        ],
+        "rows": rows,
+    }  # fmt: skip
+
+
+def _withheld_row(v: Mapping[str, Any], d: known.Decision) -> list[Any]:
+    k = d.known
+    return [
+        v["id"], v["gene"], v.get("hgvs_c"), v.get("hgvs_p"), k.cls, "; ".join(k.conditions),
+        k.version, k.reviewer, k.date, ", ".join(k.criteria) or "none recorded",
+        "; ".join(d.withheld), d.rests_on,
     ]  # fmt: skip
 
 
@@ -325,12 +370,14 @@ def known_sections(
     out = [
         {
             "id": "known-variants",
-            "title": "Known variants (ClinGen expert panels, ClinVar)",
+            "title": "Known variants (the lab, ClinGen expert panels, ClinVar)",
             "note": (
-                "An expert-panel classification takes precedence; a ClinVar classification "
-                f"with >= {min_stars} stars is reported as such; one-star P/LP records are "
-                "listed for review, not as findings. The engine's own class is shown beside "
-                "the known one; 'rests on' says which the report follows."
+                "The lab's newest own classification takes precedence (with its version, "
+                "reviewer, date and where other sources differ), then an expert-panel "
+                f"classification; a ClinVar classification with >= {min_stars} stars is "
+                "reported as such; one-star P/LP records are listed for review, not as "
+                "findings. Partner labs' classes are shown, never used. The engine's own "
+                "class is shown beside the known one; 'rests on' says which the report follows."
             ),
             "columns": [
                 "variant", "gene", "HGVS c.", "status", "known class", "source", "stars",
@@ -374,6 +421,7 @@ def interpret(
     variants: dict[str, Any] = {}
     findings: list[dict[str, Any]] = []
     rows: list[list[Any]] = []
+    withheld: list[list[Any]] = []
     for rank, (v, c, d) in enumerate(results, 1):
         variants[v["id"]] = {
             "classification": d.reported,
@@ -387,13 +435,18 @@ def interpret(
                  d.reported, d.rests_on]
             )  # fmt: skip
         carried = carriers is None or v["id"] in carriers
-        if d.finding and relevant(v["gene"], doc["genes"].get(v["gene"], {})) and carried:
+        if not (relevant(v["gene"], doc["genes"].get(v["gene"], {})) and carried):
+            continue
+        if d.finding:
             findings.append(_finding(v, c, d, labels))
+        elif d.withheld:
+            withheld.append(_withheld_row(v, d))
     min_stars = overrides.clinvar_min_stars if overrides else acmg.CLINVAR_MIN_STARS
+    lab = [withheld_section(withheld)] if withheld else []
     return {
         "variants": variants,
         "findings": findings,
-        "sections": [_section(len(results), rows), *known_sections(results, min_stars)],
+        "sections": [*lab, _section(len(results), rows), *known_sections(results, min_stars)],
         "knowledge_bases": list(doc.get("knowledge_bases", [])),
         "classified": len(results),
         "decisions": {v["id"]: d for v, _c, d in results},

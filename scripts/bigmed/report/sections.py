@@ -171,7 +171,24 @@ def findings(report: dict[str, Any]) -> list[str]:
             body.append(f"<p class='small'>{E(note)}</p>")
     else:
         body.append(f"<p class='empty'>No finding is reported. {E(note or '')}</p>")
-    return section("findings", "Findings", body + _biomarkers(report))
+    return section("findings", "Findings", body + _lab_withheld(report) + _biomarkers(report))
+
+
+LAB_WITHHELD = "lab-withheld"  # bigmed.germline.classify.WITHHELD_SECTION
+
+
+def _lab_withheld(report: dict[str, Any]) -> list[str]:
+    """Variants the lab's own B/LB/VUS keeps out of the findings although the engine, ClinVar
+    or an expert panel gives P/LP: shown with the findings, never only further down."""
+    sec = next((s for s in report.get("sections", []) if s["id"] == LAB_WITHHELD), None)
+    if sec is None or not sec["rows"]:
+        return []
+    rows = [[cell(c) for c in row] for row in sec["rows"]]
+    return [
+        f"<h3 id='{LAB_WITHHELD}' class='na'>{E(sec['title'])}</h3>",
+        f"<p class='warn'>{E(sec.get('note') or '')}</p>",
+        table([str(c) for c in sec["columns"]], rows),
+    ]
 
 
 def _value_text(value: Any) -> str:
@@ -337,6 +354,8 @@ def pilot_sections(report: dict[str, Any]) -> list[str]:
     """The sections a pilot's interpretation adds (tables of its own columns), in its order."""
     out = []
     for sec in report.get("sections", []):
+        if sec["id"] == LAB_WITHHELD:  # shown with the findings
+            continue
         body = [f"<p>{E(sec['note'])}</p>"] if sec.get("note") else []
         if sec["id"] == "acmg-classification":
             body += _acmg_focus(report, sec)

@@ -3,11 +3,14 @@
 report.json gets ``local_knowledge`` (the store, its cohort, the flag thresholds and the
 usage rule) and, per variant, ``observations`` and ``lab_classification``; the HTML shows
 the section "Seen before in this lab, lab and partner classifications" through the generic
-section renderer, so the page layout needs no store-specific code.
+section renderer, so the page layout needs no store-specific code. :func:`into_join` gives
+the same lookup to the pilots' interpretation, whose known-variant path reports the lab's
+own classification first.
 """
 
 from __future__ import annotations
 
+import json
 from typing import Any
 
 SECTION_ID = "local-knowledge"
@@ -117,6 +120,26 @@ def section(report: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
         "columns": COLUMNS,
         "rows": rows,
     }
+
+
+def into_join(join: dict[str, Any], path: str | None) -> dict[str, Any]:
+    """Put the lab's newest classification and partner labs' classifications of each call
+    (a store lookup, results/store/lookup/<patient>.json) into the knowledge join, in place:
+    the known-variant path (:mod:`bigmed.germline.known`) decides the findings from them, so
+    the pilots' interpretation reads the lookup (none: the store is off)."""
+    if not path:
+        return join
+    with open(path, encoding="utf-8") as handle:
+        doc = json.load(handle)
+    for v in join["variants"]:
+        entry = doc["variants"].get(v["id"])
+        if entry is None:
+            continue
+        if entry["lab_classification"]:
+            v["lab_classification"] = entry["lab_classification"]
+        if entry["partner_classifications"]:
+            v["partner_classifications"] = entry["partner_classifications"]
+    return join
 
 
 def merge_lookup(report: dict[str, Any], doc: dict[str, Any]) -> dict[str, Any]:
