@@ -242,6 +242,6 @@ def test_a_store_of_a_newer_schema_stops_the_run_before_any_job(tmp_path: Path):
     errors = [ln for ln in proc.stderr.splitlines() if ln.startswith("bigmed: error:")]
     assert proc.returncode != 0 and errors == [
         f"bigmed: error: sqlite:///{lab}: the store has schema version 99, newer than this "
-        "bigmed supports (2): upgrade bigmed before using this store"
+        "bigmed supports (3): upgrade bigmed before using this store"
     ]
     assert not (b.workdir / "results").exists()

@@ -94,10 +94,37 @@ def test_an_older_store_is_migrated_and_keeps_its_data(store_url, tmp_path):
     assert not sa.inspect(eng).has_table("partners")
     eng.dispose()
     store = open_store(store_url)
-    assert store.version == 2
+    assert store.version == schema.SCHEMA_VERSION == 3
     doc = lookup(store, None, ["chr1-156136094-G-A"], Settings())
     assert doc["variants"]["chr1-156136094-G-A"]["observations"]["germline"]["patients"] == 1
     store.close()
+
+
+def _observation_indexes(url: str) -> dict[str, list[str]]:
+    eng = sa.create_engine(engine_url(url))
+    out = {i["name"]: list(i["column_names"]) for i in sa.inspect(eng).get_indexes("observations")}
+    eng.dispose()
+    return {k: v for k, v in out.items() if k and k.startswith("ix_observations")}
+
+
+def test_schema_3_replaces_the_variant_index_of_an_older_store(store_url, tmp_path):
+    """A version-2 store as bigmed made it before schema 3 (observations indexed on
+    variant_id alone) gets the covering index when it is opened, its data kept."""
+    old = open_store(store_url, target=2)
+    with old.begin() as conn:  # the layout version 2 had
+        conn.execute(sa.text("DROP INDEX ix_observations_lookup"))
+        conn.execute(sa.text("CREATE INDEX ix_observations_variant ON observations (variant_id)"))
+    load_patients(old, [_single(tmp_path, "C1", [LMNA]), _single(tmp_path, "C2", [LMNA])])
+    old.close()
+    assert _observation_indexes(store_url) == {"ix_observations_variant": ["variant_id"]}
+    store = open_store(store_url)
+    assert store.version == 3
+    doc = lookup(store, "C1", ["chr1-156136094-G-A"], Settings())
+    store.close()
+    assert _observation_indexes(store_url) == {
+        "ix_observations_lookup": ["variant_id", "kind", "patient_id", "alt_alleles"]
+    }
+    assert doc["variants"]["chr1-156136094-G-A"]["observations"]["germline"]["patients"] == 1
 
 
 def test_a_newer_store_is_refused_with_one_line(store_url, capsys):

@@ -1,10 +1,10 @@
 """The store's tables and their versioned migrations.
 
 Each table names the schema version that introduced it; migration N creates the tables of
-version N (and, later, alters older ones). A database records its version in ``store_meta``;
-:mod:`bigmed.store.db` applies the missing migrations in order and refuses a database of a
-newer version than :data:`SCHEMA_VERSION`, so an old bigmed never writes a layout it does
-not know.
+version N or alters older ones (3: the covering observations index). A database records
+its version in ``store_meta``; :mod:`bigmed.store.db` applies the missing migrations in
+order and refuses a database of a newer version than :data:`SCHEMA_VERSION`, so an old
+bigmed never writes a layout it does not know.
 """
 
 from __future__ import annotations
@@ -22,6 +22,7 @@ from sqlalchemy import (
     Table,
     Text,
     UniqueConstraint,
+    text,
 )
 
 metadata = MetaData()
@@ -74,7 +75,9 @@ observations = Table(
     Column("sample", Text, nullable=False),
     Column("alt_alleles", Integer, nullable=False),  # 1 heterozygous, 2 homozygous or hemizygous
     PrimaryKeyConstraint("patient_id", "variant_id", "kind", "sample"),
-    Index("ix_observations_variant", "variant_id"),
+    # version 3 (was ix_observations_variant on variant_id alone): covers the report-time
+    # counts, so a lookup reads no table row (SQLite lookups 2.5x faster, benchmarks/store)
+    Index("ix_observations_lookup", "variant_id", "kind", "patient_id", "alt_alleles"),
 )
 
 # the lab's curated classifications: rows are only ever added (version 1, 2, ... per
@@ -149,6 +152,17 @@ def _create(version: int) -> Callable[[Connection], None]:
     return migrate
 
 
+def _cover_observations(conn: Connection) -> None:
+    """version 3: the observations' variant index replaced by one covering the lookup's
+    columns (a store created at an older version keeps its old index until this runs)."""
+    conn.execute(text("DROP INDEX IF EXISTS ix_observations_variant"))
+    lookup_index = next(i for i in observations.indexes if i.name == "ix_observations_lookup")
+    lookup_index.create(conn, checkfirst=True)
+
+
 # version -> the step that brings a database from version - 1 to it, applied in order
-MIGRATIONS: dict[int, Callable[[Connection], None]] = {v: _create(v) for v in sorted(INTRODUCED)}
+MIGRATIONS: dict[int, Callable[[Connection], None]] = {
+    **{v: _create(v) for v in sorted(INTRODUCED)},
+    3: _cover_observations,
+}
 SCHEMA_VERSION = max(MIGRATIONS)
