@@ -19,7 +19,9 @@ from bigmed.germline import acmg, known
 from bigmed.germline.classify import WITHHELD_SECTION, interpret
 from bigmed.knowledge.bundle import Bundle, build_bundle
 from bigmed.knowledge.sources import check_sources
+from bigmed.report.document import validate_report
 from bigmed.report.html import render_html
+from bigmed.report.interpretation import validate
 from bigmed.store import classifications as cls
 from bigmed.store.annotate import into_join
 from bigmed.store.db import open_store
@@ -203,6 +205,22 @@ def test_the_newest_version_from_the_store_decides_the_finding(doc, tmp_path: Pa
     # no store (store.enabled false): the join is left as it is
     assert "lab_classification" not in variant(into_join(json.loads(path.read_text()), None),
                                                BRCA1_ABSENT)  # fmt: skip
+
+
+def test_a_lab_finding_passes_the_interpretation_and_report_schemas(doc):
+    res = interpret(
+        _with(doc, BRCA1_ABSENT, lab_classification=_lab("Pathogenic")), overrides=OVERRIDES
+    )
+    lab = [f for f in res["findings"] if f["known_classification"]["status"] == "lab"]
+    assert len(lab) == 1
+    keys = ("findings", "variants", "knowledge_bases", "sections")
+    validate(
+        {"status": "complete", "note": "", "biomarkers": [], "not_assessable": [],
+         **{k: res[k] for k in keys}}
+    )  # fmt: skip
+    report = make()
+    report["findings"], report["sections"] = res["findings"], res["sections"]
+    validate_report(report)
 
 
 def test_the_page_shows_withheld_variants_with_the_findings(doc):
