@@ -13,6 +13,7 @@ from bigmed.genome.reference import GRCH38_LENGTHS
 from bigmed.germline import acmg
 from bigmed.germline.acmg import (
     ClinVarEntry,
+    Cohorts,
     FamilyEvidence,
     GeneFacts,
     Overrides,
@@ -26,6 +27,7 @@ from bigmed.germline.classify import facts_from_annotation
 from bigmed.knowledge.bundle import Bundle, build_bundle
 from bigmed.knowledge.join import annotate
 from bigmed.knowledge.sources import check_sources
+from bigmed.knowledge.variants import CohortFrequency
 from conftest import ROOT
 from hypothesis import given, settings
 from hypothesis import strategies as st
@@ -349,6 +351,84 @@ def test_population_rules():
     assert any(n.code == "PM2" for n in classify(facts(population=None)).not_evaluated)
 
 
+def exac(af: float) -> CohortFrequency:
+    return CohortFrequency("ExAC", "release 1", af, 121412)
+
+
+def esp(af: float) -> CohortFrequency:
+    return CohortFrequency("GO-ESP", "ESP6500", af, 13006)
+
+
+def tgp(af: float) -> CohortFrequency:
+    return CohortFrequency("1000 Genomes", "phase 3", af, 5008)
+
+
+def cohorts(*freqs: CohortFrequency) -> Cohorts:
+    return Cohorts(tuple(freqs), "ClinVar 2026-02-26")
+
+
+def test_faf_is_the_poisson_lower_bound():
+    """FAF95 x AN equals half the chi-square 5 % quantile with 2 x AC degrees of freedom."""
+    for alleles, lam in ((1, 0.05129), (2, 0.35536), (3, 0.81769), (5, 1.97015), (100, 84.1394)):
+        assert acmg.faf(alleles, 5008) * 5008 == pytest.approx(lam, rel=1e-3)
+    assert acmg.faf(101, 5008) > acmg.faf(100, 5008)  # approximation takes over smoothly
+    assert acmg.faf(0, 5008) == 0.0
+
+
+SUBSET = Population(found=False, source_complete=False)
+BRCA_LIKE = Overrides(genes={"GENE1": {"ba1_af": 0.001, "bs1_af": 0.0001, "pm2_af": 3e-6}})
+
+
+def test_single_cohort_allele_never_gives_bs1():
+    """One 1000 Genomes allele (AF 0.0002 > BS1 0.0001) is not evidence; three are (FAF95
+    0.00016)."""
+    r = classify(facts(population=SUBSET, cohorts=cohorts(tgp(0.0002))), None, BRCA_LIKE)
+    assert "BS1" not in met(r)
+    reason = next(n.reason for n in r.not_evaluated if n.code == "BS1")
+    assert "fewer than 2 observed alleles" in reason and "1000 Genomes AF 0.0002" in reason
+    r = classify(facts(population=SUBSET, cohorts=cohorts(tgp(0.0006))), None, BRCA_LIKE)
+    assert met(r) == {"BS1": "strong"} and r.cls == "Likely benign"
+    bs1 = next(c for c in r.criteria if c.code == "BS1")
+    assert "1000 Genomes FAF95 0.000163" in bs1.evidence and "lower bound" in bs1.evidence
+
+
+def test_highest_cohort_frequency_is_used_and_named():
+    """PALB2 c.2014G>C (expert panel: BA1): ExAC 0.0224, GO-ESP 0.0232, 1000 Genomes 0.0144."""
+    c = cohorts(exac(0.02239), esp(0.02324), tgp(0.01438))
+    r = classify(facts(population=SUBSET, cohorts=c), None, BRCA_LIKE)
+    assert r.cls == "Benign" and "BA1" in met(r)
+    ba1 = next(x for x in r.criteria if x.code == "BA1")
+    assert ba1.evidence.startswith("ExAC FAF95") and "ClinVar 2026-02-26" in ba1.evidence
+    bs1 = next(x for x in r.criteria if x.code == "BS1")
+    assert not bs1.met and "(BA1 applies)" in bs1.evidence
+    pm2 = next(x for x in r.criteria if x.code == "PM2")
+    assert not pm2.met and "GO-ESP" in pm2.evidence  # the highest frequency above 3e-6
+
+
+def test_low_cohort_frequency_cannot_rule_benign_criteria_out():
+    """TP53 c.1060C>A: ExAC 3e-05 (4 alleles). A global frequency is a lower bound of the
+    grpmax, so without gnomAD BA1/BS1 stay not evaluated; PM2 is never met from a cohort."""
+    r = classify(facts(population=SUBSET, cohorts=cohorts(exac(3e-05))), None, BRCA_LIKE)
+    skipped = {n.code: n.reason for n in r.not_evaluated}
+    assert "cannot rule BA1/BS1 out" in skipped["BS1"] and "BA1" in skipped
+    pm2 = next(x for x in r.criteria if x.code == "PM2")  # 3e-05 > 3e-06 with 4 alleles
+    assert not pm2.met and "ExAC release 1 global AF 3e-05" in pm2.evidence
+    # with a gnomAD record the decision is settled: not met, naming the higher frequency
+    gnomad = Population(found=True, af=1e-5, af_popmax=2e-5, popmax_group="nfe")
+    r = classify(facts(population=gnomad, cohorts=cohorts(exac(3e-05))), None, BRCA_LIKE)
+    bs1 = next(x for x in r.criteria if x.code == "BS1")
+    assert not bs1.met and bs1.evidence.startswith("gnomAD grpmax AF 2e-05")
+    # only cohorts, nothing for this allele: absence says nothing
+    r = classify(facts(population=None, cohorts=cohorts()), None, BRCA_LIKE)
+    assert {"BA1", "BS1", "PM2"} <= {n.code for n in r.not_evaluated}
+
+
+def test_min_alleles_comes_from_the_overrides():
+    ov = Overrides(genes={"GENE1": {"bs1_af": 0.0001, "population_min_alleles": 4}})
+    r = classify(facts(population=SUBSET, cohorts=cohorts(tgp(0.0006))), None, ov)
+    assert "BS1" not in met(r)  # 3 alleles < 4
+
+
 def test_pm1_pm4_bp7():
     r = classify(facts(hotspot="Cancer Hotspots: residue R10 (HOTSPOT)"))
     assert met(r)["PM1"] == "moderate"
@@ -463,6 +543,19 @@ variant_facts = st.builds(
     consequence=st.sampled_from(TERMS),
     hgvs_p=st.just("p.(Arg10Trp)"),
     population=populations,
+    cohorts=st.one_of(
+        st.none(),
+        st.lists(
+            st.builds(
+                CohortFrequency,
+                cohort=st.sampled_from(["ExAC", "GO-ESP", "1000 Genomes"]),
+                release=st.just("r"),
+                af=st.floats(0, 0.7),
+                allele_number=st.sampled_from([121412, 13006, 5008]),
+            ),
+            max_size=3,
+        ).map(lambda x: Cohorts(tuple(x))),
+    ),
     clinvar_codon=st.one_of(st.none(), st.lists(clinvar_entries, max_size=3).map(tuple)),
     hotspot=st.one_of(st.none(), st.just("hotspot")),
     hotspot_assessed=st.booleans(),
@@ -524,6 +617,8 @@ def test_adding_benign_evidence_never_raises_the_class(f, fam, af):
     assert rank(classify(f, replace(base, nonsegregation=True))) <= rank(before)
     common = Population(found=True, af=af, af_popmax=af, popmax_group="afr")
     assert rank(classify(replace(f, population=common), fam)) <= rank(before)
+    listed = (*(f.cohorts.frequencies if f.cohorts else ()), exac(af))
+    assert rank(classify(replace(f, cohorts=Cohorts(listed)), fam)) <= rank(before)
 
 
 @settings(max_examples=200, deadline=None)

@@ -48,6 +48,13 @@ CASES = [
     (("chr11", 108227626, "T", "C"), "PVS1"),  # ATM c.2T>C
     (("chr5", 112835107, "A", "AA"), "PVS1"),  # APC c.1900dup
     (("chr13", 32340300, "GT", "G"), "PVS1"),  # BRCA2 c.5946del
+    # BA1 / BS1 from the cohort frequencies ClinVar's VCF carries (FAF95, >= 2 alleles)
+    (("chr16", 23630140, "C", "G"), "BA1"),  # PALB2 p.Glu672Gln: ExAC 0.022
+    (("chr17", 7676230, "G", "A"), "BA1"),  # TP53 p.Pro47Ser: GO-ESP 0.0052
+    (("chr5", 112767263, "C", "T"), "BS1"),  # APC p.Arg99Trp: GO-ESP 0.00092 (12 alleles)
+    (("chr17", 43093376, "T", "C"), "BS1"),  # BRCA1 p.Lys719Glu: GO-ESP 0.00038 (5 alleles)
+    (("chr17", 7670649, "G", "T"), "BS1"),  # TP53 p.Gln354Lys: ExAC 3e-05, not met
+    (("chr13", 32340300, "GT", "G"), "PM2"),  # BRCA2 c.5946del: ExAC 0.00027, not met
 ]
 
 
@@ -103,3 +110,24 @@ def test_gene_rules_name_their_specification(panels):
     assert not pvs1.met
     reasons = {n.code: n.reason for n in result.not_evaluated}
     assert reasons["PP2"].startswith("not applicable to MYH7 (ClinGen Cardiomyopathy VCEP")
+
+
+def test_cohort_frequencies_name_their_source(panels):
+    """The population criteria say which cohort and release they rest on; a single allele
+    (TP53 p.Arg273His: one 1000 Genomes allele) decides nothing."""
+    doc, _ = panels
+    v = variant(doc, ("chr13", 32340300, "GT", "G"))  # BRCA2 c.5946del
+    result = acmg.classify(facts_from_annotation(v, doc), None, OVERRIDES)
+    pm2 = next(c for c in result.criteria if c.code == "PM2")
+    assert not pm2.met and pm2.evidence.startswith("ExAC release 1 global AF 0.00027")
+    assert "ClinVar 2026-02-26" in pm2.evidence
+    v = variant(doc, ("chr17", 43093376, "T", "C"))  # BRCA1 p.Lys719Glu
+    result = acmg.classify(facts_from_annotation(v, doc), None, OVERRIDES)
+    bs1 = next(c for c in result.criteria if c.code == "BS1")
+    assert bs1.met and bs1.evidence.startswith("GO-ESP FAF95")
+    assert "1000 Genomes AF 0.0002 (~1 allele(s))" in bs1.evidence  # listed, not used
+    v = variant(doc, ("chr17", 7673802, "C", "T"))  # TP53 p.Arg273His
+    assert [c["cohort"] for c in v["cohort_frequencies"]] == ["1000 Genomes"]
+    result = acmg.classify(facts_from_annotation(v, doc), None, OVERRIDES)
+    skipped = {n.code for n in result.not_evaluated}
+    assert {"BA1", "BS1", "PM2"} <= skipped

@@ -165,6 +165,45 @@ def test_official_clinvar_layout_is_accepted_and_fetched_by_chr_name(tmp_path):
     assert cv.conditions == ("Li-Fraumeni_syndrome", "not_provided")
 
 
+COHORT_INFO = [("AF_EXAC", "1", "Float"), ("AF_ESP", "1", "Float"), ("AF_TGP", "1", "Float")]
+
+
+def test_cohort_frequencies_from_a_clinvar_vcf(tmp_path):
+    """The full ClinVar layout: only AF_EXAC / AF_ESP / AF_TGP are read; the source is never
+    complete (frequencies exist only for listed alleles) and names its cohorts' sizes."""
+    path = write_vcf(
+        tmp_path / "clinvar.vcf.gz",
+        [
+            ("16", 23630140, "1", "C", "G", "AF_EXAC=0.02239;AF_ESP=0.02324;CLNSIG=Benign"),
+            ("16", 23630150, "2", "C", "T", "CLNSIG=Pathogenic"),
+        ],
+        contigs={},
+        meta=["##fileDate=2026-02-26", "##source=ClinVar", "##reference=GRCh38"],
+        info=[*CLINVAR_INFO, *COHORT_INFO],
+    )
+    src = kb.check_source("cohort_frequencies", str(path))
+    assert src is not None
+    with kv.VcfSource.from_source(src) as vcf:
+        recs = list(vcf.fetch("chr16", 23630139, 23630150))
+        ((alt, freqs),) = kv.parse_cohort_frequencies(recs[0])
+        assert kv.parse_cohort_frequencies(recs[1]) == []  # no frequency: nothing
+    assert alt == "G" and [f.cohort for f in freqs] == ["ExAC", "GO-ESP"]
+    assert freqs[0].allele_number == 121412 and freqs[0].alleles == round(0.02239 * 121412)
+    manifest = build_bundle(kb.check_sources({"cohort_frequencies": str(path)}), str(tmp_path))
+    (entry,) = manifest["sources"]
+    assert entry["complete"] is False and "only for the alleles ClinVar lists" in entry["note"]
+    assert entry["version"].startswith("ClinVar 2026-02-26")
+    assert {c["cohort"]: c["allele_number"] for c in entry["cohorts"]} == {
+        "ExAC": 121412,
+        "GO-ESP": 13006,
+        "1000 Genomes": 5008,
+    }
+    # a VCF without the frequency fields is refused with one line naming the file
+    bare = write_vcf(tmp_path / "bare.vcf.gz", [], contigs={}, meta=["##reference=GRCh38"])
+    text = check_error("cohort_frequencies", str(bare))
+    assert str(bare) in text and "AF_EXAC" in text
+
+
 def test_shipped_sources_pass_the_checks():
     import yaml
 
@@ -178,6 +217,7 @@ def test_shipped_sources_pass_the_checks():
     # every source but the predictors (non-commercial scores: never shipped)
     assert set(checked) == set(kb.SPECS) - {"revel", "cadd", "alphamissense", "spliceai"}
     assert not checked["clinvar"].complete and not checked["gnomad"].complete
+    assert not checked["cohort_frequencies"].complete
     assert checked["hotspots"].complete
     # the real ClinVar subset says which genes it holds, completely or partly
     clinvar = checked["clinvar"]

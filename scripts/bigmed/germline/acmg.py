@@ -25,6 +25,7 @@ evaluated.
 
 from __future__ import annotations
 
+import math
 import re
 from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
@@ -38,6 +39,7 @@ from bigmed.base.errors import InputError
 from bigmed.genome.vcf import NULL_CONSEQUENCES
 from bigmed.germline import predictors as pred
 from bigmed.knowledge.sources import residue_of
+from bigmed.knowledge.variants import CohortFrequency
 
 Strength = Literal["stand_alone", "very_strong", "strong", "moderate", "supporting"]
 POINTS: dict[str, int] = {
@@ -60,6 +62,11 @@ PP1_MEIOSES = (("strong", 7), ("moderate", 5), ("supporting", 3))
 PM1_TERMS = {"missense", "inframe_insertion", "inframe_deletion", "inframe_altering"}
 PM4_TERMS = {"inframe_insertion", "inframe_deletion", "inframe_altering", "stop_lost"}
 PVS1_SIZE_CUTOFF = 0.10  # ClinGen PVS1 tree: removing >10 % of the protein keeps Strong
+# BA1/BS1 from a cohort's global frequency need at least this many observed alleles
+# (estimated as AF x the cohort's allele number), whatever the threshold: one allele, in
+# 1000 Genomes alone AF 0.0002, can be a sequencing artefact and never makes BA1/BS1.
+POPULATION_MIN_ALLELES = 2
+FAF_CONFIDENCE = 0.95  # filtering allele frequency (Whiffin 2017; gnomAD faf95)
 
 NO_PREDICTOR = (
     "no in-silico predictor configured (knowledge.sources.revel, cadd, alphamissense, "
@@ -102,6 +109,16 @@ class Population:
 
 
 @dataclass(frozen=True)
+class Cohorts:
+    """Global allele frequencies of population cohorts (ExAC, GO-ESP, 1000 Genomes) as
+    ClinVar's VCF carries them for the alleles it lists. Empty ``frequencies``: none for
+    this allele, which says nothing about its frequency."""
+
+    frequencies: tuple[CohortFrequency, ...]
+    source: str = "ClinVar"  # where the frequencies were read, with its release
+
+
+@dataclass(frozen=True)
 class ClinVarEntry:
     variation_id: str
     clinical_class: str | None  # five-tier class of CLNSIG, or 'Conflicting' / None
@@ -141,6 +158,7 @@ class VariantFacts:
     hgvs_c: str | None = None
     hgvs_p: str | None = None
     population: Population | None = None
+    cohorts: Cohorts | None = None  # None: no cohort-frequency source configured
     clinvar: ClinVarEntry | None = None  # the variant's own assertion: shown, never evidence
     clinvar_codon: tuple[ClinVarEntry, ...] | None = None  # other alleles at the codon
     hotspot: str | None = None  # description when in a hotspot
@@ -186,6 +204,7 @@ class GeneRules:
     ba1_af: float = 0.05
     bs1_af: float = 0.01
     pm2_af: float = 0.0001
+    min_alleles: int = POPULATION_MIN_ALLELES  # observed alleles for BA1/BS1 from a cohort
     lof_mechanism: bool | None = None  # None: take the bundle's (G2P) mechanism
     disabled: frozenset[str] = frozenset()
     source: str | None = None
@@ -244,6 +263,7 @@ class Overrides:
             ba1_af=float(spec.get("ba1_af", d.ba1_af)),
             bs1_af=float(spec.get("bs1_af", d.bs1_af)),
             pm2_af=float(spec.get("pm2_af", d.pm2_af)),
+            min_alleles=int(spec.get("population_min_alleles", d.min_alleles)),
             lof_mechanism=spec.get("lof_mechanism", d.lof_mechanism),
             disabled=frozenset(spec.get("disabled", ())) | d.disabled,
             source=spec.get("source"),
@@ -610,43 +630,185 @@ def _pm5(
     )
 
 
-def _population(f: VariantFacts, rules: GeneRules, out: _Collector) -> None:
-    p = f.population
-    if p is None:
-        for code in ("BA1", "BS1", "PM2"):
-            out.skip(code, "no population-frequency source configured")
-        return
-    if not p.found:
-        if not p.source_complete:
-            reason = f"not in {p.source}, which is a subset here: absence is not evidence of rarity"
-            for code in ("BA1", "BS1", "PM2"):
-                out.skip(code, reason)
-            return
-        out.add("BA1", False, f"absent from {p.source}")
-        out.add("BS1", False, f"absent from {p.source}")
-        out.add("PM2", True, f"absent from {p.source}", "supporting")
-        return
-    freq = p.frequency
-    if freq is None:
-        for code in ("BA1", "BS1", "PM2"):
-            out.skip(code, f"{p.source} record without allele frequency")
-        return
-    which = (
+def faf(alleles: int, allele_number: int, confidence: float = FAF_CONFIDENCE) -> float:
+    """Filtering allele frequency: the highest true AF at which observing ``alleles`` or more
+    of ``allele_number`` has a chance of at most 1 - confidence (the one-sided Poisson lower
+    bound; Whiffin et al. 2017, gnomAD faf95). Small counts give a frequency well below the
+    observed one, so a handful of alleles in a small cohort cannot pass a strict threshold."""
+    if alleles <= 0 or allele_number <= 0:
+        return 0.0
+    alpha = 1.0 - confidence
+    if alleles > 100:  # Wilson-Hilferty approximation of the chi-square quantile
+        z = 1.6448536269514722 if abs(alpha - 0.05) < 1e-12 else _z(alpha)
+        lam = alleles * (1 - 1 / (9 * alleles) - z / (3 * math.sqrt(alleles))) ** 3
+        return max(lam, 0.0) / allele_number
+    lo, hi = 0.0, float(alleles)
+    for _ in range(60):  # P(X >= alleles | lam) rises with lam: bisection
+        mid = (lo + hi) / 2
+        term, below = math.exp(-mid), 0.0
+        for k in range(alleles):
+            below += term
+            term *= mid / (k + 1)
+        lo, hi = (mid, hi) if 1.0 - below < alpha else (lo, mid)
+    return lo / allele_number
+
+
+def _z(alpha: float) -> float:
+    """Upper-tail standard normal quantile (bisection on erfc; only for non-default levels)."""
+    lo, hi = 0.0, 10.0
+    for _ in range(80):
+        mid = (lo + hi) / 2
+        lo, hi = (mid, hi) if 0.5 * math.erfc(mid / math.sqrt(2)) > alpha else (lo, mid)
+    return lo
+
+
+def _gnomad_text(p: Population, freq: float) -> str:
+    return (
         f"{p.source} grpmax AF {_fmt(freq)} ({p.popmax_group})"
         if p.af_popmax is not None and p.popmax_group
         else f"{p.source} AF {_fmt(freq)}"
     )
-    ba1 = freq > rules.ba1_af
-    out.add("BA1", ba1, f"{which} {'>' if ba1 else '<='} {_fmt(rules.ba1_af)}")
-    bs1 = not ba1 and freq > rules.bs1_af
+
+
+def _cohort_text(c: CohortFrequency, source: str) -> str:
+    return (
+        f"{c.cohort} {c.release} global AF {_fmt(c.af)} (~{c.alleles} of {c.allele_number} "
+        f"alleles; {source})"
+    )
+
+
+def _benign_evidence(f: VariantFacts, rules: GeneRules) -> tuple[list[tuple[float, str]], str]:
+    """(frequency, text) the BA1/BS1 thresholds are compared with: gnomAD's grpmax (else AF),
+    and each cohort's FAF95 where at least ``rules.min_alleles`` alleles were observed. A
+    cohort's global frequency is a lower bound of its grpmax: conservative for benign calls.
+    Also a note on the cohorts left out for too few alleles."""
+    found: list[tuple[float, str]] = []
+    p = f.population
+    if p is not None and p.found and p.frequency is not None:
+        found.append((p.frequency, _gnomad_text(p, p.frequency)))
+    few = []
+    if f.cohorts is not None:
+        for c in f.cohorts.frequencies:
+            if c.alleles < rules.min_alleles:
+                few.append(f"{c.cohort} AF {_fmt(c.af)} (~{c.alleles} allele(s))")
+                continue
+            value = faf(c.alleles, c.allele_number)
+            text = (
+                f"{c.cohort} FAF95 {_fmt(value)} from {_cohort_text(c, f.cohorts.source)}, "
+                "a global frequency (a lower bound of the grpmax)"
+            )
+            found.append((value, text))
+    note = (
+        f"; fewer than {rules.min_alleles} observed alleles, not used: " + ", ".join(few)
+        if few
+        else ""
+    )
+    return found, note
+
+
+def _gnomad_settles(p: Population | None) -> tuple[bool, str]:
+    """(gnomAD can rule BA1/BS1 out for this allele, why not when it cannot)."""
+    if p is None:
+        return False, "no gnomAD-type population source is configured"
+    if not p.found:
+        if p.source_complete:
+            return True, ""
+        return (
+            False,
+            f"not in {p.source}, which is a subset here: absence is not evidence of rarity",
+        )
+    if p.frequency is None:
+        return False, f"{p.source} record without allele frequency"
+    return True, ""
+
+
+def _ba1_bs1(f: VariantFacts, rules: GeneRules, out: _Collector) -> None:
+    """BA1/BS1 from the highest frequency any population source gives (the rules call for the
+    most frequent population); named in the text."""
+    evidence, note = _benign_evidence(f, rules)
+    settled, why = _gnomad_settles(f.population)
+    if not evidence:
+        if settled:
+            src = f.population.source if f.population else "gnomAD"
+            out.add("BA1", False, f"absent from {src}{note}")
+            out.add("BS1", False, f"absent from {src}{note}")
+        else:
+            for code in ("BA1", "BS1"):
+                out.skip(code, why + note)
+        return
+    value, text = max(evidence, key=lambda e: e[0])
+    ba1 = value > rules.ba1_af
+    bs1 = not ba1 and value > rules.bs1_af
+    if not (ba1 or bs1 or settled):
+        reason = (
+            f"{text} <= {_fmt(rules.bs1_af)}, but {why}: a global frequency cannot rule "
+            f"BA1/BS1 out{note}"
+        )
+        for code in ("BA1", "BS1"):
+            out.skip(code, reason)
+        return
+    out.add("BA1", ba1, f"{text} {'>' if ba1 else '<='} {_fmt(rules.ba1_af)}{note}")
     out.add(
         "BS1",
         bs1,
-        f"{which} {'>' if freq > rules.bs1_af else '<='} {_fmt(rules.bs1_af)}"
-        + (" (BA1 applies)" if ba1 else ""),
+        f"{text} {'>' if value > rules.bs1_af else '<='} {_fmt(rules.bs1_af)}"
+        + (" (BA1 applies)" if ba1 else "")
+        + note,
     )
-    pm2 = freq <= rules.pm2_af
-    out.add("PM2", pm2, f"{which} {'<=' if pm2 else '>'} {_fmt(rules.pm2_af)}", "supporting")
+
+
+def _pm2(f: VariantFacts, rules: GeneRules, out: _Collector) -> None:
+    """PM2_Supporting from gnomAD only (absent from a complete source, or at most the
+    threshold); any source with the allele above the threshold (a cohort: with at least
+    ``min_alleles`` alleles) makes it not met. Absence from a partial source is never
+    evidence; the cohorts ClinVar carries never make PM2."""
+    above: list[tuple[float, str]] = []
+    p = f.population
+    if p is not None and p.found and p.frequency is not None and p.frequency > rules.pm2_af:
+        above.append((p.frequency, _gnomad_text(p, p.frequency)))
+    if f.cohorts is not None:
+        above += [
+            (c.af, _cohort_text(c, f.cohorts.source))
+            for c in f.cohorts.frequencies
+            if c.af > rules.pm2_af and c.alleles >= rules.min_alleles
+        ]
+    if above:
+        text = max(above, key=lambda e: e[0])[1]
+        out.add("PM2", False, f"{text} > {_fmt(rules.pm2_af)}", "supporting")
+        return
+    settled, why = _gnomad_settles(p)
+    if not settled or p is None:
+        out.skip("PM2", why)
+    elif not p.found:
+        out.add("PM2", True, f"absent from {p.source}", "supporting")
+    else:
+        freq = p.frequency or 0.0
+        out.add("PM2", True, f"{_gnomad_text(p, freq)} <= {_fmt(rules.pm2_af)}", "supporting")
+
+
+def _population(f: VariantFacts, rules: GeneRules, out: _Collector) -> None:
+    """BA1, BS1 and PM2 from the population sources (gnomAD and the ClinVar-carried cohorts)."""
+    if f.population is None and f.cohorts is None:
+        for code in ("BA1", "BS1", "PM2"):
+            out.skip(code, "no population-frequency source configured")
+        return
+    _ba1_bs1(f, rules, out)
+    _pm2(f, rules, out)
+
+
+def cohort_facts(v: Mapping[str, Any], sources: Mapping[str, Any]) -> Cohorts | None:
+    """The cohort frequencies of one joined call (None: no cohort_frequencies source)."""
+    s = sources.get("cohort_frequencies") or {}
+    if not s.get("configured"):
+        return None
+    rows = v.get("cohort_frequencies") or []
+    return Cohorts(
+        tuple(
+            CohortFrequency(r["cohort"], r["release"], float(r["af"]), int(r["allele_number"]))
+            for r in rows
+        ),
+        s.get("version") or s.get("name") or "ClinVar",
+    )
 
 
 def _pm1(f: VariantFacts, rules: GeneRules, out: _Collector) -> None:
@@ -949,6 +1111,7 @@ def load_overrides(path: str, schema_path: str | None = None) -> Overrides:
         ba1_af=float(d.get("ba1_af", 0.05)),
         bs1_af=float(d.get("bs1_af", 0.01)),
         pm2_af=float(d.get("pm2_af", 0.0001)),
+        min_alleles=int(d.get("population_min_alleles", POPULATION_MIN_ALLELES)),
         disabled=frozenset(d.get("disabled", ())),
     )
     return Overrides(

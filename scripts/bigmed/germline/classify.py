@@ -88,6 +88,7 @@ def facts_from_annotation(v: Mapping[str, Any], doc: Mapping[str, Any]) -> Varia
         hgvs_c=v.get("hgvs_c"),
         hgvs_p=v.get("hgvs_p"),
         population=pop,
+        cohorts=acmg.cohort_facts(v, sources),
         clinvar=ClinVarEntry(own["variation_id"], own["class"], own["stars"]) if own else None,
         clinvar_codon=None
         if codon is None

@@ -84,6 +84,28 @@ def _gnomad_release(path: str, name: str) -> str | None:
     return f"{m.group(2)} {m.group(1)}" if m else None
 
 
+def _clinvar_release(path: str) -> str | None:
+    date = kb.read_vcf_meta(path).meta.get("fileDate")
+    return f"ClinVar {date} (INFO AF_EXAC, AF_ESP, AF_TGP)" if date else None
+
+
+def _cohorts() -> list[dict[str, Any]]:
+    """The cohorts behind ClinVar's AF_* fields, with their allele numbers (provenance)."""
+    return [
+        {"field": key, "cohort": c, "release": r, "individuals": n, "allele_number": an}
+        for key, (c, r, n, an) in kb.COHORTS.items()
+    ]
+
+
+def _cohort_entry(entry: dict[str, Any]) -> None:
+    """ClinVar carries the cohorts' frequencies only for the alleles it lists: the source is
+    never complete, whatever the file (absence from it is not evidence of rarity)."""
+    entry["complete"] = False
+    entry["cohorts"] = _cohorts()
+    note = "frequencies exist only for the alleles ClinVar lists: absence says nothing"
+    entry["note"] = f"{note}; {entry['note']}" if entry.get("note") else note
+
+
 def _gencc_release(path: str, name: str) -> str | None:
     date = genes.gencc_run_date(path)
     return f"submissions run {date}" if date else None
@@ -100,6 +122,7 @@ def _release_in_name(path: str, name: str) -> str | None:
 VERSION_READERS: dict[str, Callable[[str, str], str | None]] = {
     "clinvar": lambda path, name: kb.read_vcf_meta(path).meta.get("fileDate"),
     "gnomad": _gnomad_release,
+    "cohort_frequencies": lambda path, name: _clinvar_release(path),
     "hotspots": lambda path, name: kb.read_vcf_meta(path).meta.get("source"),
     "hpo_ontology": lambda path, name: read_ontology(path).version or None,
     "hpo_annotations": lambda path, name: genes.hpoa_version(path),
@@ -144,6 +167,8 @@ def describe_sources(sources: dict[str, kb.Source]) -> dict[str, Any]:
             entry["note"] = src.subset_note
         if src.subset_genes:
             entry["genes"] = dict(src.subset_genes)
+        if key == "cohort_frequencies":
+            _cohort_entry(entry)
         entries.append(entry)
     return {
         "format": 1,
@@ -372,5 +397,16 @@ class Bundle:
 
     def knowledge_bases(self) -> list[dict[str, Any]]:
         """Provenance entries (name, version, licence, sha256, path, ...) of every source."""
-        keep = ("name", "version", "licence", "sha256", "path", "key", "complete", "note", "genes")
+        keep = (
+            "name",
+            "version",
+            "licence",
+            "sha256",
+            "path",
+            "key",
+            "complete",
+            "note",
+            "genes",
+            "cohorts",
+        )
         return [{k: s[k] for k in keep if k in s} for s in self.manifest["sources"]]

@@ -10,6 +10,8 @@ left-aligned) and returns a JSON-ready document (written to
         "id", "chrom", "pos", "ref", "alt", "filter", "gene", "transcript", "mane_select",
         "consequence", "hgvs_c", "hgvs_p",
         "population":  {af, af_popmax, popmax_group, nhomalt, filter} | null (not found),
+        "cohort_frequencies": [{cohort, release, af, allele_number, alleles}] | null (no
+                        AF_* on a matching record); the key only when the source is set,
         "clinvar":     {variation_id, significance, class, review_status, stars, conditions,
                         conflicts, submissions (null: no submissions source)} | null,
         "expert_panel": {panel, class, criteria_met, criteria_not_met, disease,
@@ -61,6 +63,7 @@ from bigmed.knowledge.variants import (
     ExpertPanelRecord,
     VcfSource,
     parse_clinvar,
+    parse_cohort_frequencies,
     parse_hotspot,
     parse_population,
     parse_score,
@@ -531,6 +534,7 @@ def read_calls(calls_vcf: str) -> tuple[list[dict[str, Any]], list[Call]]:
 
 JOINED_SOURCES = (
     "gnomad",
+    "cohort_frequencies",
     "clinvar",
     "clingen_vcep",
     "clinvar_submissions",
@@ -576,6 +580,7 @@ class _Context:
     """What annotating a call needs: the lookups' hits, the bundle's tables, the models."""
 
     population: dict[int, list[Any]]
+    cohorts: dict[int, list[Any]] | None  # None: no cohort_frequencies source
     clinvar: dict[int, list[Any]]
     hotspot_alleles: dict[int, list[Any]]
     scores: dict[str, dict[int, list[Any]]]  # predictor key -> call index -> scores
@@ -621,6 +626,9 @@ def _source_facts(v: dict[str, Any], call: Call, ctx: _Context) -> None:
     term, gene = v["consequence"], v["gene"]
     pop = ctx.population.get(call.index)
     v["population"] = pop[0].as_dict() if pop else None
+    if ctx.cohorts is not None:
+        found = ctx.cohorts.get(call.index)
+        v["cohort_frequencies"] = [c.as_dict() for c in found[0]] if found else None
     v["clinvar"] = _clinvar_fact(ctx.clinvar.get(call.index), ctx)
     panel = ctx.panels.get(call) if ctx.panels is not None else None
     v["expert_panel"] = panel.as_dict() if panel else None
@@ -672,6 +680,9 @@ def _context(
     wanted = {r.variation_id for hits in clinvar.values() for r in hits}
     return _Context(
         population=_indexed_hits(bundle.vcf("gnomad"), parse_population, calls),
+        cohorts=_indexed_hits(bundle.vcf("cohort_frequencies"), parse_cohort_frequencies, calls)
+        if bundle.source("cohort_frequencies") is not None
+        else None,
         hotspot_alleles=_indexed_hits(bundle.vcf("hotspots"), parse_hotspot, calls),
         clinvar=clinvar,
         scores={

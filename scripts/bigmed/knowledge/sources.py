@@ -67,6 +67,15 @@ SUBMISSION_COLUMNS: dict[str, tuple[str, ...]] = {
 PREDICTOR_LICENCE = (
     "user-supplied scores under a non-commercial licence (never shipped with bigmed)"
 )
+# Population cohorts whose global allele frequencies ClinVar's VCF carries (INFO AF_EXAC,
+# AF_ESP, AF_TGP) on the records that have them: INFO key -> (cohort, release, individuals,
+# allele number). ClinVar carries no per-site allele number, so the full cohort's (two per
+# individual, autosomes) is used: an upper bound of the alleles called at any one site.
+COHORTS: dict[str, tuple[str, str, int, int]] = {
+    "AF_EXAC": ("ExAC", "release 1", 60706, 121412),
+    "AF_ESP": ("GO-ESP", "ESP6500", 6503, 13006),
+    "AF_TGP": ("1000 Genomes", "phase 3", 2504, 5008),
+}
 # Predictor scores: the column (tabix TSV) or INFO key (VCF) that holds the score, by source.
 # SpliceAI's own VCF has INFO SpliceAI=ALT|SYMBOL|DS_AG|DS_AL|DS_DG|DS_DL|...; its maximum
 # delta score is the one the ClinGen splicing recommendations threshold.
@@ -101,6 +110,13 @@ SPECS: dict[str, SourceSpec] = {
             "public domain (NCBI ClinVar)",
         ),
         SourceSpec("gnomad", "gnomAD", "vcf", "CC0 1.0 (gnomAD)"),
+        SourceSpec(
+            "cohort_frequencies",
+            "ExAC / GO-ESP / 1000 Genomes frequencies (ClinVar INFO)",
+            "vcf",
+            "public domain as distributed by NCBI ClinVar; cohort data: ExAC r1 (ODbL 1.0), "
+            "NHLBI GO-ESP and 1000 Genomes phase 3 (open access)",
+        ),
         SourceSpec(
             "hotspots",
             "Cancer Hotspots (alleles)",
@@ -236,6 +252,7 @@ def parse_subset_genes(line: str | None) -> tuple[tuple[str, str], ...]:
 READERS: dict[str, tuple[str, ...]] = {
     "clinvar": ("variants.VcfSource", "variants.parse_clinvar"),
     "gnomad": ("variants.VcfSource", "variants.parse_population"),
+    "cohort_frequencies": ("variants.VcfSource", "variants.parse_cohort_frequencies"),
     "hotspots": ("variants.VcfSource", "variants.parse_hotspot"),
     "hotspots_residues": ("variants.read_hotspot_residues",),
     "hotspots_indels": ("variants.read_hotspot_indels",),
@@ -627,6 +644,16 @@ def read_vcf_info_ids(path: str) -> list[str]:
         return [str(k) for k in vf.header.info]
 
 
+def _check_cohort_fields(path: str) -> None:
+    """The cohort-frequency source must declare at least one of ClinVar's AF_* fields."""
+    if not set(read_vcf_info_ids(path)) & set(COHORTS):
+        raise InputError(
+            path,
+            f"VCF has no INFO field {', '.join(COHORTS)}: point cohort_frequencies at a "
+            "ClinVar GRCh38 VCF (it carries the ExAC, GO-ESP and 1000 Genomes frequencies)",
+        )
+
+
 # source kind -> its header check (VCFs: check_vcf_build, which also returns facts)
 _FILE_CHECKS: dict[str, Callable[[str, SourceSpec], None]] = {
     "tsv": _check_tsv,
@@ -654,6 +681,8 @@ def check_source(key: str, value: str | dict[str, Any] | None) -> Source | None:
         _check_readable(f)
         if spec.kind == "vcf":
             f_style, f_subset, f_genes = check_vcf_build(f)
+            if key == "cohort_frequencies":
+                _check_cohort_fields(f)
             style, subset, genes = f_style, subset or f_subset, genes or f_genes
         elif spec.kind == "scores":
             style = check_scores(f, key)

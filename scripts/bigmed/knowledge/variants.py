@@ -1,9 +1,11 @@
 """Variant-level knowledge readers: ClinVar, gnomAD and the cancer-hotspot sources.
 
-- indexed VCF sources (``clinvar``, ``gnomad``, ``hotspots``): :class:`VcfSource` fetches
-  by GRCh38 position whatever the file's contig naming; :func:`parse_clinvar` (with
-  :func:`review_stars` and :func:`clinvar_class`), :func:`parse_population` (gnomAD v2
-  ``AF_popmax`` or v4 ``AF_grpmax``) and :func:`parse_hotspot` turn one record into
+- indexed VCF sources (``clinvar``, ``gnomad``, ``cohort_frequencies``, ``hotspots``):
+  :class:`VcfSource` fetches by GRCh38 position whatever the file's contig naming;
+  :func:`parse_clinvar` (with :func:`review_stars` and :func:`clinvar_class`),
+  :func:`parse_population` (gnomAD v2 ``AF_popmax`` or v4 ``AF_grpmax``),
+  :func:`parse_cohort_frequencies` (the ExAC, GO-ESP and 1000 Genomes frequencies of a
+  ClinVar record, nothing else of it) and :func:`parse_hotspot` turn one record into
   per-ALT payloads for :func:`bigmed.knowledge.join.lookup`.
 - hotspot tables (``hotspots_residues``, ``hotspots_indels``, ``hotspots_splice``):
   :func:`read_hotspot_residues`, :func:`read_hotspot_indels`, :func:`read_hotspot_splice`.
@@ -26,6 +28,7 @@ import pysam
 from bigmed.base.errors import InputError
 from bigmed.knowledge.sources import (
     AA1,
+    COHORTS,
     PREDICTOR_FIELDS,
     SUBMISSION_COLUMNS,
     TSV_POSITION_COLUMNS,
@@ -258,6 +261,50 @@ def parse_population(rec: pysam.VariantRecord) -> list[tuple[str, PopulationReco
             )
         )
     return out
+
+
+@dataclass(frozen=True)
+class CohortFrequency:
+    """One cohort's global allele frequency of an allele, as ClinVar's VCF carries it.
+
+    ``allele_number`` is the cohort's full allele number (ClinVar gives none per site), so
+    ``alleles`` (AF x AN, rounded) is an upper estimate of the alleles observed."""
+
+    cohort: str  # 'ExAC', 'GO-ESP', '1000 Genomes'
+    release: str
+    af: float
+    allele_number: int
+
+    @property
+    def alleles(self) -> int:
+        return round(self.af * self.allele_number)
+
+    def as_dict(self) -> dict[str, Any]:
+        return {
+            "cohort": self.cohort,
+            "release": self.release,
+            "af": self.af,
+            "allele_number": self.allele_number,
+            "alleles": self.alleles,
+        }
+
+
+def parse_cohort_frequencies(
+    rec: pysam.VariantRecord,
+) -> list[tuple[str, tuple[CohortFrequency, ...]]]:
+    """(alt, the cohorts' frequencies) of a ClinVar record that carries AF_EXAC, AF_ESP or
+    AF_TGP; nothing for a record without them. Only these fields are read: never the
+    record's classification."""
+    found = []
+    for key, (cohort, release, _, an) in COHORTS.items():
+        af = _info(rec, key)
+        if isinstance(af, tuple | list):
+            af = af[0] if af else None
+        if af is not None:
+            found.append(CohortFrequency(cohort, release, float(af), an))
+    if not found:
+        return []
+    return [(alt, tuple(found)) for alt in rec.alts or ()]
 
 
 def parse_hotspot(rec: pysam.VariantRecord) -> list[tuple[str, dict[str, str]]]:
