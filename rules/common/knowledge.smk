@@ -11,6 +11,13 @@ if not (os.path.isabs(_overrides) or os.path.exists(_overrides)):
     _overrides = str(Path(workflow.basedir) / _overrides)
 ACMG_OVERRIDES = _overrides
 try:
+    if not os.path.exists(ACMG_OVERRIDES):  # name what the config says, not the lookup
+        raise InputError(
+            "config",
+            f"ACMG overrides file '{config['acmg']['overrides']}' not found (looked in "
+            "the run directory and the pipeline directory)",
+            field="acmg.overrides",
+        )
     KNOWLEDGE = bm_kb.check_sources(config["knowledge"]["sources"])
     load_overrides(ACMG_OVERRIDES)
 except InputError as _err:
