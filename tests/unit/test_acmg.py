@@ -380,16 +380,34 @@ BRCA_LIKE = Overrides(genes={"GENE1": {"ba1_af": 0.001, "bs1_af": 0.0001, "pm2_a
 
 
 def test_single_cohort_allele_never_gives_bs1():
-    """One 1000 Genomes allele (AF 0.0002 > BS1 0.0001) is not evidence; three are (FAF95
-    0.00016)."""
+    """One 1000 Genomes allele (AF 0.0002 > BS1 0.0001) is not evidence; three (FAF95
+    0.00016) with five in GO-ESP (FAF95 0.00015) are."""
     r = classify(facts(population=SUBSET, cohorts=cohorts(tgp(0.0002))), None, BRCA_LIKE)
     assert "BS1" not in met(r)
     reason = next(n.reason for n in r.not_evaluated if n.code == "BS1")
     assert "fewer than 2 observed alleles" in reason and "1000 Genomes AF 0.0002" in reason
-    r = classify(facts(population=SUBSET, cohorts=cohorts(tgp(0.0006))), None, BRCA_LIKE)
+    both = cohorts(tgp(0.0006), esp(0.00038))
+    r = classify(facts(population=SUBSET, cohorts=both), None, BRCA_LIKE)
     assert met(r) == {"BS1": "strong"} and r.cls == "Likely benign"
     bs1 = next(c for c in r.criteria if c.code == "BS1")
-    assert "1000 Genomes FAF95 0.000163" in bs1.evidence and "lower bound" in bs1.evidence
+    assert bs1.evidence.startswith("FAF95 >= 0.000151 in two cohorts (1000 Genomes FAF95")
+    assert "lower bound of the grpmax" in bs1.evidence
+
+
+def test_one_cohort_alone_never_gives_benign_evidence():
+    """BRCA2 c.5946del (Ashkenazi Jewish founder, expert panel: pathogenic): ExAC 0.00027
+    (~33 alleles) is above ENIGMA's BS1 in ExAC's mix only (GO-ESP: 2 alleles); one cohort's
+    global AF is not used alone."""
+    r = classify(facts(population=SUBSET, cohorts=cohorts(exac(0.00027))), None, BRCA_LIKE)
+    assert not {"BA1", "BS1"} & set(met(r))
+    reason = next(n.reason for n in r.not_evaluated if n.code == "BS1")
+    assert "one cohort only" in reason and "founder" in reason
+    # with GO-ESP's two alleles the cohorts agree only at FAF95 2.7e-05: below BS1
+    c = cohorts(exac(0.00027), esp(0.00016))
+    r = classify(facts(population=SUBSET, cohorts=c), None, BRCA_LIKE)
+    assert not {"BA1", "BS1"} & set(met(r))
+    reason = next(n.reason for n in r.not_evaluated if n.code == "BS1")
+    assert reason.startswith("FAF95 >= 2.73e-05 in two cohorts (ExAC FAF95 0.000199")
 
 
 def test_highest_cohort_frequency_is_used_and_named():
@@ -398,7 +416,8 @@ def test_highest_cohort_frequency_is_used_and_named():
     r = classify(facts(population=SUBSET, cohorts=c), None, BRCA_LIKE)
     assert r.cls == "Benign" and "BA1" in met(r)
     ba1 = next(x for x in r.criteria if x.code == "BA1")
-    assert ba1.evidence.startswith("ExAC FAF95") and "ClinVar 2026-02-26" in ba1.evidence
+    assert ba1.evidence.startswith("FAF95 >= 0.0211 in two cohorts (ExAC FAF95 0.0217")
+    assert "GO-ESP FAF95" in ba1.evidence and "ClinVar 2026-02-26" in ba1.evidence
     bs1 = next(x for x in r.criteria if x.code == "BS1")
     assert not bs1.met and "(BA1 applies)" in bs1.evidence
     pm2 = next(x for x in r.criteria if x.code == "PM2")
@@ -424,9 +443,11 @@ def test_low_cohort_frequency_cannot_rule_benign_criteria_out():
 
 
 def test_min_alleles_comes_from_the_overrides():
-    ov = Overrides(genes={"GENE1": {"bs1_af": 0.0001, "population_min_alleles": 4}})
-    r = classify(facts(population=SUBSET, cohorts=cohorts(tgp(0.0006))), None, ov)
-    assert "BS1" not in met(r)  # 3 alleles < 4
+    both = cohorts(tgp(0.0006), esp(0.00038))  # 3 and 5 alleles
+    ov = Overrides(genes={"GENE1": {"bs1_af": 0.0001, "population_min_alleles": 6}})
+    assert "BS1" not in met(classify(facts(population=SUBSET, cohorts=both), None, ov))
+    ov = Overrides(genes={"GENE1": {"bs1_af": 0.0001, "population_min_alleles": 3}})
+    assert "BS1" in met(classify(facts(population=SUBSET, cohorts=both), None, ov))
 
 
 def test_pm1_pm4_bp7():

@@ -678,32 +678,54 @@ def _cohort_text(c: CohortFrequency, source: str) -> str:
 
 
 def _benign_evidence(f: VariantFacts, rules: GeneRules) -> tuple[list[tuple[float, str]], str]:
-    """(frequency, text) the BA1/BS1 thresholds are compared with: gnomAD's grpmax (else AF),
-    and each cohort's FAF95 where at least ``rules.min_alleles`` alleles were observed. A
-    cohort's global frequency is a lower bound of its grpmax: conservative for benign calls.
-    Also a note on the cohorts left out for too few alleles."""
+    """(frequency, text) the BA1/BS1 thresholds are compared with, and a note on what was
+    left out: gnomAD's grpmax (else AF), and the cohorts' FAF95 (see :func:`_cohort_evidence`)."""
     found: list[tuple[float, str]] = []
     p = f.population
     if p is not None and p.found and p.frequency is not None:
         found.append((p.frequency, _gnomad_text(p, p.frequency)))
+    if f.cohorts is None:
+        return found, ""
+    cohort, note = _cohort_evidence(f.cohorts, rules)
+    return found + cohort, note
+
+
+def _cohort_evidence(cohorts: Cohorts, rules: GeneRules) -> tuple[list[tuple[float, str]], str]:
+    """The cohorts' FAF95 where at least ``rules.min_alleles`` alleles were observed. A
+    cohort's global AF mixes its populations, founder ones included (ExAC holds Finnish and
+    unlabelled Ashkenazi Jewish exomes, 1000 Genomes Finns), which the panels' grpmax leaves
+    out: a founder allele can be frequent globally in one cohort's mix (BRCA2 c.5946del,
+    ExAC 0.00027). So a frequency above BS1 counts only where two cohorts agree: the value
+    is the second highest FAF95. Otherwise a global AF is a lower bound of the grpmax."""
+    used: list[tuple[float, str]] = []
     few = []
-    if f.cohorts is not None:
-        for c in f.cohorts.frequencies:
-            if c.alleles < rules.min_alleles:
-                few.append(f"{c.cohort} AF {_fmt(c.af)} (~{c.alleles} allele(s))")
-                continue
+    for c in cohorts.frequencies:
+        if c.alleles < rules.min_alleles:
+            few.append(f"{c.cohort} AF {_fmt(c.af)} (~{c.alleles} allele(s))")
+        else:
             value = faf(c.alleles, c.allele_number)
-            text = (
-                f"{c.cohort} FAF95 {_fmt(value)} from {_cohort_text(c, f.cohorts.source)}, "
-                "a global frequency (a lower bound of the grpmax)"
+            used.append(
+                (value, f"{c.cohort} FAF95 {_fmt(value)} from {_cohort_text(c, cohorts.source)}")
             )
-            found.append((value, text))
+    used.sort(key=lambda e: -e[0])
     note = (
         f"; fewer than {rules.min_alleles} observed alleles, not used: " + ", ".join(few)
         if few
         else ""
     )
-    return found, note
+    if len(used) >= 2:
+        value = used[1][0]
+        text = (
+            f"FAF95 >= {_fmt(value)} in two cohorts ({used[0][1]}; {used[1][1]}), global "
+            "frequencies (a lower bound of the grpmax)"
+        )
+        return [(value, text)], note
+    if used and used[0][0] > rules.bs1_af:
+        return [], (
+            f"{note}; {used[0][1]} is one cohort only (its global AF can include a founder "
+            "population the grpmax leaves out): not used alone"
+        )
+    return [(v, f"{t}, a global frequency (a lower bound of the grpmax)") for v, t in used], note
 
 
 def _gnomad_settles(p: Population | None) -> tuple[bool, str]:
