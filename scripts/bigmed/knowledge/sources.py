@@ -114,8 +114,8 @@ SPECS: dict[str, SourceSpec] = {
             "cohort_frequencies",
             "ExAC / GO-ESP / 1000 Genomes frequencies (ClinVar INFO)",
             "vcf",
-            "public domain as distributed by NCBI ClinVar; cohort data: ExAC r1 (ODbL 1.0), "
-            "NHLBI GO-ESP and 1000 Genomes phase 3 (open access)",
+            "public domain as distributed by NCBI ClinVar (frequencies released publicly by "
+            "ExAC, NHLBI GO-ESP and 1000 Genomes; see each cohort's terms for other reuse)",
         ),
         SourceSpec(
             "hotspots",
