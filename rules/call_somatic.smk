@@ -45,8 +45,7 @@ rule panel_of_normals:
 
 rule pileup_somatic:
     input:
-        bams=get_somatic_bams,
-        bais=get_somatic_bais,
+        unpack(get_somatic_shard_alignments),
         ref=REF,
         fai=f"{REF}.fai",
         shard="results/reference/shards/{shard}.bed",
@@ -63,6 +62,7 @@ rule pileup_somatic:
         min_baseq=config["calling"]["min_baseq"],
         # candidates: >= 2 tumor alt reads (the model needs min_alt_reads, default 3)
         min_alt=min(2, config["somatic"]["min_alt_reads"]),
+        bams=get_somatic_shard_bam_list,
         # indel candidates from 1 % gapped reads (mpileup's 5 % misses 5 % VAF indels)
         gap_frac=0.01,
     shell:
@@ -70,7 +70,7 @@ rule pileup_somatic:
         "(bcftools mpileup --fasta-ref {input.ref} --regions-file {input.shard}"
         " --min-MQ {params.min_mapq} --min-BQ {params.min_baseq} --max-depth 10000"
         " --gap-frac {params.gap_frac} --min-ireads 2"
-        " --annotate FORMAT/AD,FORMAT/ADF,FORMAT/ADR,FORMAT/DP --output-type u {input.bams}"
+        " --annotate FORMAT/AD,FORMAT/ADF,FORMAT/ADR,FORMAT/DP --output-type u {params.bams}"
         " | bcftools norm --fasta-ref {input.ref} --multiallelics -any --output-type u"
         " | bcftools view --include 'ALT!=\"<*>\" && FMT/AD[0:1]>={params.min_alt}'"
         " --output-type b --output {output}) 2> {log}"
@@ -78,9 +78,8 @@ rule pileup_somatic:
 
 rule call_somatic:
     input:
+        unpack(get_somatic_shard_alignments),
         bcf="results/somatic/{patient}/pileup/{shard}.bcf",
-        bams=get_somatic_bams,
-        bais=get_somatic_bais,
         ref=REF,
         fai=f"{REF}.fai",
         contig_map=config["reference"]["contig_map"] or [],
@@ -98,6 +97,7 @@ rule call_somatic:
     params:
         tumor=get_tumor,
         normal=get_normal,
+        bams=get_somatic_shard_bam_list,
         model=config["somatic"],
         min_mapq=config["calling"]["min_mapq"],
         min_baseq=config["calling"]["min_baseq"],

@@ -12,7 +12,7 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     params = SomaticParams(**{k: v for k, v in par.model.items() if k in fields})
     cmap = read_contig_map(inp.contig_map) if inp.contig_map else None
     vcfs = [f for f in inp.population if not f.endswith(".tbi")]
-    bams = list(inp.bams)
+    bams = list(par.bams)  # tumor first; the shard's realigned BAMs or the alignments
     reads = Reads(
         bams[0],
         bams[1] if len(bams) > 1 else None,

@@ -22,6 +22,25 @@ def get_somatic_bais(wildcards):
     return [f"{bam}.bai" for bam in get_somatic_bams(wildcards)]
 
 
+def get_somatic_shard_alignments(wildcards):
+    """What the somatic pileup and model read in a shard: with calling.realign_indels the
+    shard's realigned BAMs (reads clipped at a long indel carry it), else the alignments."""
+    if config["calling"]["realign_indels"]:
+        return {
+            "realigned": f"results/calls/{wildcards.patient}/realigned/{wildcards.shard}"
+        }
+    return {"bams": get_somatic_bams(wildcards), "bais": get_somatic_bais(wildcards)}
+
+
+def get_somatic_shard_bam_list(wildcards):
+    """The files of get_somatic_shard_alignments, tumor first."""
+    if not config["calling"]["realign_indels"]:
+        return get_somatic_bams(wildcards)
+    ids = [get_tumor(wildcards), get_normal(wildcards)]
+    folder = f"results/calls/{wildcards.patient}/realigned/{wildcards.shard}"
+    return [f"{folder}/{s}.bam" for s in ids if s]
+
+
 def get_somatic_shards(wildcards):
     return [f"results/somatic/{wildcards.patient}/shards/{i}.vcf.gz" for i in SHARDS]
 

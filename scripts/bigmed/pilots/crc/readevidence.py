@@ -13,9 +13,12 @@ bases at or above the calling BQ, as for mpileup.
 Alleles are matched on the read's alignment: substitutions (SNVs and MNVs) base by base;
 indels wherever the aligner placed them inside the repeat they can slide in (a deletion of
 the same length starting anywhere in that span, an insertion of the same rotated sequence),
-so that a read with the indel shifted right still counts as alt. A read counts only when its
-aligned bases span the event and one base either side; a read clipped inside a long indel
-is neither ref nor alt.
+so that a read with the indel shifted right still counts as alt. A read counts when its
+aligned bases span the event and one base either side, or, for an indel, when it is
+soft-clipped at the event and the clipped bases spell the indel's haplotype (bwa mem clips
+reads near the ends of a long indel rather than open a gap). The pipeline's realignment
+(:mod:`bigmed.genome.realign`, ``calling.realign_indels``) rewrites many such reads with
+the indel; this covers alignments read without it.
 """
 
 from __future__ import annotations
