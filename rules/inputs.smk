@@ -43,6 +43,33 @@ rule convert_input_calls:
         "bcftools view --output-type b --output {output} {input} 2> {log}"
 
 
+# Depth over the coding exons of a sample that entered as a germline gVCF (recognised at
+# start: bigmed.intake.gvcfdepth.is_gvcf) from its records (reference blocks: MIN_DP,
+# else DP; variant records: DP), in mosdepth's thresholds form plus the bases inside any
+# record; a plain VCF gives no depth (its samples have no such job: no reads).
+rule gvcf_exon_depth:
+    input:
+        vcf=lambda wc: CALLSET_BY_KEY[(SAMPLE_BY_ID[wc.sample].patient, "germline")].vcfs,
+        exons="results/reference/coding_exons.bed",
+        ref=REF,
+        fai=f"{REF}.fai",
+        contig_map=config["reference"]["contig_map"] or [],
+    output:
+        gvcf_depth_file("{sample}"),
+    log:
+        "logs/inputs/gvcf_exon_depth/{sample}.log",
+    wildcard_constraints:
+        sample=GVCF_SAMPLES_RE,
+    conda:
+        "../envs/python.yaml"
+    params:
+        callset=lambda wc: callset_json(SAMPLE_BY_ID[wc.sample].patient, "germline"),
+        thresholds=sorted({1, 10, config["coverage"]["min_depth"], 30, 50, 100}),
+        code=BIGMED_HASH,
+    script:
+        "../scripts/gvcf_exon_depth.py"
+
+
 # A crc patient enters with its somatic VCF: tumor (and normal) columns in the pipeline's
 # order, one record per ALT, population frequency from the knowledge bundle; then the
 # somatic path's consequence annotation and finalisation, as for its own calls.

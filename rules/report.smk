@@ -55,6 +55,8 @@ rule checksum_reference:
 rule build_report:
     input:
         unpack(get_patient_qc),
+        # coverage of germline-VCF samples from their gVCF records (none: no reads)
+        gvcf_depth=get_gvcf_depth,
         vcf="results/{patient}/calls.vcf.gz",
         tbi="results/{patient}/calls.vcf.gz.tbi",
         interpretation=get_interpretation,
@@ -81,6 +83,9 @@ rule build_report:
         pilot=lambda wc: PATIENTS[wc.patient].pilot,
         samples=lambda wc: patient_samples_json(wc.patient),
         no_reads=lambda wc: sorted(VCF_SAMPLES & set(PATIENTS[wc.patient].sample_ids)),
+        gvcf_samples=lambda wc: [
+            s for s in PATIENTS[wc.patient].sample_ids if s in GVCF_SAMPLES
+        ],
         # a crc patient that entered as a somatic VCF has no germline calls
         no_germline=lambda wc: wc.patient in SOMATIC_VCF_PATIENTS,
         min_depth=config["coverage"]["min_depth"],

@@ -7,6 +7,7 @@ from typing import Any
 from bigmed.base.atomic import write_text
 from bigmed.base.rulelog import run_logged
 from bigmed.genome.reference import read_contig_map
+from bigmed.intake.gvcfdepth import coverage_items, summarise
 from bigmed.intake.qc import SampleQC, sample_qc
 from bigmed.intake.vcfinput import NO_GERMLINE, no_reads_coverage, no_reads_items, no_reads_qc
 from bigmed.knowledge.bundle import Bundle
@@ -66,13 +67,32 @@ def coverage(inp: Any, par: Any, samples: list[dict[str, Any]]) -> dict[str, Any
     read_ids = [sid for sid in ids if sid not in par.no_reads]
     primary = next((s["sample"] for s in samples if s["role"] in ("proband", "tumor")), ids[0])
     cmap = read_contig_map(inp.contig_map) if inp.contig_map else None
+    gvcf = gvcf_files(inp, par)
     if primary in read_ids:
         exons = inp.exons[read_ids.index(primary)]
         cov = coverage_section(exons, inp.targets, par.min_depth, par.padding, cmap)
+    elif primary in gvcf:  # no reads, but the depth its gVCF records give
+        cov = coverage_section(gvcf[primary], inp.targets, par.min_depth, par.padding, cmap)
     else:
         cov = no_reads_coverage(par.min_depth, par.padding)
     cov["sample"] = primary
     return cov
+
+
+def gvcf_files(inp: Any, par: Any) -> dict[str, str]:
+    """sample -> depth over the coding exons from its gVCF records (bigmed.intake.gvcfdepth),
+    for the samples that entered as a gVCF."""
+    return dict(zip(par.gvcf_samples, inp.gvcf_depth, strict=True))
+
+
+def no_reads_rows(inp: Any, par: Any) -> list[dict[str, str]]:
+    """Not-assessable rows of the samples without reads: for a gVCF sample, where its
+    coverage came from and the exons no gVCF record covers; else no QC, no coverage."""
+    gvcf = gvcf_files(inp, par)
+    rows = no_reads_items([s for s in par.no_reads if s not in gvcf])
+    for sample, path in gvcf.items():
+        rows += coverage_items(sample, summarise(path, inp.targets, par.min_depth), par.min_depth)
+    return rows
 
 
 def provenance(inp: Any, par: Any) -> dict[str, Any]:
@@ -114,7 +134,7 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
         coverage=cov,
         provenance=prov,
     )
-    report["not_assessable"] += no_reads_items(par.no_reads)
+    report["not_assessable"] += no_reads_rows(inp, par)
     if par.no_germline:
         report["not_assessable"].append({"what": "germline variants", "reason": NO_GERMLINE})
     merge(report, _read_json(inp.interpretation))

@@ -3,6 +3,7 @@
 
 from bigmed.intake import vcfinput as bm_vcfin
 from bigmed.intake import aligned as bm_aligned
+from bigmed.intake import gvcfdepth as bm_gvcf
 
 
 def callset_json(patient, kind, **extra):
@@ -41,6 +42,27 @@ CALLSET_BY_KEY = {(c.patient, c.kind): c for c in CALLSETS}
 VCF_GERMLINE = "|".join(c.patient for c in CALLSETS if c.kind == "germline") or "(?!)"
 SOMATIC_VCF_PATIENTS = frozenset(c.patient for c in CALLSETS if c.kind == "somatic")
 VCF_SOMATIC = "|".join(sorted(SOMATIC_VCF_PATIENTS)) or "(?!)"
+# samples of germline-VCF patients whose VCF is a gVCF: their depth over the coding
+# exons comes from its records (rules/inputs.smk, bigmed.intake.gvcfdepth); a plain VCF
+# gives none (no reads)
+_GVCF_CALLSETS = {
+    c.patient for c in CALLSETS if c.kind == "germline" and bm_gvcf.is_gvcf(c.vcfs)
+}
+GVCF_SAMPLES = sorted(s.sample for s in SAMPLES if s.patient in _GVCF_CALLSETS)
+GVCF_SAMPLES_RE = "|".join(GVCF_SAMPLES) or "(?!)"
+
+
+def gvcf_depth_file(sample):
+    return f"results/qc/gvcf/{sample}.exons.thresholds.bed.gz"
+
+
+def get_gvcf_depth(wildcards):
+    """The gVCF depth files of the patient's gVCF samples, in sample order."""
+    return [
+        gvcf_depth_file(s)
+        for s in PATIENTS[wildcards.patient].sample_ids
+        if s in GVCF_SAMPLES
+    ]
 
 
 # aligned input: units.tsv `bam` (BAM or CRAM), checked at parse time (bigmed.intake.aligned)

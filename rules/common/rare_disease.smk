@@ -51,6 +51,8 @@ def get_rare_disease_inputs(wildcards):
         out["proband_exons"] = (
             f"results/qc/mosdepth/{fam.proband}.exons.thresholds.bed.gz"
         )
+    elif fam.proband in GVCF_SAMPLES:  # depth from its gVCF records
+        out["proband_exons"] = gvcf_depth_file(fam.proband)
     if "ontology" in HPO_FILES and "genes" in HPO_FILES:
         out["index"] = HPO_INDEX
     return out

@@ -215,3 +215,63 @@ def test_each_dialect_reaches_a_report(dialects: Batch, pid: str):
         assert len(variants) >= imported
     for v in variants:
         assert v["chrom"].startswith("chr") and v["pos"] > 0
+
+
+# gVCF coverage: a patient entering as a gVCF gets the coverage its records give (GATK
+# HaplotypeCaller 4.0 -ERC GVCF: MUTYH exon 16 in blocks of MIN_DP >= 1040, exon 15 in
+# blocks of MIN_DP < 20 but one base), beside a plain VCF patient (DeepVariant: no reads)
+GVCF = _p("HCG40", "gatk_haplotypecaller_4.0.g.vcf.gz", ("Test1", PROBAND))
+NO_BLOCK = "not assessable (no gVCF block)"
+
+
+@pytest.fixture(scope="module")
+def gvcf_batch(tmp_path_factory: pytest.TempPathFactory) -> Batch:
+    b = dialect_batch(tmp_path_factory.mktemp("gvcf") / "batch", (GVCF, DIALECTS["DV"]))
+    dry = b.run("-n")
+    assert dry.returncode == 0, dry.stderr[-3000:]
+    assert job_counts(dry.stdout).get("gvcf_exon_depth") == 1  # the gVCF only
+    proc = b.run()
+    if proc.returncode != 0:
+        pytest.fail(f"run failed:\n{proc.stderr[-6000:]}")
+    return b
+
+
+def test_a_gvcf_patient_has_coverage_from_its_blocks(gvcf_batch: Batch):
+    report = _report(gvcf_batch, "HCG40")
+    cov = report["coverage"]
+    assert cov["sample"] == "HCG40-proband" and cov["min_depth"] == 20
+    mutyh = next(g for g in cov["genes"] if g["gene"] == "MUTYH")
+    assert mutyh["status"] == "not assessable"  # 152 bases of its exons
+    assert round(mutyh["fraction_at_min_depth"] * mutyh["coding_bases"]) == 152
+    gaps = {g["exon"]: g for g in cov["gaps"] if g["gene"] == "MUTYH"}
+    assert "exon16" not in gaps and gaps["exon15"]["fraction_at_min_depth"] == 0.0
+    items = {x["what"]: x["reason"] for x in report["not_assessable"]}
+    source = items["sample HCG40-proband: coverage of coding exons"]
+    assert source.startswith("from the gVCF, not reads: covered at >= 20x in 152 of ")
+    assert "(from gVCF reference blocks, MIN_DP" in source
+    assert items["sample HCG40-proband: read QC"].startswith("not assessable: no reads")
+    outside = [w for w, r in items.items() if r == NO_BLOCK]
+    assert len(outside) == 3
+    assert outside[0].startswith("sample HCG40-proband: 1 coding exon(s) partly in no gVCF")
+    assert outside[0].endswith("MUTYH:NM_001128425.1:exon15 (1 of 62 bp)")
+    assert "gene(s) with no coding base in any gVCF record" in outside[1]
+    assert "MUTYH" not in outside[1] and "RBM20" in outside[1]
+    # MUTYH's 16 coding exons: 16 covered, 15 partly, the other 14 in no record
+    assert outside[2].startswith(
+        "sample HCG40-proband: 14 further coding exon(s) in no gVCF record: "
+        "MUTYH:NM_001128425.1:exon14, MUTYH:NM_001128425.1:exon13,"
+    )
+    html = (gvcf_batch.workdir / "results" / "HCG40" / "report.html").read_text()
+    assert "from the gVCF, not reads" in html and NO_BLOCK in html
+    log = (gvcf_batch.workdir / "logs/inputs/gvcf_exon_depth/HCG40-proband.log").read_text()
+    assert "43 gVCF reference blocks" in log and "43 records with depth from MIN_DP" in log
+
+
+def test_a_plain_vcf_patient_still_has_no_reads(gvcf_batch: Batch):
+    report = _report(gvcf_batch, "DV")
+    assert report["coverage"]["genes"] == [] and report["coverage"]["gaps"] == []
+    items = {x["what"]: x["reason"] for x in report["not_assessable"]}
+    assert items["sample DV-proband: read QC and coverage of coding exons"] == (
+        "not assessable: no reads (the sample entered as a VCF)"
+    )
+    assert not any("gVCF" in r for r in items.values())
