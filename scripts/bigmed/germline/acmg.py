@@ -21,6 +21,12 @@ criteria, each with its CSpec identifier and version. Computational evidence (PP
 splicing side of BP7 and BP1) comes only from user-supplied predictor scores at calibrated
 thresholds (:mod:`bigmed.germline.predictors`); without them those criteria are not
 evaluated.
+
+Population evidence (BA1/BS1/PM2) comes from gnomAD (:class:`Population`) and from the ExAC,
+GO-ESP and 1000 Genomes frequencies ClinVar's VCF carries for the alleles it lists
+(:class:`Cohorts`): BA1/BS1 compare the highest frequency with the thresholds, a cohort's as
+its FAF95 with enough observed alleles and a second cohort agreeing; PM2 is met only from
+gnomAD, never from absence in a partial source.
 """
 
 from __future__ import annotations
