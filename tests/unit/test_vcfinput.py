@@ -83,6 +83,8 @@ SAMPLES = [
         ("C1\tgermline\t{vcf}", "patient 'C1' (pilot 'cardiac') cannot enter as a VCF: the pilot"),
         ("P1\tgermlin\t{vcf}", "field 'kind': 'germlin' is not one of: germline, somatic"),
         ("P1\tgermline\t/nope.vcf", "field 'vcf': VCF '/nope.vcf' not found"),
+        # a name longer than the file system allows: not found, not an OSError
+        ("P1\tgermline\t" + "9" * 400, "field 'vcf': VCF '999"),
         ("P1\tgermline\t{vcf}\tNA12878", "field 'sample_map': 'NA12878' is not VCF_NAME=SAMPLE"),
         ("P1\tgermline\t{vcf}\tA=T1-T", "sample 'T1-T' is not a sample of patient 'P1'"),
     ],

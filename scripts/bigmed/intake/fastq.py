@@ -54,7 +54,7 @@ def _mate_name(header: bytes) -> bytes:
 def check_head(path: str) -> list[bytes]:
     """Check existence, readability and the first records; return their read names."""
     p = Path(path)
-    if not p.exists():
+    if not os.path.exists(path):  # False, not OSError, for a name too long to exist
         raise InputError(path, "FASTQ file not found")
     if not os.access(path, os.R_OK) or not p.is_file():
         raise InputError(path, "FASTQ file is not readable")

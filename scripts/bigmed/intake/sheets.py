@@ -107,7 +107,7 @@ def read_tsv(
 def _sheet_text(path: str) -> str:
     """The sheet's text: it must exist and be UTF-8 without a byte-order mark."""
     p = Path(path)
-    if not p.is_file():
+    if not os.path.isfile(path):  # False, not OSError, for a name too long to exist
         raise InputError(path, "file not found")
     try:
         raw = p.read_bytes()
