@@ -18,7 +18,6 @@ import re
 import zlib
 from collections.abc import Sequence
 from dataclasses import dataclass, field
-from pathlib import Path
 from typing import Any
 
 from bigmed.base.errors import InputError
