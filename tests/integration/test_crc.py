@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import gzip
 import json
 from pathlib import Path
 
@@ -117,6 +118,17 @@ def test_tumor_only_flags_germline_not_excluded(tmp_path: Path):
         assert all(r.info["GERMLINE_NOT_EXCLUDED"] for r in vf)
 
 
+def _renamed_reads(fastq: Path, folder: Path) -> str:
+    """A copy of a FASTQ with its read names prefixed: the same reads as another sample
+    (pileups merge reads of one name across files as overlapping mates)."""
+    folder.mkdir(parents=True, exist_ok=True)
+    out = folder / fastq.name
+    with gzip.open(fastq, "rt") as src, gzip.open(out, "wt") as dst:
+        for i, line in enumerate(src):
+            dst.write("@copy_" + line[1:] if i % 4 == 0 else line)
+    return str(out)
+
+
 def test_batch_panel_of_normals_needs_enough_other_normals(tmp_path: Path):
     """Two crc normals in the batch: the tumor-only patient has two normals other than its
     own (none) and uses the batch panel; CRC01 has one other and does not."""
@@ -129,8 +141,11 @@ def test_batch_panel_of_normals_needs_enough_other_normals(tmp_path: Path):
         for role in roles:
             src = next(ln for ln in rows if f"\tCRC01-{role}\t" in ln)
             rows.append(src.replace("CRC01", patient))
-            unit = next(ln for ln in unit_rows if ln.startswith(f"CRC01-{role}\t"))
-            unit_rows.append(unit.replace(f"CRC01-{role}", f"{patient}-{role}", 1))
+            for unit in [ln for ln in unit_rows if ln.startswith(f"CRC01-{role}\t")]:
+                cols = unit.rstrip("\n").split("\t")
+                cols[0] = f"{patient}-{role}"
+                cols[2:4] = [_renamed_reads(Path(f), batch.workdir / patient) for f in cols[2:4]]
+                unit_rows.append("\t".join(cols) + "\n")
     samples.write_text("".join(rows))
     units.write_text("".join(unit_rows))
     proc = batch.run("-n", "results/somatic/CRC01/somatic.vcf.gz")
@@ -139,6 +154,29 @@ def test_batch_panel_of_normals_needs_enough_other_normals(tmp_path: Path):
     proc = batch.run("-n", "results/somatic/CRC03/somatic.vcf.gz")
     counts = job_counts(proc.stdout)
     assert counts["panel_of_normals"] == 1 and counts["pileup_normals"] == 4
+    # built for real: CRC02-N has CRC01-N's reads, so every allele is in both normals
+    proc = batch.run("results/somatic/panel_of_normals.vcf.gz")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    with pysam.VariantFile(str(batch.workdir / "results/somatic/panel_of_normals.vcf.gz")) as vf:
+        rows = [(r.info["PON_SAMPLES"], r.info["PON_COUNT"]) for r in vf]
+    assert rows and all(row == ("CRC01-N|CRC02-N", 2) for row in rows)
     batch.edit(somatic__batch_panel_of_normals=False)
     proc = batch.run("-n", "results/somatic/CRC03/somatic.vcf.gz")
     assert "panel_of_normals" not in job_counts(proc.stdout)
+
+
+def test_somatic_calling_reads_the_realigned_reads(tmp_path: Path):
+    """With calling.realign_indels (the default) the somatic pileup and model of each shard
+    read that shard's realigned reads (a read bwa clipped at a long indel carries it), so a
+    16-50 bp somatic insertion becomes a candidate; without it they read the alignments."""
+    batch = make_batch(tmp_path / "ra", patients=["CRC01"])
+    proc = batch.run("-n", "results/somatic/CRC01/somatic.vcf.gz")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    counts = job_counts(proc.stdout)
+    assert counts["pileup_somatic"] >= 1
+    assert counts["realign_indels"] == counts["pileup_somatic"] == counts["call_somatic"]
+    batch.edit(calling__realign_indels=False)
+    proc = batch.run("-n", "results/somatic/CRC01/somatic.vcf.gz")
+    assert proc.returncode == 0, proc.stderr[-3000:]
+    counts = job_counts(proc.stdout)
+    assert counts["pileup_somatic"] >= 1 and "realign_indels" not in counts
