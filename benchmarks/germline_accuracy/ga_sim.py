@@ -9,12 +9,13 @@ and ``real`` (NA12878 calls of a published call set)."""
 
 from __future__ import annotations
 
-import gzip
 import random
 import subprocess
 from bisect import bisect_left
 from dataclasses import dataclass
 from pathlib import Path
+
+import artsim
 
 TRANSITION = {"A": "G", "G": "A", "C": "T", "T": "C"}
 BASES = "ACGT"
@@ -328,26 +329,12 @@ def write_truth_vcf(path_gz: Path, variants: list[Variant], contig_lengths: dict
 
 def art_reads(hap_fastas: list[Path], outdir: Path, coverage: float, seed: int,
               fq1: Path, fq2: Path, profile: str = "HS25") -> int:
-    """ART per haplotype at coverage/2 with its built-in error profile (HS25: HiSeq 2500);
-    read names prefixed by haplotype. Returns read pairs."""
-    pairs = 0
-    with gzip.open(fq1, "wt", compresslevel=1) as o1, gzip.open(fq2, "wt", compresslevel=1) as o2:
-        for i, fasta in enumerate(hap_fastas):
-            prefix = outdir / f"art_h{i + 1}_"
-            cmd = ["art_illumina", "-ss", profile, "-i", str(fasta), "-l", "150", "-p",
-                   "-m", "350", "-s", "50", "-f", f"{coverage / 2:g}", "-rs", str(seed + i),
-                   "-na", "-o", str(prefix)]
-            with open(outdir / f"art_h{i + 1}.log", "w") as log:
-                subprocess.run(cmd, check=True, stdout=log, stderr=subprocess.STDOUT)
-            for mate, out in ((1, o1), (2, o2)):
-                src = Path(f"{prefix}{mate}.fq")
-                with open(src) as handle:
-                    for n, line in enumerate(handle):
-                        if n % 4 == 0:
-                            name = line[1:].split()[0].rsplit("/", 1)[0]
-                            out.write(f"@h{i + 1}_{name}/{mate}\n")
-                            pairs += mate == 1
-                        else:
-                            out.write(line)
-                src.unlink()
-    return pairs
+    """ART per haplotype at coverage/2 (seed + haplotype index) with its built-in error
+    profile (HS25: HiSeq 2500), pooled with read names prefixed by haplotype (h1, h2).
+    Returns read pairs."""
+    parts = []
+    for i, fasta in enumerate(hap_fastas):
+        r1, r2 = artsim.art(fasta, coverage / 2, seed + i, outdir / f"art_h{i + 1}_",
+                            log=outdir / f"art_h{i + 1}.log", profile=profile)
+        parts.append((f"h{i + 1}", r1, r2))
+    return artsim.pool_reads(parts, fq1, fq2)

@@ -13,11 +13,14 @@ insertions of random sequence or tandem duplications of the bases before); ``ms_
 
 from __future__ import annotations
 
-import gzip
 import random
-import subprocess
 from dataclasses import dataclass
 from pathlib import Path
+
+# ART and read pooling live in benchmarks/artsim.py (shared with germline_accuracy and the
+# tests); re-exported here for sa_design
+from artsim import art as art
+from artsim import pool_reads as pool_reads
 
 BASES = "ACGT"
 GAP = 30  # no two planted events closer than this (bp)
@@ -124,53 +127,6 @@ def window_fasta(
             handle.write(f">{c}_{s}_{e}\n")
             for i in range(0, len(text), 80):
                 handle.write(text[i : i + 80] + "\n")
-
-
-def art(fasta: Path, coverage: float, seed: int, prefix: Path) -> tuple[Path, Path]:
-    """ART 2.5.8 paired reads with its built-in HiSeq 2500 profile (HS25: quality-dependent
-    substitutions, insertion and deletion errors), 2x150, fragments 350 +- 50."""
-    cmd = [
-        "art_illumina",
-        "-ss",
-        "HS25",
-        "-i",
-        str(fasta),
-        "-l",
-        "150",
-        "-p",
-        "-m",
-        "350",
-        "-s",
-        "50",
-        "-f",
-        f"{coverage:g}",
-        "-rs",
-        str(seed),
-        "-na",
-        "-o",
-        str(prefix),
-    ]
-    with open(f"{prefix}.log", "w") as log:
-        subprocess.run(cmd, check=True, stdout=log, stderr=subprocess.STDOUT)
-    return Path(f"{prefix}1.fq"), Path(f"{prefix}2.fq")
-
-
-def pool_reads(parts: list[tuple[str, Path, Path]], fq1: Path, fq2: Path) -> int:
-    """Concatenate ART pairs with a component prefix in the read names; returns pairs."""
-    pairs = 0
-    with gzip.open(fq1, "wt", compresslevel=1) as o1, gzip.open(fq2, "wt", compresslevel=1) as o2:
-        for tag, r1, r2 in parts:
-            for mate, src, out in ((1, r1, o1), (2, r2, o2)):
-                with open(src) as handle:
-                    for n, line in enumerate(handle):
-                        if n % 4 == 0:
-                            name = line[1:].split()[0].rsplit("/", 1)[0]
-                            out.write(f"@{tag}_{name}/{mate}\n")
-                            pairs += mate == 1
-                        else:
-                            out.write(line)
-                src.unlink()
-    return pairs
 
 
 def write_vcf(path: Path, variants: list[Variant], lengths: dict[str, int]) -> None:

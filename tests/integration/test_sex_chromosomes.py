@@ -4,15 +4,18 @@ mother/son pair over LAMP2 (chrX) and TP53 (an autosome for the depth check)."""
 
 from __future__ import annotations
 
-import gzip
 import json
 import shutil
-import subprocess
+import sys
 from pathlib import Path
 
 import pysam
 import pytest
 from conftest import ROOT, make_batch
+
+# the read simulation the accuracy benchmarks use (benchmarks/artsim.py)
+sys.path.insert(0, str(ROOT / "benchmarks"))
+import artsim
 
 pytestmark = pytest.mark.integration
 
@@ -23,50 +26,19 @@ TP53 = "chr17_7659779_7692550"
 SITE = 18514
 
 
-def _art(fasta: Path, coverage: float, seed: int, prefix: Path) -> list[Path]:
-    subprocess.run(
-        [
-            "art_illumina",
-            "-ss",
-            "HS25",
-            "-i",
-            str(fasta),
-            "-l",
-            "150",
-            "-p",
-            "-m",
-            "350",
-            "-s",
-            "50",
-            "-f",
-            str(coverage),
-            "-rs",
-            str(seed),
-            "-na",
-            "-o",
-            str(prefix),
-        ],
-        check=True,
-        capture_output=True,
-    )
-    return [Path(f"{prefix}1.fq"), Path(f"{prefix}2.fq")]
-
-
 def _sample_reads(
     tmp: Path, name: str, haplotypes: list[dict[str, str]], seed: int
 ) -> tuple[Path, Path]:
     """One ART run per haplotype at 15x, pooled into one read pair of FASTQs."""
-    outs = [tmp / f"{name}_R1.fastq.gz", tmp / f"{name}_R2.fastq.gz"]
-    with gzip.open(outs[0], "wt") as o1, gzip.open(outs[1], "wt") as o2:
-        for i, hap in enumerate(haplotypes):
-            fasta = tmp / f"{name}_h{i}.fa"
-            fasta.write_text("".join(f">{c}\n{s}\n" for c, s in hap.items()))
-            for fq, out in zip(
-                _art(fasta, 15, seed + i, tmp / f"{name}_h{i}_"), (o1, o2), strict=True
-            ):
-                for n, line in enumerate(fq.read_text().splitlines(keepends=True)):
-                    out.write(f"@h{i}_{line[1:]}" if n % 4 == 0 else line)
-    return outs[0], outs[1]
+    parts = []
+    for i, hap in enumerate(haplotypes):
+        fasta = tmp / f"{name}_h{i}.fa"
+        fasta.write_text("".join(f">{c}\n{s}\n" for c, s in hap.items()))
+        r1, r2 = artsim.art(fasta, 15, seed + i, tmp / f"{name}_h{i}_")
+        parts.append((f"h{i}", r1, r2))
+    outs = tmp / f"{name}_R1.fastq.gz", tmp / f"{name}_R2.fastq.gz"
+    artsim.pool_reads(parts, *outs)
+    return outs
 
 
 @pytest.mark.skipif(shutil.which("art_illumina") is None, reason="ART not installed")
