@@ -1,10 +1,12 @@
-"""ART read simulation shared by the accuracy benchmarks (germline_accuracy/ga_sim.py,
-somatic_accuracy/sa_sim.py) and the sex-chromosome integration test, so that all of them
-simulate reads with the same instrument model and name them the same way."""
+"""ART read simulation shared by the benchmark simulators (germline_accuracy/ga_sim.py,
+somatic_accuracy/sa_sim.py, rare_disease_e2e/rd_sim.py), the sex-chromosome integration
+test and tools/derive_resources.py (the demo families), so that all of them simulate reads
+with the same instrument model. Standard library only, as derive_resources.py is."""
 
 from __future__ import annotations
 
 import gzip
+import random
 import subprocess
 from pathlib import Path
 
@@ -16,14 +18,15 @@ def art(
     prefix: Path,
     log: Path | None = None,
     profile: str = "HS25",
+    exe: str = "art_illumina",
 ) -> tuple[Path, Path]:
     """ART 2.5.8 paired reads, 2x150, fragments 350 +- 50, no alignment file, with one of
     its built-in error profiles (default HS25, HiSeq 2500: quality-dependent substitutions,
     insertion and deletion errors). ART's messages go to ``log`` (default
     ``<prefix>.log``) so that a failure can be read after the fact. Returns the two plain
-    FASTQs ART wrote."""
+    FASTQs ART wrote. ``exe``: the art_illumina executable."""
     cmd = [
-        "art_illumina",
+        exe,
         "-ss",
         profile,
         "-i",
@@ -65,4 +68,29 @@ def pool_reads(parts: list[tuple[str, Path, Path]], fq1: Path, fq2: Path) -> int
                         else:
                             out.write(line)
                 src.unlink()
+    return pairs
+
+
+Pair = tuple[tuple[str, str], tuple[str, str]]
+
+
+def _seq_qual(path: Path) -> list[tuple[str, str]]:
+    lines = path.read_text().split("\n")
+    return [(lines[i + 1], lines[i + 3]) for i in range(0, len(lines) - 3, 4)]
+
+
+def shuffled_pairs(
+    fastas: list[Path], coverage: float, seed: int, exe: str = "art_illumina"
+) -> list[Pair]:
+    """ART on each haplotype FASTA (seed + its index), the read pairs of all of them pooled
+    and shuffled with ``seed``, as (sequence, quality) of mate 1 and mate 2: a sequencer
+    does not deliver one haplotype's reads in a block, and the caller names the reads (the
+    names ART gives would tell the haplotype). ART's FASTQs are removed."""
+    pairs: list[Pair] = []
+    for h, fasta in enumerate(fastas):
+        r1, r2 = art(fasta, coverage, seed + h, Path(f"{fasta.with_suffix('')}_"), exe=exe)
+        pairs += zip(_seq_qual(r1), _seq_qual(r2), strict=True)
+        r1.unlink()
+        r2.unlink()
+    random.Random(seed).shuffle(pairs)
     return pairs

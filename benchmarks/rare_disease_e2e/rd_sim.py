@@ -24,9 +24,7 @@ from __future__ import annotations
 import csv
 import gzip
 import json
-import os
 import random
-import subprocess
 import sys
 from collections import defaultdict
 from dataclasses import dataclass, field
@@ -37,7 +35,9 @@ import pysam
 
 REPO = Path(__file__).resolve().parents[2]
 sys.path.insert(0, str(REPO / "scripts"))
+sys.path.insert(0, str(REPO / "benchmarks"))  # artsim.py
 
+import artsim  # noqa: E402
 from bigmed.base.textio import open_text  # noqa: E402
 from bigmed.genome.gff import preferred_transcripts, read_gff3  # noqa: E402
 from bigmed.genome.reference import read_contig_map  # noqa: E402
@@ -47,7 +47,8 @@ GFF = REPO / "resources" / "annotation" / "minigenome.gff3"
 CONTIGS = REPO / "resources" / "reference" / "contigs.tsv"
 
 FLANK = 250
-READ_LEN, FRAG_MEAN, FRAG_SD, FOLD = 150, 350, 50, 15
+FRAG_MEAN, FRAG_SD = 350, 50  # ART's fragment sizes (artsim.art reads 2x150 of these)
+FOLD = 15  # ART coverage per haplotype
 N_BACKGROUND = 300
 EDGE = 100  # background sites this far inside a capture window (read depth falls at the ends)
 MAX_TRIES = 200_000
@@ -227,12 +228,6 @@ def haplotype_fasta(
     return "".join(lines)
 
 
-def _read_fq(path: str) -> list[tuple[str, str]]:
-    with open(path) as handle:
-        lines = handle.read().split("\n")
-    return [(lines[i + 1], lines[i + 3]) for i in range(0, len(lines) - 3, 4)]
-
-
 def simulate_reads(
     art: str,
     sample: str,
@@ -244,41 +239,11 @@ def simulate_reads(
     out_dir: Path,
     tmp: Path,
 ) -> tuple[str, str, int]:
-    pairs = []
+    fastas = []
     for h, alts in enumerate(haps):
-        ref = tmp / f"{sample}_h{h}.fa"
-        ref.write_text(haplotype_fasta(fa, windows, alts, male and h == 1))
-        prefix = str(tmp / f"{sample}_h{h}_")
-        subprocess.run(
-            [
-                art,
-                "-ss",
-                "HS25",
-                "-i",
-                str(ref),
-                "-p",
-                "-l",
-                str(READ_LEN),
-                "-f",
-                str(FOLD),
-                "-m",
-                str(FRAG_MEAN),
-                "-s",
-                str(FRAG_SD),
-                "-rs",
-                str(seed + h),
-                "-na",
-                "-o",
-                prefix,
-            ],
-            check=True,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        pairs += list(zip(_read_fq(prefix + "1.fq"), _read_fq(prefix + "2.fq"), strict=True))
-        for suffix in ("1.fq", "2.fq"):
-            os.unlink(prefix + suffix)
-    random.Random(seed).shuffle(pairs)
+        fastas.append(tmp / f"{sample}_h{h}.fa")
+        fastas[-1].write_text(haplotype_fasta(fa, windows, alts, male and h == 1))
+    pairs = artsim.shuffled_pairs(fastas, FOLD, seed, exe=art)
     paths = []
     for mate in (0, 1):
         path = out_dir / f"{sample}_R{mate + 1}.fastq.gz"
