@@ -3,7 +3,8 @@
 # Evidence: the knowledge sources of rules/knowledge.smk (MOAlmanac, CIViC, cancer hotspots)
 # with versions from the bundle manifest; OncoTree ships in resources/crc/. With
 # crc.germline_findings, germline predisposition from the patient's joint germline calls
-# (normal and tumor) and their knowledge join, in the normal (tumor-only: the tumor).
+# (normal and tumor), their knowledge join and the lab's own classifications (the store
+# lookup: lookup_store -> interpret_crc -> build_report), in the normal (tumor-only: the tumor).
 
 
 rule interpret_crc:

@@ -30,6 +30,7 @@ from bigmed.pilots.crc.reads import bam_depth_fn
 from bigmed.pilots.crc.retrocopy import exon_boundaries, junction_clips
 from bigmed.pilots.crc.variants import read_somatic
 from bigmed.report.interpretation import validate
+from bigmed.store.annotate import into_join
 
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]
@@ -119,8 +120,8 @@ def germline_result(inp, par, transcripts):  # type: ignore[no-untyped-def]
     )
     if not st.enabled or st.reason_off:
         return germline.not_analysed(st), None
-    with open(inp.annotated) as handle:
-        doc = json.load(handle)
+    with open(inp.annotated) as handle:  # with the lab's classifications (store lookup)
+        doc = into_join(json.load(handle), getattr(inp, "store", None) or None)
     calls = {s.id: s.calls[st.sample] for s in iter_sites(inp.calls) if st.sample in s.calls}
     exons = (
         germline.exon_bases(read_thresholds(inp.germline_exons, st.coverage_depth))

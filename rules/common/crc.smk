@@ -141,8 +141,8 @@ def get_germline_sample(wildcards):
 
 def get_crc_germline_inputs(wildcards):
     """Germline predisposition inputs (crc.germline_findings): the patient's joint germline
-    calls, their knowledge join, the ACMG overrides, and the germline sample's exon depth and
-    reads.
+    calls, their knowledge join, the ACMG overrides, the store lookup (the lab's own
+    classifications), and the germline sample's exon depth and reads.
     """
     # off, or a somatic VCF patient (no germline calls): the report says so
     if not config["crc"]["germline_findings"] or somatic_from_vcf(wildcards):
@@ -153,6 +153,8 @@ def get_crc_germline_inputs(wildcards):
         "annotated": f"results/knowledge/{wildcards.patient}.annotated.json",
         "overrides": ACMG_OVERRIDES,
     }
+    if STORE_ENABLED:  # the lab's own classifications (known-variant path)
+        out["store"] = get_store_lookup(wildcards)
     sample = get_germline_sample(wildcards)
     if sample not in VCF_SAMPLES:
         out["germline_exons"] = f"results/qc/mosdepth/{sample}.exons.thresholds.bed.gz"

@@ -4,6 +4,7 @@ gene coverage, the Lynch syndrome reading, the switch, and the document."""
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 from typing import Any
 
@@ -25,6 +26,7 @@ from bigmed.pilots.crc import retrocopy as retro
 from bigmed.pilots.crc.interpret import interpret
 from bigmed.pilots.crc.mmr import assess
 from bigmed.report.interpretation import validate
+from bigmed.store.annotate import into_join
 
 from unit.test_crc import KB, inputs, kb, variant
 
@@ -159,9 +161,19 @@ def analyse(
     sample: str = "N1",
     tumor_only: bool = False,
     exon_depths: dict[str, tuple[int, int]] | None = None,
+    lab: dict[str, dict[str, Any]] | None = None,
 ) -> g.GermlineResult:
+    """``lab``: variant id -> the lab's classification, joined from a store lookup file as
+    interpret_crc does (:func:`bigmed.store.annotate.into_join`)."""
     vcf = _calls_vcf(tmp_path / "calls.vcf.gz", rows)
     doc = annotate(vcf, bundle, transcripts=TXS, fasta=FASTA, contig_map=CMAP)
+    if lab is not None:
+        lookup = tmp_path / "lookup.json"
+        entries = {
+            k: {"lab_classification": c, "partner_classifications": []} for k, c in lab.items()
+        }
+        lookup.write_text(json.dumps({"variants": entries}))
+        doc = into_join(doc, str(lookup))
     calls = {s.id: s.calls[sample] for s in iter_sites(vcf)}
     st = g.GermlineSettings(True, sample, tumor_only, 8, 20)
     return g.analyse(
@@ -367,6 +379,59 @@ def test_document_with_germline_sections_is_valid_and_orders_findings(
     assert "Consistent with Lynch syndrome" in doc["note"]
     assert doc["variants"][vid(APC_VUS)]["classification"] == "Uncertain significance"
     assert {k["name"] for k in doc["knowledge_bases"]} >= {"ClinVar", "test"}
+
+
+def _lab(klass: str, version: int = 1) -> dict[str, Any]:
+    """The lab's newest classification of a call, as the store lookup gives it."""
+    return {
+        "condition": "Hereditary cancer", "version": version, "class": klass,
+        "criteria": [{"code": "PS4", "strength": "moderate"}], "comment": "",
+        "reviewer": "A. Curator", "date": "2026-03-02", "other_conditions": [],
+    }  # fmt: skip
+
+
+def test_a_lab_pathogenic_class_makes_a_germline_finding_that_rests_on_the_lab(
+    tmp_path: Path, bundle: Bundle
+) -> None:
+    rows = [(APC_VUS, {"T1": het(), "N1": het()})]  # ClinVar VUS at 2 stars
+    plain = analyse(tmp_path, bundle, rows)
+    assert plain.findings == [] and plain.calls[0].rests_on.startswith("ClinVar")
+    res = analyse(tmp_path, bundle, rows, lab={vid(APC_VUS): _lab("Likely pathogenic", 2)})
+    (finding,) = res.findings
+    assert finding["classification"] == "Likely pathogenic"
+    assert finding["rests_on"] == "the lab's classification (version 2, A. Curator, 2026-03-02)"
+    assert finding["known_classification"]["status"] == "lab"
+    assert "familial adenomatous polyposis" in finding["summary"]
+    (row,) = g.germline_section(res, 2)["rows"]
+    assert row[7] == "Likely pathogenic" and row[8].startswith("the lab's classification")
+    assert row[9].startswith("Uncertain significance")  # the engine's own class, kept
+    assert res.lab_withheld is None
+
+
+def test_a_lab_benign_class_that_keeps_clinvar_pathogenic_out_is_listed_not_silent(
+    tmp_path: Path, bundle: Bundle
+) -> None:
+    rows = [(APC_R1450X, {"T1": het(), "N1": het()}), (TP53_P72R, {"T1": het(), "N1": het()})]
+    res = analyse(tmp_path, bundle, rows, lab={vid(APC_R1450X): _lab("Likely benign")})
+    assert res.findings == []
+    by_id = {c.variant["id"]: c for c in res.calls}
+    apc = by_id[vid(APC_R1450X)]
+    assert apc.reported == "Likely benign" and apc.role == "listed"
+    assert apc.withheld == ("ClinVar 2026-02-26 (2 stars): Pathogenic",)
+    assert "not a finding because the lab classifies it Likely benign" in apc.why
+    assert by_id[vid(TP53_P72R)].role == "counted"  # benign, no lab class: only counted
+    (row,) = g.germline_section(res, 2)["rows"]
+    assert row[7] == "Likely benign" and "ClinVar 2026-02-26 (2 stars): Pathogenic" in row[-1]
+    secs = g.sections(res, 2)
+    assert secs[0]["id"] == "lab-withheld" and secs[0]["rows"][0][0] == vid(APC_R1450X)
+    doc = interpret(inputs([]), kb(KB), res, min_stars=2)
+    validate(doc)
+    assert "lab-withheld" in {s["id"] for s in doc["sections"]}
+    assert all(f.get("origin") != "germline" for f in doc["findings"])
+    # a lab class the normal does not carry keeps nothing out of this patient's findings
+    ref_rows = [(APC_R1450X, {"T1": het(), "N1": ref()})]
+    res = analyse(tmp_path, bundle, ref_rows, lab={vid(APC_R1450X): _lab("Likely benign")})
+    assert res.lab_withheld is None and res.calls[0].role == "counted"
 
 
 def test_document_with_germline_off_says_so() -> None:

@@ -7,13 +7,17 @@ gene (Lynch syndrome), and the result matters to them and their relatives. The c
 decides *which genes* (:data:`PREDISPOSITION_GENES`), *which sample* (the normal; the tumor
 when there is none) and *what counts as carrying*; the class is the germline engine's and
 the known-variant path's (:func:`bigmed.germline.classify.interpret` on the patient's joint
-germline calls and their knowledge join), so a finding shows what it rests on.
+germline calls and their knowledge join, with the lab's own classifications from the variant
+store lookup), so a finding shows what it rests on: the lab, an expert panel, ClinVar or the
+engine.
 
 - A finding: P/LP, carried by the germline sample at ``min_depth`` or more with an allele
   fraction of a constitutional variant (:data:`MIN_ALLELE_FRACTION`); MUTYH only when
   biallelic (homozygous, or two P/LP variants).
-- Listed, never findings: VUS that change the protein or splicing, monoallelic MUTYH, and
-  P/LP or VUS calls the germline sample's reads cannot confirm (not assessable).
+- Listed, never findings: VUS that change the protein or splicing, monoallelic MUTYH,
+  P/LP or VUS calls the germline sample's reads cannot confirm (not assessable), and carried
+  calls whose engine/ClinVar/expert-panel P/LP the lab's own B/LB/VUS keeps out of the
+  findings (whatever their consequence: the disagreement is never silent).
 - Each gene's coverage in the germline sample says where a negative result holds; genes the
   reference does not hold are not assessable.
 - ``crc.germline_findings: false`` (where consent does not cover germline results) turns it
@@ -32,6 +36,7 @@ from typing import Any, Literal
 from bigmed.genome.genotypes import Call
 from bigmed.genome.vcf import PROTEIN_ALTERING
 from bigmed.germline.acmg import Overrides
+from bigmed.germline.classify import WITHHELD_SECTION
 from bigmed.germline.classify import interpret as classify_calls
 from bigmed.germline.classify import not_assessable as source_limits
 
@@ -120,6 +125,10 @@ class GermlineCall:
     base_finding: Mapping[str, Any] | None  # the classification's finding (P/LP), if any
     role: str = ""  # finding | listed | counted
     why: str = ""
+    # the engine's / ClinVar's / a panel's P/LP that the lab's own B/LB/VUS keeps out of the
+    # findings (bigmed.germline.known.Decision.withheld), and the decision's note: shown
+    withheld: tuple[str, ...] = ()
+    known_note: str = ""
 
 
 @dataclass
@@ -134,6 +143,9 @@ class GermlineResult:
     not_assessable: list[dict[str, str]] = field(default_factory=list)
     knowledge_bases: list[dict[str, Any]] = field(default_factory=list)
     counted: dict[str, int] = field(default_factory=dict)  # class -> calls not listed
+    # the classification's 'lab-withheld' section (carried calls whose P/LP the lab's own
+    # class keeps out of the findings): the report shows it with the findings
+    lab_withheld: dict[str, Any] | None = None
 
     @property
     def analysed(self) -> bool:
@@ -208,11 +220,13 @@ def classify_genes(
         if entry is None:  # not classified: filtered, or no gene consequence
             continue
         engine, rests_on = _known_fields(entry)
+        d = res["decisions"][v["id"]]
         out.append(
             GermlineCall(
-                v, entry["classification"], rests_on, engine, carriers[v["id"]], base.get(v["id"])
+                v, entry["classification"], rests_on, engine, carriers[v["id"]], base.get(v["id"]),
+                withheld=d.withheld, known_note=d.note,
             )
-        )
+        )  # fmt: skip
     return res, out
 
 
@@ -223,7 +237,7 @@ def _listed(c: GermlineCall) -> bool:
 
 def _checked(c: GermlineCall, read_check: ReadCheck | None) -> GermlineCall:
     """A listed carried call whose reads do not show a germline variant is not assessable."""
-    if read_check is None or c.carrier.status != "carrier" or not _listed(c):
+    if read_check is None or c.carrier.status != "carrier" or not (_listed(c) or c.withheld):
         return c
     reason = read_check(c.variant)
     if reason is None:
@@ -234,7 +248,12 @@ def _checked(c: GermlineCall, read_check: ReadCheck | None) -> GermlineCall:
 def _role(c: GermlineCall, biallelic: Mapping[str, str]) -> tuple[str, str]:
     """What the report does with a call: a finding, listed for review, or only counted."""
     gene = c.variant["gene"]
-    if c.carrier.status == "not carried" or not _listed(c):
+    if c.carrier.status == "not carried":
+        return "counted", ""
+    if c.withheld:  # the lab's own B/LB/VUS keeps a P/LP out: listed, never silent
+        limit = f"not assessable: {c.carrier.reason}; " if c.carrier.status != "carrier" else ""
+        return "listed", limit + c.known_note
+    if not _listed(c):
         return "counted", ""
     if c.carrier.status == "not assessable":
         return "listed", f"not assessable: {c.carrier.reason}"
@@ -413,6 +432,9 @@ def analyse(
             res.findings.append(germline_finding(call, st))
     res.findings.sort(key=lambda f: PLP.index(f["classification"]))
     res.variants = dict(classified["variants"])
+    res.lab_withheld = next(
+        (s for s in classified["sections"] if s["id"] == WITHHELD_SECTION), None
+    )
     res.genes = gene_coverage(reference_genes, exon_depths, st.coverage_depth)
     in_genes = [v for v in doc["variants"] if v.get("gene") in PREDISPOSITION_GENES]
     res.not_assessable = _limits(res, {**doc, "variants": in_genes})
@@ -484,8 +506,11 @@ def germline_section(res: GermlineResult, min_stars: int | None = None) -> dict[
     note = (
         CONSENT.format(sample=st.sample)
         + (" " + TUMOR_ONLY if st.tumor_only else "")
-        + " Classes: an expert-panel or ClinVar classification where one qualifies (ClinVar "
-        f"{stars}), else the ACMG/AMP engine's; 'rests on' says which. A finding is P/LP, "
+        + " Classes: the lab's newest own classification (the variant store) where it has "
+        "one, else an expert-panel or ClinVar classification where one qualifies (ClinVar "
+        f"{stars}), else the ACMG/AMP engine's; 'rests on' says which. A lab B/LB/VUS that "
+        "keeps an engine, ClinVar or expert-panel P/LP out of the findings is listed here "
+        "and with the findings. A finding is P/LP, "
         f"carried at >= {st.min_depth}x and >= {MIN_ALLELE_FRACTION:.0%} allele fraction; "
         "MUTYH only biallelic. VUS that change the protein or splicing are listed for review, "
         "never findings." + _counted_text(res.counted, st.sample)
@@ -514,4 +539,5 @@ def sections(res: GermlineResult, min_stars: int | None = None) -> list[dict[str
     """The germline tables of the document (one saying 'not analysed' when it is off)."""
     if not res.analysed:
         return [germline_section(res)]
-    return [germline_section(res, min_stars), gene_coverage_section(res)]
+    lab = [res.lab_withheld] if res.lab_withheld else []  # rendered with the findings
+    return [*lab, germline_section(res, min_stars), gene_coverage_section(res)]
