@@ -297,3 +297,85 @@ def test_secondary_findings_as_findings():
     fam, sites, d = sf_family(1, "AR")  # a carrier of a recessive SF gene: nothing
     classes = classify_in_genes(d, {}, None)
     assert sections.secondary_findings(d, {s.id: s for s in sites}, fam.proband, classes) == []
+
+
+# real ClinVar 2026-02-26 records of the shipped subset, through the pipeline's own join
+MLH1_P_2STARS = ("chr3", 37048956, "C", "T")  # VCV 90011: Pathogenic, 2 stars; ACMG SF (AD)
+ATM_LP_2STARS = ("chr11", 108227683, "C", "G")  # VCV 864485: Likely pathogenic; not ACMG SF
+
+
+@pytest.fixture(scope="module")
+def sf_join(tmp_path_factory):
+    from bigmed.knowledge.bundle import Bundle, build_bundle
+    from bigmed.knowledge.sources import check_sources
+
+    from unit.realvariants import annotated, shipped_sources
+
+    out = tmp_path_factory.mktemp("sf_known")
+    build_bundle(check_sources(shipped_sources()), str(out / "bundle"))
+    return annotated([MLH1_P_2STARS, ATM_LP_2STARS], Bundle(str(out / "bundle")), out)
+
+
+def _key(allele) -> str:
+    return "-".join(str(x) for x in allele)
+
+
+def _sf_sites(d: dict[str, Any]):
+    """The proband carries both calls (heterozygous, parents reference)."""
+    from bigmed.genome.genotypes import Call, Site
+
+    het, ref = Call((0, 1), 40, 99, 20, 20), Call((0, 0), 40, 99, 40, 0)
+    return {
+        v["id"]: Site(v["id"], v["chrom"], v["pos"], v["ref"], v["alt"], "PASS", v["gene"],
+                      calls={"P": het, "M": ref, "F": ref})
+        for v in d["variants"]
+    }  # fmt: skip
+
+
+def test_a_clinvar_pathogenic_in_an_sf_gene_is_a_secondary_finding_resting_on_clinvar(sf_join):
+    """The engine alone says VUS for this MLH1 missense; ClinVar (2 stars) says Pathogenic:
+    the secondary finding is reported on ClinVar, the engine's class shown beside it."""
+    from bigmed.germline.acmg import load_overrides
+    from bigmed.pilots.rare_disease import sections
+    from bigmed.pilots.rare_disease.ranking import classify_in_genes
+    from conftest import ROOT
+
+    overrides = load_overrides(str(ROOT / "config" / "acmg_overrides.yaml"))
+    assert sf_join["genes"]["MLH1"].get("acmg_sf") and not sf_join["genes"]["ATM"].get("acmg_sf")
+    classes = classify_in_genes(sf_join, {}, overrides)
+    mlh1 = classes[_key(MLH1_P_2STARS)]
+    assert mlh1.cls not in sections.SF_CLASSES  # engine only: not a secondary finding before
+    assert mlh1.decision.reported == "Pathogenic"
+    found = sections.secondary_findings(sf_join, _sf_sites(sf_join), "P", classes)
+    (f,) = found  # ATM: P/LP, but not an ACMG SF gene
+    assert f["variant_id"] == _key(MLH1_P_2STARS) and f["secondary"]
+    assert f["classification"] == "Pathogenic" and f["rests_on"] == "ClinVar (2 stars)"
+    assert f["engine_classification"] == mlh1.cls
+    assert f["known_classification"]["record"] == "90011"
+    assert f["summary"].startswith("Secondary finding (ACMG SF, opt-in): Pathogenic in MLH1")
+    sec = sections.secondary_section(sf_join, _sf_sites(sf_join), "P", classes)
+    (row,) = sec["rows"]
+    assert row[3] == "Pathogenic" and row[6] == "ClinVar (2 stars)"
+    assert row[7].startswith(mlh1.cls)
+    assert "Not reported because of the lab" not in sec["note"]
+
+
+def test_a_lab_benign_class_keeps_an_sf_variant_out_and_says_so(sf_join):
+    from bigmed.pilots.rare_disease import sections
+    from bigmed.pilots.rare_disease.ranking import classify_in_genes
+
+    lab = {
+        "condition": "Lynch syndrome", "version": 3, "class": "Likely benign", "criteria": [],
+        "comment": "", "reviewer": "A. Curator", "date": "2026-03-02", "other_conditions": [],
+    }  # fmt: skip
+    variants = [
+        {**v, "lab_classification": lab} if v["id"] == _key(MLH1_P_2STARS) else v
+        for v in sf_join["variants"]
+    ]
+    d = {**sf_join, "variants": variants}
+    classes = classify_in_genes(d, {}, None)
+    assert sections.secondary_findings(d, _sf_sites(d), "P", classes) == []
+    sec = sections.secondary_section(d, _sf_sites(d), "P", classes)
+    assert sec["rows"] == []
+    assert "Not reported because of the lab's own classification: MLH1" in sec["note"]
+    assert "ClinVar 2026-02-26 (2 stars): Pathogenic" in sec["note"]

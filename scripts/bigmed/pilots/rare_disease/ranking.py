@@ -28,11 +28,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
 from typing import Any
 
 from bigmed.genome.genotypes import Site
 from bigmed.genome.vcf import SEVERITY
-from bigmed.germline import acmg
+from bigmed.germline import acmg, known
 from bigmed.germline.classify import facts_from_annotation
 from bigmed.pilots.rare_disease.inheritance import Segregation, pm3_strength, segregate
 from bigmed.pilots.rare_disease.model import Candidate, Ranking, Settings
@@ -133,17 +134,33 @@ def family_evidence(
     return {vid: seg.family_evidence(pm3[vid]) for vid, seg in segs.items()}, final
 
 
+@dataclass(frozen=True)
+class Classified(acmg.Classification):
+    """The engine's classification of a call with the known-variant decision on it (the lab's
+    own class, an expert panel, ClinVar at the star threshold, else the engine): what the
+    secondary findings report, so a known P/LP in an ACMG SF gene is not lost where the
+    engine alone says VUS, and a lab B/LB/VUS keeping a P/LP out is named."""
+
+    decision: known.Decision
+
+
 def classify_in_genes(
     doc: Mapping[str, Any],
     family: Mapping[str, acmg.FamilyEvidence],
     overrides: acmg.Overrides | None,
-) -> dict[str, acmg.Classification]:
-    """ACMG class of every PASS call in a gene, with the family evidence of the candidates."""
-    return {
-        v["id"]: acmg.classify(facts_from_annotation(v, doc), family.get(v["id"]), overrides)
-        for v in doc["variants"]
-        if v.get("filter") == "PASS" and v.get("gene")
-    }
+) -> dict[str, Classified]:
+    """ACMG class of every PASS call in a gene, with the family evidence of the candidates,
+    and the reported class of the known-variant path (ClinVar at the overrides' threshold)."""
+    min_stars = overrides.clinvar_min_stars if overrides else acmg.CLINVAR_MIN_STARS
+    out = {}
+    for v in doc["variants"]:
+        if v.get("filter") != "PASS" or not v.get("gene"):
+            continue
+        c = acmg.classify(facts_from_annotation(v, doc), family.get(v["id"]), overrides)
+        k = known.known_variant(v, doc["sources"], min_stars)
+        d = known.decide(c.cls, c.points, k)
+        out[v["id"]] = Classified(c.cls, c.points, c.criteria, c.not_evaluated, d)
+    return out
 
 
 # --------------------------------------------------------------------------------------------

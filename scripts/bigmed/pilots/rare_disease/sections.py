@@ -12,10 +12,12 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bigmed.genome.genotypes import Site, genotype_text
-from bigmed.germline import acmg
+from bigmed.germline import acmg, known
+from bigmed.germline.classify import known_fields
 from bigmed.pilots.rare_disease.model import Candidate, Ranking, Settings
 from bigmed.pilots.rare_disease.pedigree import Family
 from bigmed.pilots.rare_disease.phenotype import PhenotypeIndex, disease_term_pairs
+from bigmed.pilots.rare_disease.ranking import Classified
 from bigmed.pilots.rare_disease.samplecheck import PairCheck, SampleChecks
 
 CANDIDATE_ROWS = 50  # candidates listed in the report table (all are ranked in 'variants')
@@ -442,7 +444,36 @@ def phenotype_not_assessable(family: Family, index: PhenotypeIndex | None) -> li
 # ACMG secondary findings
 # --------------------------------------------------------------------------------------------
 
-SecondaryHit = tuple[Mapping[str, Any], acmg.Classification]
+SecondaryHit = tuple[Mapping[str, Any], acmg.Classification, known.Decision]
+
+
+def _decision(
+    v: Mapping[str, Any], c: acmg.Classification, doc: Mapping[str, Any]
+) -> known.Decision:
+    """The known-variant decision on a call (:func:`~bigmed.pilots.rare_disease.ranking.
+    classify_in_genes` puts it on; a plain engine class is decided here at the default
+    ClinVar threshold)."""
+    if isinstance(c, Classified):
+        return c.decision
+    return known.decide(c.cls, c.points, known.known_variant(v, doc["sources"]))
+
+
+def _sf_carried(
+    doc: Mapping[str, Any],
+    sites: Mapping[str, Site],
+    proband: str,
+    classes: Mapping[str, acmg.Classification],
+) -> list[SecondaryHit]:
+    """Classified calls the proband carries in an ACMG SF gene, with their decisions."""
+    out = []
+    for v in doc["variants"]:
+        c = classes.get(v["id"])
+        sf = doc["genes"].get(v.get("gene") or "", {}).get("acmg_sf")
+        s = sites.get(v["id"])
+        call = s.calls.get(proband) if s else None
+        if c and sf and call and call.carrier:
+            out.append((v, c, _decision(v, c, doc)))
+    return out
 
 
 def _secondary_hits(
@@ -451,15 +482,12 @@ def _secondary_hits(
     proband: str,
     classes: Mapping[str, acmg.Classification],
 ) -> dict[str, list[SecondaryHit]]:
-    """gene -> P/LP variants the proband carries in an ACMG SF gene."""
+    """gene -> variants the proband carries in an ACMG SF gene whose reported class (the
+    lab's, an expert panel's, ClinVar's at the threshold, else the engine's) is P/LP."""
     hits: dict[str, list[SecondaryHit]] = {}
-    for v in doc["variants"]:
-        c = classes.get(v["id"])
-        sf = doc["genes"].get(v.get("gene") or "", {}).get("acmg_sf")
-        s = sites.get(v["id"])
-        call = s.calls.get(proband) if s else None
-        if c and sf and c.cls in SF_CLASSES and call and call.carrier:
-            hits.setdefault(v["gene"], []).append((v, c))
+    for v, c, d in _sf_carried(doc, sites, proband, classes):
+        if d.reported in SF_CLASSES:
+            hits.setdefault(v["gene"], []).append((v, c, d))
     return hits
 
 
@@ -471,8 +499,13 @@ def _reportable(
 ) -> bool:
     """A recessive SF gene is reported only when biallelic (two variants or homozygous)."""
     recessive = all("AR" in str(e.get("inheritance", "")).upper() for e in sf)
-    biallelic = len(found) > 1 or any(sites[v["id"]].calls[proband].is_hom_alt for v, _ in found)
+    biallelic = len(found) > 1 or any(
+        sites[v["id"]].calls[proband].is_hom_alt for v, _c, _d in found
+    )
     return biallelic or not recessive
+
+
+SecondaryRow = tuple[str, Mapping[str, Any], acmg.Classification, known.Decision, str]
 
 
 def _secondary_reportable(
@@ -480,15 +513,21 @@ def _secondary_reportable(
     sites: Mapping[str, Site],
     proband: str,
     classes: Mapping[str, acmg.Classification],
-) -> list[tuple[str, Mapping[str, Any], acmg.Classification, str]]:
-    """(gene, variant, class, ACMG SF condition) of every reportable secondary finding."""
+) -> list[SecondaryRow]:
+    """(gene, variant, engine class, decision, ACMG SF condition) of every reportable
+    secondary finding."""
     out = []
     for gene, found in sorted(_secondary_hits(doc, sites, proband, classes).items()):
         sf = doc["genes"][gene]["acmg_sf"]
         if _reportable(sf, found, sites, proband):
             condition = "; ".join(e["disease"] for e in sf)
-            out += [(gene, v, c, condition) for v, c in found]
+            out += [(gene, v, c, d, condition) for v, c, d in found]
     return out
+
+
+def _engine_text(c: acmg.Classification) -> str:
+    labels = ", ".join(x.label for x in c.met) or "none met"
+    return f"engine: {c.cls}, {c.points} points: {labels}"
 
 
 def secondary_findings(
@@ -498,26 +537,50 @@ def secondary_findings(
     classes: Mapping[str, acmg.Classification],
 ) -> list[dict[str, Any]]:
     """The opt-in ACMG secondary findings as findings: they are P/LP, so they count as
-    findings like every other P/LP variant (flagged ``secondary``)."""
+    findings like every other P/LP variant (flagged ``secondary``). The class is the
+    known-variant path's (see :func:`_secondary_hits`); what it rests on and the engine's own
+    class are kept beside it."""
     out = []
-    for gene, v, c, condition in _secondary_reportable(doc, sites, proband, classes):
-        labels = ", ".join(x.label for x in c.met) or "none met"
+    for gene, v, c, d, condition in _secondary_reportable(doc, sites, proband, classes):
+        summary = (
+            f"Secondary finding (ACMG SF, opt-in): {d.reported} in {gene}, rests on "
+            f"{d.rests_on} ({_engine_text(c)}); condition: {condition}"
+        )
+        if d.known.rests_on_known:
+            summary += f". {known.summary(d)}"
         out.append(
             {
                 "variant_id": v["id"],
                 "gene": gene,
                 "hgvs_c": v.get("hgvs_c"),
                 "hgvs_p": v.get("hgvs_p"),
-                "classification": c.cls,
-                "summary": f"Secondary finding (ACMG SF, opt-in): {c.cls} in {gene} "
-                f"({labels}); condition: {condition}",
+                "classification": d.reported,
+                "summary": summary,
                 "secondary": True,
                 "evidence": [
                     {"code": x.label, "strength": x.strength, "evidence": x.evidence} for x in c.met
                 ],
+                **known_fields(d),
             }
         )
     return out
+
+
+def _sf_withheld(
+    doc: Mapping[str, Any],
+    sites: Mapping[str, Site],
+    proband: str,
+    classes: Mapping[str, acmg.Classification],
+) -> str:
+    """Carried SF-gene calls whose P/LP the lab's own B/LB/VUS keeps out: named, not silent."""
+    named = [
+        f"{v['gene']} {v.get('hgvs_c') or v['id']}: {d.note}"
+        for v, _c, d in _sf_carried(doc, sites, proband, classes)
+        if d.withheld
+    ]
+    if not named:
+        return ""
+    return " Not reported because of the lab's own classification: " + "; ".join(named) + "."
 
 
 def secondary_section(
@@ -528,9 +591,10 @@ def secondary_section(
 ) -> dict[str, Any]:
     """The opt-in ACMG secondary findings (``classes``: every PASS call in a gene)."""
     rows = [
-        [gene, v.get("hgvs_c"), v.get("hgvs_p"), c.cls, ", ".join(x.label for x in c.met), cond]
-        for gene, v, c, cond in _secondary_reportable(doc, sites, proband, classes)
-    ]
+        [gene, v.get("hgvs_c"), v.get("hgvs_p"), d.reported, ", ".join(x.label for x in c.met),
+         cond, d.rests_on, f"{c.cls} ({c.points} points)"]
+        for gene, v, c, d, cond in _secondary_reportable(doc, sites, proband, classes)
+    ]  # fmt: skip
     src = doc["sources"].get("acmg_sf", {})
     return {
         "id": "secondary-findings",
@@ -538,9 +602,22 @@ def secondary_section(
         "note": (
             f"Opt-in (rare_disease.secondary_findings). P/LP variants the proband carries in "
             f"the ACMG SF genes ({src.get('name', 'ACMG SF')} {src.get('version', '')}); "
-            "recessive genes only when biallelic; each is also listed under Findings. "
+            "recessive genes only when biallelic; each is also listed under Findings. The "
+            "class is the lab's own where it has one, else a ClinGen expert panel's, else "
+            "ClinVar's at the review-status threshold, else the ACMG/AMP engine's ('rests "
+            "on'; the engine's own class beside it). "
             + ("None found." if not rows else f"{len(rows)} found.")
+            + _sf_withheld(doc, sites, proband, classes)
         ),
-        "columns": ["gene", "HGVS c.", "HGVS p.", "class", "criteria", "ACMG SF condition"],
+        "columns": [
+            "gene",
+            "HGVS c.",
+            "HGVS p.",
+            "class",
+            "criteria",
+            "ACMG SF condition",
+            "rests on",
+            "engine (points)",
+        ],
         "rows": rows,
     }
