@@ -1,7 +1,7 @@
 """ART read simulation shared by the benchmark simulators (germline_accuracy/ga_sim.py,
-somatic_accuracy/sa_sim.py, rare_disease_e2e/rd_sim.py), the sex-chromosome integration
-test and tools/derive_resources.py (the demo families), so that all of them simulate reads
-with the same instrument model. Standard library only, as derive_resources.py is."""
+somatic_accuracy/sa_sim.py, rare_disease_e2e/rd_sim.py) and the sex-chromosome integration
+test, so that all of them simulate reads with the same instrument model. Standard library
+only, so that a standalone tool can use it too."""
 
 from __future__ import annotations
 
