@@ -49,7 +49,9 @@ rule convert_input_calls:
 # record; a plain VCF gives no depth (its samples have no such job: no reads).
 rule gvcf_exon_depth:
     input:
-        vcf=lambda wc: CALLSET_BY_KEY[(SAMPLE_BY_ID[wc.sample].patient, "germline")].vcfs,
+        vcf=lambda wc: CALLSET_BY_KEY[
+            (SAMPLE_BY_ID[wc.sample].patient, "germline")
+        ].vcfs,
         exons="results/reference/coding_exons.bed",
         ref=REF,
         fai=f"{REF}.fai",

@@ -24,7 +24,8 @@ def get_somatic_bais(wildcards):
 
 def get_somatic_shard_alignments(wildcards):
     """What the somatic pileup and model read in a shard: with calling.realign_indels the
-    shard's realigned BAMs (reads clipped at a long indel carry it), else the alignments."""
+    shard's realigned BAMs (reads clipped at a long indel carry it), else the alignments.
+    """
     if config["calling"]["realign_indels"]:
         return {
             "realigned": f"results/calls/{wildcards.patient}/realigned/{wildcards.shard}"
