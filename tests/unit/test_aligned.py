@@ -103,3 +103,9 @@ def test_header_mismatch_is_one_line(tmp_path, md5s, case, message):
 def test_missing_alignment_file(tmp_path):
     with pytest.raises(InputError, match="alignment file not found"):
         read_header(str(tmp_path / "nope.bam"))
+
+
+def test_reference_path_too_long_to_exist_is_not_found() -> None:
+    """Path.is_file raises OSError (ENAMETOOLONG) for such a name; the check says 'not found'."""
+    with pytest.raises(InputError, match="reference FASTA not found"):
+        fasta_contigs("r" * 5000 + ".fa")

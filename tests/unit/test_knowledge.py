@@ -525,3 +525,10 @@ def test_expert_panel_and_submission_readers(tmp_path):
     assert set(subs) == {"187275"} and len(subs["187275"]) == 7
     dates = [s.date for s in subs["187275"]]
     assert dates == sorted(dates, reverse=True)
+
+
+def test_a_source_path_naming_a_folder_is_one_clear_error(tmp_path: Path) -> None:
+    """Found by benchmarks/bad_input_fuzz: a folder where a VCF is expected was read as a
+    file (IsADirectoryError traceback) instead of an input error naming the source."""
+    with pytest.raises(InputError, match="knowledge source 'clinvar' is a folder"):
+        kb.check_source("clinvar", str(tmp_path))

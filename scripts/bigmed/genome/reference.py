@@ -50,11 +50,11 @@ class ContigSlice:
 
 def fasta_contigs(path: str) -> dict[str, int]:
     """Contig name -> length, from the .fai when present, else by reading the FASTA."""
-    p = Path(path)
-    if not p.is_file():
+    # os.path.isfile, not Path.is_file: a name too long to exist is False, not an OSError
+    if not os.path.isfile(path):
         raise InputError(path, "reference FASTA not found")
     fai = Path(f"{path}.fai")
-    if fai.is_file():
+    if os.path.isfile(fai):
         contigs: dict[str, int] = {}
         with open(fai) as handle:
             for n, line in enumerate(handle, 1):

@@ -678,6 +678,8 @@ def check_source(key: str, value: str | dict[str, Any] | None) -> Source | None:
     files = resolve_files(key, str(path))
     style, subset, genes = "chr", None, None
     for f in files:
+        if spec.kind != "civic" and os.path.isdir(f):
+            raise InputError(f, f"knowledge source '{key}' is a folder: a file is expected")
         _check_readable(f)
         if spec.kind == "vcf":
             f_style, f_subset, f_genes = check_vcf_build(f)
