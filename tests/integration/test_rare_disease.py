@@ -36,6 +36,10 @@ def _check_rd01(report: dict) -> None:
     assert (finding["gene"], finding["hgvs_c"]) == ("FBN1", "c.4255C>T")
     assert finding["classification"] == "Pathogenic"
     assert finding["rests_on"] == "ClinGen FBN1 VCEP (expert panel)"
+    # the FBN1 candidate shows the class its finding shows, with the engine's beside it
+    fbn1 = next(c for c in report["candidates"] if c["gene"] == "FBN1")
+    assert (fbn1["classification"], fbn1["rests_on"]) == ("Pathogenic", finding["rests_on"])
+    assert fbn1["engine_classification"] == "Likely pathogenic"
     top = report["candidates"][0]
     assert (top["gene"], top["hgvs_c"], top["hgvs_p"]) == ("SMAD4", "c.1499T>C", "p.(Ile500Thr)")
     assert top["rank"] == 1 and top["variant_id"] == SMAD4

@@ -271,3 +271,20 @@ def test_vaf_histogram_puts_a_vaf_of_one_in_the_last_bin():
     svg = vaf_svg([1.0, 0.5, 0.52])
     assert "<title>0.95-1.00: 1</title>" in svg and "<title>0.50-0.55: 2</title>" in svg
     assert "(n=3)" in svg
+
+
+def test_a_candidate_shows_the_class_its_finding_shows() -> None:
+    """A rare-disease candidate that is also a finding resting on an expert panel showed the
+    engine's class (Likely pathogenic) beside the finding's Pathogenic on the same page."""
+    from bigmed.report.sections import candidates
+
+    base = {"rank": 2, "gene": "FBN1", "hgvs_c": "c.4255C>T", "acmg_criteria": ["PVS1"],
+            "summary": "", "diseases": []}  # fmt: skip
+    known = {**base, "classification": "Pathogenic", "engine_classification": "Likely pathogenic",
+             "rests_on": "ClinGen FBN1 VCEP (expert panel)"}  # fmt: skip
+    page = "".join(candidates({"candidates": [known]}))
+    shown = "Pathogenic, rests on ClinGen FBN1 VCEP (expert panel); engine: Likely pathogenic"
+    assert f"{shown} (PVS1)" in page
+    engine_only = {**base, "classification": "Likely pathogenic", "rests_on": "ACMG/AMP engine"}
+    page = "".join(candidates({"candidates": [engine_only]}))
+    assert "Likely pathogenic (PVS1)" in page and "rests on" not in page

@@ -14,6 +14,7 @@ import re
 from typing import Any
 
 from bigmed.genome.vcf import SEVERITY
+from bigmed.germline.known import RESTS_ON_ENGINE
 from bigmed.report.plots import coverage_svg, pct, vaf_svg
 
 E = html.escape
@@ -247,6 +248,16 @@ def _diseases_cell(c: dict[str, Any]) -> str:
     return "<br>".join(out) + (more if len(ds) > DISEASES_SHOWN else "")
 
 
+def _candidate_class(c: dict[str, Any]) -> str:
+    """The candidate's reported class; where it rests on a known classification (the lab,
+    an expert panel, ClinVar), what it rests on and the engine's own class beside it."""
+    criteria = ", ".join(c.get("acmg_criteria") or []) or "none"
+    if c.get("rests_on") in (None, RESTS_ON_ENGINE):
+        return f"{c['classification']} ({criteria})"
+    engine = c.get("engine_classification") or "not classified"
+    return f"{c['classification']}, rests on {c['rests_on']}; engine: {engine} ({criteria})"
+
+
 def candidates(report: dict[str, Any]) -> list[str]:
     """Rare disease: the top ranked candidates for review, each with its gene's diseases."""
     if "candidates" not in report:
@@ -269,7 +280,7 @@ def candidates(report: dict[str, Any]) -> list[str]:
             E(" ".join(str(c.get(k) or "") for k in ("hgvs_c", "hgvs_p"))),
             E(str(c.get("genotype_text") or "")),
             E(str(c.get("inheritance_label") or "")),
-            E(f"{c['classification']} ({', '.join(c.get('acmg_criteria') or []) or 'none'})"),
+            E(_candidate_class(c)),
             _diseases_cell(c),
             f"{c.get('score', 0):.3f}",
             _qc_cell(c),

@@ -83,10 +83,14 @@ def _candidates(
 ) -> list[dict[str, Any]]:
     """The best ``report_candidates`` candidates not classed (likely) benign, for review."""
     shown = [c for c in cands if _reported(c, decisions) not in NOT_REPORTED]
-    return [
-        sections.candidate(c, family.proband_first, doc, index, family.hpo)
-        for c in shown[: settings.report_candidates]
-    ]
+    out = []
+    for c in shown[: settings.report_candidates]:
+        row = sections.candidate(c, family.proband_first, doc, index, family.hpo)
+        d = decisions.get(c.variant["id"])
+        # the class a candidate shows is the one its finding shows (never two classes for
+        # one variant on one page); the engine's stays beside it
+        out.append(with_known(row, d) if d is not None else row)
+    return out
 
 
 def _sections(

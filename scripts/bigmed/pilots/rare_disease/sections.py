@@ -158,7 +158,7 @@ def candidate_section(cands: list[Candidate], order: list[str], s: Settings) -> 
             "HGVS p.",
             "genotypes",
             "inheritance",
-            "ACMG class",
+            "ACMG class (engine)",
             "criteria",
             "matched HPO terms",
             "phenotype rank",
