@@ -12,13 +12,7 @@ from bigmed.pilots.crc.somatic import population_lookup
 
 def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     doc = json.loads(snakemake.params.callset)
-    callset = CallSet(
-        doc["patient"],
-        doc["kind"],
-        tuple(doc["vcfs"]),
-        tuple((a, b) for a, b in doc["sample_map"]),
-        doc["line"],
-    )
+    callset = CallSet.from_doc(doc)
     contigs = fasta_contigs(snakemake.input.ref)
     cmap = (
         read_contig_map(snakemake.input.contig_map, contigs) if snakemake.input.contig_map else None

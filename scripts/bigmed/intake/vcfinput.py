@@ -16,7 +16,7 @@ import html
 import os
 import re
 import zlib
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -66,6 +66,12 @@ class CallSet:
 
     def sheet_id(self, vcf_name: str) -> str:
         return dict(self.sample_map).get(vcf_name, vcf_name)
+
+    @classmethod
+    def from_doc(cls, doc: Mapping[str, Any]) -> CallSet:
+        """The call set a rule passes its script as JSON (``callset_json`` in the rules)."""
+        pairs = tuple((str(a), str(b)) for a, b in doc["sample_map"])
+        return cls(doc["patient"], doc["kind"], tuple(doc["vcfs"]), pairs, doc["line"])
 
 
 def parse_sample_map(text: str) -> tuple[tuple[str, str], ...]:
