@@ -379,3 +379,26 @@ def test_a_lab_benign_class_keeps_an_sf_variant_out_and_says_so(sf_join):
     assert sec["rows"] == []
     assert "Not reported because of the lab's own classification: MLH1" in sec["note"]
     assert "ClinVar 2026-02-26 (2 stars): Pathogenic" in sec["note"]
+
+
+def test_a_candidate_resting_on_clinvar_says_so_and_still_opens_with_its_rank(sf_join, index):
+    """One class per variant on the page: the candidate row and the finding give ClinVar's
+    Pathogenic (the engine's VUS beside it), and both summaries still open with the rank."""
+    from bigmed.germline.acmg import load_overrides
+    from conftest import ROOT
+
+    overrides = load_overrides(str(ROOT / "config" / "acmg_overrides.yaml"))
+    sites = list(_sf_sites(sf_join).values())
+    fam = trio()
+    out = interpret_family(
+        sf_join, sites, fam, checks=None, index=index, overrides=overrides, settings=Settings()
+    )
+    validate(out)
+    (cand,) = [c for c in out["candidates"] if c["variant_id"] == _key(MLH1_P_2STARS)]
+    (find,) = [f for f in out["findings"] if f["variant_id"] == _key(MLH1_P_2STARS)]
+    for row in (cand, find):
+        assert row["classification"] == "Pathogenic" and row["rests_on"] == "ClinVar (2 stars)"
+        assert row["summary"].startswith(f"Candidate {row['rank']}: ")
+        assert "Pathogenic (ClinVar 2026-02-26: Pathogenic, 2 star(s)" in row["summary"]
+        assert f"engine: {row['engine_classification']}" in row["summary"]
+        assert row["engine_classification"] != "Pathogenic"

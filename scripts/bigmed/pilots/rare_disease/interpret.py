@@ -22,7 +22,7 @@ from collections.abc import Mapping, Sequence
 from typing import Any
 
 from bigmed.genome.genotypes import Site
-from bigmed.germline import acmg
+from bigmed.germline import acmg, known
 from bigmed.germline.classify import interpret, not_assessable, with_known
 from bigmed.germline.known import Decision
 from bigmed.pilots.rare_disease import sections
@@ -68,8 +68,19 @@ def _findings(
         if _reported(c, decisions) not in FINDING_CLASSES:
             continue
         f = sections.finding(c, family.proband_first)
-        d = decisions.get(c.variant["id"])
-        out.append(with_known(f, d) if d is not None else f)
+        out.append(_with_decision(f, c, decisions.get(c.variant["id"])))
+    return out
+
+
+def _with_decision(row: dict[str, Any], c: Candidate, d: Decision | None) -> dict[str, Any]:
+    """A candidate row with the class the report gives it; its summary still opens with
+    "Candidate N" and, where the class rests on a known classification, says so in place of
+    the engine's class (the engine's stays in the sentence)."""
+    if d is None:
+        return row
+    out = with_known(row, d)
+    if d.known.rests_on_known:
+        out["summary"] = sections.summary(c, known.summary(d).rstrip("."))
     return out
 
 
@@ -86,10 +97,9 @@ def _candidates(
     out = []
     for c in shown[: settings.report_candidates]:
         row = sections.candidate(c, family.proband_first, doc, index, family.hpo)
-        d = decisions.get(c.variant["id"])
         # the class a candidate shows is the one its finding shows (never two classes for
         # one variant on one page); the engine's stays beside it
-        out.append(with_known(row, d) if d is not None else row)
+        out.append(_with_decision(row, c, decisions.get(c.variant["id"])))
     return out
 
 

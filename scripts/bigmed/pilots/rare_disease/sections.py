@@ -47,21 +47,28 @@ def _criteria(c: Candidate) -> str:
     return ", ".join(x.label for x in c.classification.met) or "none met"
 
 
+def summary(c: Candidate, class_text: str | None = None) -> str:
+    """A candidate's one line: rank and inheritance first, then its class (``class_text``
+    where the class rests on a known classification, else the engine's with its criteria),
+    the phenotype match and the score."""
+    comp = ", ".join(f"{k} {val:.2f}" for k, val in c.components.items())
+    cls = class_text or f"{c.classification.cls} ({_criteria(c)})"
+    return (
+        f"Candidate {c.rank}: {c.inheritance}; {cls}; "
+        f"phenotype match {_matched_text(c, 5)}; score {c.score:.3f} ({comp})"
+    )
+
+
 def finding(c: Candidate, order: list[str]) -> dict[str, Any]:
     """One top candidate as a report finding (``order``: samples, proband first)."""
     v = c.variant
-    comp = ", ".join(f"{k} {val:.2f}" for k, val in c.components.items())
-    summary = (
-        f"Candidate {c.rank}: {c.inheritance}; {c.classification.cls} ({_criteria(c)}); "
-        f"phenotype match {_matched_text(c, 5)}; score {c.score:.3f} ({comp})"
-    )
     return {
         "variant_id": v["id"],
         "gene": v["gene"],
         "hgvs_c": v.get("hgvs_c"),
         "hgvs_p": v.get("hgvs_p"),
         "classification": c.classification.cls,
-        "summary": summary,
+        "summary": summary(c),
         "rank": c.rank,
         "score": c.score,
         "score_components": c.components,
