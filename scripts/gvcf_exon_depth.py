@@ -4,9 +4,9 @@
 import json
 
 from bigmed.base.rulelog import run_logged
-from bigmed.genome.reference import fasta_contigs, read_contig_map, slices_by_chrom
+from bigmed.genome.reference import fasta_contigs, read_contig_map
 from bigmed.intake.gvcfdepth import exon_depth
-from bigmed.intake.vcfimport import _Placement
+from bigmed.intake.vcfimport import Placement
 from bigmed.intake.vcfinput import CallSet
 
 
@@ -17,9 +17,7 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
     cmap = (
         read_contig_map(snakemake.input.contig_map, contigs) if snakemake.input.contig_map else None
     )
-    place = _Placement(
-        doc["renames"], contigs, slices_by_chrom(cmap) if cmap else None, doc.get("rename", False)
-    )
+    place = Placement.build(doc["renames"], contigs, cmap, doc.get("rename", False))
     stats = exon_depth(
         callset,
         snakemake.wildcards.sample,

@@ -24,7 +24,7 @@ from bigmed.intake.gvcfdepth import (
     record_depth,
     summarise,
 )
-from bigmed.intake.vcfimport import _Placement
+from bigmed.intake.vcfimport import Placement
 from bigmed.intake.vcfinput import CallSet, contig_renames, read_header
 from bigmed.report.document import coverage_section
 from conftest import ROOT
@@ -59,10 +59,10 @@ def ref() -> tuple[dict[str, int], dict]:
     return contigs, read_contig_map(CONTIGS, contigs)
 
 
-def _place(path: str, ref) -> _Placement:
+def _place(path: str, ref) -> Placement:
     contigs, cmap = ref
     renames = contig_renames(path, read_header(path), contigs, cmap, rename=True)
-    return _Placement(renames, contigs, slices_by_chrom(cmap), True)
+    return Placement(renames, contigs, slices_by_chrom(cmap), True)
 
 
 def _intervals(name: str, sample: str, ref) -> tuple[list[Interval], DepthStats]:

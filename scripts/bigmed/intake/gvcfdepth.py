@@ -28,10 +28,9 @@ from dataclasses import dataclass, field
 import numpy as np
 import numpy.typing as npt
 
-from bigmed.base.errors import InputError
 from bigmed.base.textio import open_text
 from bigmed.intake import vcfrecords as rec
-from bigmed.intake.vcfimport import _Placement, allele_depths
+from bigmed.intake.vcfimport import Placement, allele_depths, vcf_records
 from bigmed.intake.vcfinput import NO_READS, CallSet, read_header
 
 BLOCK_COLUMN = "in_gvcf_block"
@@ -117,7 +116,7 @@ def _variant_depth(fmt: dict[str, str], ref: str, alts: list[str]) -> tuple[int,
     return (sum(ad), "AD") if ad is not None else None
 
 
-def _spans(place: _Placement, chrom: str, pos: int, span: int) -> Iterator[tuple[str, int, int]]:
+def _spans(place: Placement, chrom: str, pos: int, span: int) -> Iterator[tuple[str, int, int]]:
     """(reference contig, start, end) 0-based half-open of GRCh38 chrom:pos..pos+span-1:
     a block is clipped to each slice it overlaps (with a contig map) or to the contig."""
     name = place.chrom(chrom)
@@ -134,7 +133,7 @@ def _spans(place: _Placement, chrom: str, pos: int, span: int) -> Iterator[tuple
 
 
 def intervals(
-    callset: CallSet, sample: str, place: _Placement, stats: DepthStats
+    callset: CallSet, sample: str, place: Placement, stats: DepthStats
 ) -> Iterator[Interval]:
     """The depth intervals of the sheet's ``sample`` from every VCF of the germline call
     set that has it (a VCF without the sample gives none)."""
@@ -144,7 +143,7 @@ def intervals(
         if sample not in ids:
             continue
         column = ids.index(sample)
-        for cols in _records(vcf):
+        for cols in vcf_records(vcf):
             found = record_depth(cols, column)
             if found is None:
                 stats.no_depth += 1
@@ -156,21 +155,6 @@ def intervals(
             stats.outside += not placed
             for contig, start, end in placed:
                 yield Interval(contig, start, end, depth)
-
-
-def _records(path: str) -> Iterator[list[str]]:
-    with open_text(path, errors="strict") as handle:
-        for lineno, line in enumerate(handle, 1):
-            if line.startswith("#") or not line.strip():
-                continue
-            cols = line.rstrip("\r\n").split("\t")
-            if len(cols) < 8 or not cols[1].isdigit():
-                raise InputError(
-                    path,
-                    "is not a VCF record (8 or more tab-separated columns, POS a number)",
-                    line=lineno,
-                )
-            yield cols
 
 
 @dataclass(frozen=True)
@@ -230,7 +214,7 @@ class ExonDepth:
 def exon_depth(
     callset: CallSet,
     sample: str,
-    place: _Placement,
+    place: Placement,
     exons_bed: str,
     thresholds: Sequence[int],
     out: str,

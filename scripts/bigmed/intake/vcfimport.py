@@ -12,7 +12,7 @@ Every record left out is counted by reason in :class:`ImportStats`, for the rule
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -183,7 +183,7 @@ class ImportStats:
 
 
 @dataclass(frozen=True)
-class _Placement:
+class Placement:
     """Where an input record goes: its chromosome renamed, then into the slice that holds
     it (with a contig map) or onto the reference contig of that name."""
 
@@ -192,6 +192,17 @@ class _Placement:
     by_chrom: dict[str, list[ContigSlice]] | None  # None without a contig map
     rename: bool = False  # inputs.rename_contigs: '7' -> 'chr7' also for contigs the
     # start-up check did not see (a VCF without ##contig lines names them in records only)
+
+    @classmethod
+    def build(
+        cls,
+        renames: dict[str, str],
+        ref_contigs: dict[str, int],
+        cmap: dict[str, ContigSlice] | None,
+        rename: bool = False,
+    ) -> Placement:
+        """From the reference's contigs and its contig map (None: no slices)."""
+        return cls(renames, ref_contigs, slices_by_chrom(cmap) if cmap else None, rename)
 
     def chrom(self, name: str) -> str:
         if name in self.renames:
@@ -236,8 +247,7 @@ def import_vcf(
     POP_AF from ``population`` (looked up at the VCF's own GRCh38 position) and, without
     a normal, the TUMOR_ONLY and GERMLINE_NOT_EXCLUDED flags.
     """
-    by_chrom = slices_by_chrom(cmap) if cmap else None
-    placement = _Placement(renames, ref_contigs, by_chrom, rename)
+    placement = Placement.build(renames, ref_contigs, cmap, rename)
     stats = ImportStats()
     ref_order = {c: i for i, c in enumerate(ref_contigs)}
     records: list[tuple[int, int, str]] = []
@@ -268,32 +278,39 @@ def import_vcf(
     return [*head, chrom_line, *(r[2] for r in records)], stats
 
 
-def _read_records(
-    src: _Source, placement: _Placement, population: PopulationFn | None, stats: ImportStats
-) -> Iterable[list[str]]:
-    """The records of one VCF placed on the reference, normalised; counts what is left out."""
-    with open_text(src.path, errors="strict") as handle:
+def vcf_records(path: str) -> Iterator[list[str]]:
+    """The data lines of a VCF (plain or gzipped) split into columns; a line that is not a
+    VCF record is an InputError naming its line."""
+    with open_text(path, errors="strict") as handle:
         for lineno, line in enumerate(handle, 1):
             if line.startswith("#") or not line.strip():
                 continue
             cols = line.rstrip("\r\n").split("\t")
             if len(cols) < 8 or not cols[1].isdigit():
                 raise InputError(
-                    src.path,
+                    path,
                     "is not a VCF record (8 or more tab-separated columns, POS a number)",
                     line=lineno,
                 )
-            chrom, pos = placement.chrom(cols[0]), int(cols[1])
-            hit = placement.place(chrom, pos, len(cols[3]))
-            if hit is None:
-                stats.outside += 1
-                continue
-            for out in _normalised(cols, src, stats):
-                if src.somatic:
-                    site = (chrom, pos, out[3].upper(), out[4].upper())
-                    out[7] = _somatic_info(out[7], site, population, src.tumor_only)
-                out[0], out[1] = hit[0], str(hit[1])
-                yield out
+            yield cols
+
+
+def _read_records(
+    src: _Source, placement: Placement, population: PopulationFn | None, stats: ImportStats
+) -> Iterable[list[str]]:
+    """The records of one VCF placed on the reference, normalised; counts what is left out."""
+    for cols in vcf_records(src.path):
+        chrom, pos = placement.chrom(cols[0]), int(cols[1])
+        hit = placement.place(chrom, pos, len(cols[3]))
+        if hit is None:
+            stats.outside += 1
+            continue
+        for out in _normalised(cols, src, stats):
+            if src.somatic:
+                site = (chrom, pos, out[3].upper(), out[4].upper())
+                out[7] = _somatic_info(out[7], site, population, src.tumor_only)
+            out[0], out[1] = hit[0], str(hit[1])
+            yield out
 
 
 def _normalised(cols: list[str], src: _Source, stats: ImportStats) -> list[list[str]]:
