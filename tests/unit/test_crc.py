@@ -335,6 +335,10 @@ def test_braf_v600e_document_is_tier_one_and_valid():
     validate(doc)
     assert doc["findings"][0]["classification"] == "Tier I (level A)"
     assert doc["findings"][0]["hgvs_p"] == "p.(Val600Glu)"
+    # the tier's reason and the therapies under it, said once
+    summary = doc["findings"][0]["summary"]
+    assert summary.count("level A/B evidence in this tumor type") == 1, summary
+    assert "Tier I (level A): level A/B evidence in this tumor type: " in summary
     assert {e["therapy"] for e in doc["findings"][0]["evidence"]} >= {"Cetuximab + Encorafenib"}
     assert lines(doc)["Encorafenib + cetuximab"] == "candidate"
     assert lines(doc)["Anti-EGFR antibody"] == "not a candidate"

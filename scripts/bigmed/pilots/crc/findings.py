@@ -10,6 +10,7 @@ from typing import Any
 
 from bigmed.pilots.crc.evidence import Knowledge
 from bigmed.pilots.crc.tiers import (
+    SAME_TYPE_A_B,
     Match,
     Tiered,
     TieredVariants,
@@ -77,9 +78,10 @@ def variant_finding(vid: str, v: SomaticVariant, t: Tiered) -> dict[str, Any]:
         f"({v.tumor_alt}/{v.tumor_depth} reads) — {t.label}: {t.why}"
     )
     if lines:
-        summary += "; level A/B evidence in this tumor type: " + "; ".join(
-            f"{x['name']}: {x['context']} (level {x['level']})" for x in lines
-        )
+        listed = "; ".join(f"{x['name']}: {x['context']} (level {x['level']})" for x in lines)
+        # tier I's reason already is "level A/B evidence in this tumor type": list under it
+        lead = "" if t.why == SAME_TYPE_A_B else f"; {SAME_TYPE_A_B}"
+        summary += f"{lead}: {listed}"
     if v.tumor_only:
         summary += " (tumor-only: germline not excluded)"
     return {

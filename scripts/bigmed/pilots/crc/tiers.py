@@ -30,6 +30,7 @@ from bigmed.pilots.crc.evidence import Evidence, Knowledge, tumor_type_relation
 from bigmed.pilots.crc.variants import ACTIVATING, SomaticVariant
 
 LEVEL_RANK = {"A": 0, "B": 1, "C": 2, "D": 3}
+SAME_TYPE_A_B = "level A/B evidence in this tumor type"  # the tier I reason
 TIER_LABEL = {1: "Tier I", 2: "Tier II", 3: "Tier III", 4: "Tier IV"}
 COMMON_POPULATION_AF = 0.01  # Tier IV: a polymorphism, not a cancer variant
 # what a gene- or exon-level row ("KRAS mutation") applies to, at a hotspot
@@ -111,9 +112,7 @@ def tier_of(matches: Sequence[Match], population_af: float | None, hotspot: str 
     )
     letters = "ABCD"
     if best_same <= 1:
-        return Tiered(
-            1, letters[best_same], list(matches), hotspot, "level A/B evidence in this tumor type"
-        )
+        return Tiered(1, letters[best_same], list(matches), hotspot, SAME_TYPE_A_B)
     if best_other <= 1:
         return Tiered(2, "C", list(matches), hotspot, "level A/B evidence in another tumor type")
     if best_same <= 3:
