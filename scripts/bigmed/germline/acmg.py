@@ -37,7 +37,6 @@ from collections.abc import Iterable, Mapping
 from dataclasses import asdict, dataclass, field, replace
 from typing import Any, Literal
 
-import jsonschema
 import yaml
 
 from bigmed.base import schemas
@@ -1123,17 +1122,7 @@ def load_overrides(path: str, schema_path: str | None = None) -> Overrides:
         ) from err
     with open(schema_path or SCHEMA_PATH) as handle:
         schema = yaml.safe_load(handle)
-    errors = sorted(
-        jsonschema.Draft202012Validator(schema).iter_errors(data),
-        key=lambda e: list(map(str, e.path)),
-    )
-    if errors:
-        first = errors[0]
-        where = ".".join(str(p) for p in first.path) or None
-        msg = first.message
-        if first.validator == "additionalProperties":
-            msg += " (check the spelling of the key)"
-        raise InputError(path, msg, field=where)
+    schemas.check(path, schema, data)
     d = data.get("defaults") or {}
     defaults = GeneRules(
         ba1_af=float(d.get("ba1_af", 0.05)),

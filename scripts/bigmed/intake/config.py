@@ -6,11 +6,10 @@ import hashlib
 import json
 from typing import Any
 
-import jsonschema
 import yaml
 
 from bigmed.base.errors import InputError
-from bigmed.base.schemas import load_schema
+from bigmed.base.schemas import check, load_schema
 
 
 def _fill_defaults(schema: dict[str, Any], data: dict[str, Any]) -> None:
@@ -25,18 +24,7 @@ def validate_config(config: dict[str, Any], source: str = "config") -> dict[str,
     """Validate in place against workflow/schemas/config.schema.yaml and fill defaults."""
     schema = load_schema("config.schema.yaml")
     _fill_defaults(schema, config)
-    validator = jsonschema.Draft202012Validator(schema)
-    errors = sorted(validator.iter_errors(config), key=lambda e: list(map(str, e.path)))
-    if errors:
-        err = errors[0]
-        where = ".".join(str(p) for p in err.path) or None
-        if err.validator == "additionalProperties":
-            msg = f"{err.message} (check the spelling of the key)"
-        elif err.validator == "required":
-            msg = f"missing required key: {err.message}"
-        else:
-            msg = err.message
-        raise InputError(source, msg, field=where)
+    check(source, schema, config)
     return config
 
 

@@ -28,7 +28,6 @@ from functools import lru_cache
 from pathlib import Path
 from typing import Any
 
-import jsonschema
 import yaml
 
 from bigmed.base import schemas
@@ -415,14 +414,7 @@ def read_phenopacket(path: str) -> PhenopacketTerms:
         raise InputError(path, f"is not UTF-8 text (byte {err.start})") from None
     with open(schemas.schema_path("phenopacket.schema.yaml")) as handle:
         schema = yaml.safe_load(handle)
-    errors = sorted(
-        jsonschema.Draft202012Validator(schema).iter_errors(doc),
-        key=lambda e: list(map(str, e.path)),
-    )
-    if errors:
-        first = errors[0]
-        where = _json_path(first.path) or None
-        raise InputError(path, f"{first.message} (GA4GH Phenopacket v2 expected)", field=where)
+    schemas.check(path, schema, doc, "GA4GH Phenopacket v2", brackets=True)
     observed: list[tuple[str, str]] = []
     excluded: list[tuple[str, str]] = []
     for i, feat in enumerate(doc.get("phenotypicFeatures", [])):
@@ -430,13 +422,6 @@ def read_phenopacket(path: str) -> PhenopacketTerms:
         (excluded if feat.get("excluded") else observed).append(item)
     sex = PHENOPACKET_SEX.get(str(doc.get("subject", {}).get("sex", "UNKNOWN_SEX")), "unknown")
     return PhenopacketTerms(observed, excluded, sex)
-
-
-def _json_path(parts: Iterable[Any]) -> str:
-    out = ""
-    for p in parts:
-        out += f"[{p}]" if isinstance(p, int) else (f".{p}" if out else str(p))
-    return out
 
 
 # --------------------------------------------------------------------------------------------
