@@ -42,6 +42,8 @@ def main(snakemake) -> None:  # type: ignore[no-untyped-def]
         if inp.get("proband_exons")
         else None
     )
+    if coverage is not None and family.proband in par.no_reads:
+        coverage["source"] = "gvcf"  # a VCF proband's depth comes from its gVCF records
     settings = Settings(
         weights=cfg["weights"],
         candidate_max_af=cfg["candidate_max_af"],

@@ -71,6 +71,7 @@ def test_rd01_report_ranks_de_novo_smad4_first(demo_run: Batch):
     assert "relatedness of RD01-P/RD01-M" in what and "genetic sex of RD01-P" in what
     smad4 = next(r for r in sections["candidate-coverage"]["rows"] if r[0] == "SMAD4")
     assert smad4[5] in ("assessable", "partially assessable")
+    assert "gVCF" not in sections["candidate-coverage"]["note"]  # from reads
     assert "HPO release 2025-01-16" in sections["phenotype"]["note"]
     hpo = [k for k in report["provenance"]["knowledge_bases"] if k["name"].startswith("HPO")]
     assert hpo and all(k["version"] for k in hpo)

@@ -261,6 +261,9 @@ def test_a_gvcf_patient_has_coverage_from_its_blocks(gvcf_batch: Batch):
         "sample HCG40-proband: 14 further coding exon(s) in no gVCF record: "
         "MUTYH:NM_001128425.1:exon14, MUTYH:NM_001128425.1:exon13,"
     )
+    # the rare-disease candidate-gene coverage says where its depth came from
+    cand = next(s for s in report["sections"] if s["id"] == "candidate-coverage")
+    assert "Depth from the proband's gVCF records, not reads" in cand["note"]
     html = (gvcf_batch.workdir / "results" / "HCG40" / "report.html").read_text()
     assert "from the gVCF, not reads" in html and NO_BLOCK in html
     log = (gvcf_batch.workdir / "logs/inputs/gvcf_exon_depth/HCG40-proband.log").read_text()

@@ -80,6 +80,43 @@ def test_rarity(population, gnomad, complete, expected):
     assert rarity(v, s) == pytest.approx(expected)
 
 
+def _cohort(name: str, af: float, an: int) -> dict[str, Any]:
+    return {"cohort": name, "release": "r1", "af": af, "allele_number": an}
+
+
+# ExAC-sized and 1000 Genomes-sized cohorts: FAF95 of 0.03 x 121412 (3642 alleles) ~ 0.029
+COMMON_TWO = [_cohort("ExAC", 0.03, 121412), _cohort("1000 Genomes", 0.03, 5008)]
+
+
+@pytest.mark.parametrize(
+    "population,cohorts,gnomad,expected",
+    [
+        # two cohorts agree the allele is common: it is not rare, with or without gnomAD
+        (None, COMMON_TWO, True, 0.0),
+        (None, COMMON_TWO, False, 0.0),
+        # one cohort alone never decides (a founder allele can be frequent in one mix)
+        (None, COMMON_TWO[:1], True, 1.0),
+        (None, COMMON_TWO[:1], False, 0.5),
+        # one observed allele is fewer than BA1/BS1 use: not counted
+        (None, [_cohort("ExAC", 1 / 121412, 121412), _cohort("GO-ESP", 1 / 13006, 13006)],
+         False, 0.5),
+        # gnomAD rare, the cohorts common: the higher frequency counts
+        ({"af": 5e-5, "af_popmax": None}, COMMON_TWO, True, 0.0),
+    ],
+)  # fmt: skip
+def test_rarity_reads_the_cohorts_where_two_agree(population, cohorts, gnomad, expected):
+    v = {"population": population, "cohort_frequencies": cohorts}
+    assert rarity(v, sources(gnomad, True)) == pytest.approx(expected)
+
+
+def test_two_cohorts_agreeing_on_a_common_allele_keep_it_out_of_the_candidates():
+    s = site({"P": "0/1"})
+    assert not is_candidate(variant(s, None, cohort_frequencies=COMMON_TWO), s, "P", 0.01)
+    assert is_candidate(variant(s, None, cohort_frequencies=COMMON_TWO[:1]), s, "P", 0.01)
+    # FAF95 is a lower bound: 0.03 in both, a 0.05 threshold keeps it
+    assert is_candidate(variant(s, None, cohort_frequencies=COMMON_TWO), s, "P", 0.05)
+
+
 def test_acmg_component():
     assert acmg_component(-7) == 0.0 and acmg_component(10) == 1.0
     assert acmg_component(-20) == 0.0 and acmg_component(14) == 1.0

@@ -22,6 +22,8 @@
      keeps every criterion;
    - ``rarity``: 1 at population AF <= 1e-4 (or absent from a complete source), 0 at
      >= 1e-2, log-linear between; 0.5 when unknown (no source, or absent from a subset).
+     The frequency (:func:`frequency`) is gnomAD's or, where two of the cohorts ClinVar
+     carries (ExAC, GO-ESP, 1000 Genomes) agree, their FAF95, whichever is higher.
 """
 
 from __future__ import annotations
@@ -35,6 +37,7 @@ from bigmed.genome.genotypes import Site
 from bigmed.genome.vcf import SEVERITY
 from bigmed.germline import acmg, known
 from bigmed.germline.classify import facts_from_annotation
+from bigmed.knowledge.variants import CohortFrequency
 from bigmed.pilots.rare_disease.inheritance import Segregation, pm3_strength, segregate
 from bigmed.pilots.rare_disease.model import Candidate, Ranking, Settings
 from bigmed.pilots.rare_disease.pedigree import Family
@@ -54,23 +57,43 @@ FAMILY_CRITERIA = {"PS2", "PM6", "PM3", "PP1", "BS4"}  # scored by the inheritan
 # --------------------------------------------------------------------------------------------
 
 
+def cohort_frequency(v: Mapping[str, Any]) -> float | None:
+    """The ClinVar-carried cohorts' frequency as BA1/BS1 read it (bigmed.germline.acmg):
+    the second highest FAF95 of the cohorts
+    with at least ``POPULATION_MIN_ALLELES`` observed alleles, so that two cohorts must agree
+    (a founder allele can be frequent in one cohort's mix); None with fewer than two."""
+    rows = [
+        CohortFrequency(r["cohort"], r["release"], float(r["af"]), int(r["allele_number"]))
+        for r in v.get("cohort_frequencies") or []
+    ]
+    fafs = sorted(
+        (
+            acmg.faf(c.alleles, c.allele_number)
+            for c in rows
+            if c.alleles >= acmg.POPULATION_MIN_ALLELES
+        ),
+        reverse=True,
+    )
+    return fafs[1] if len(fafs) >= 2 else None
+
+
 def frequency(v: Mapping[str, Any]) -> float | None:
-    """The population frequency the filter and the rarity use: popmax, else overall AF."""
-    p = v.get("population")
-    if not p:
-        return None
-    f = p.get("af_popmax")
-    return float(f) if f is not None else (None if p.get("af") is None else float(p["af"]))
+    """The population frequency the filter and the rarity use: gnomAD's popmax (else its
+    overall AF) or the cohorts' agreed FAF95 (:func:`cohort_frequency`), the higher where
+    both are known; None where neither is."""
+    p = v.get("population") or {}
+    f = p.get("af_popmax") if p.get("af_popmax") is not None else p.get("af")
+    known_values = [float(x) for x in (f, cohort_frequency(v)) if x is not None]
+    return max(known_values) if known_values else None
 
 
 def rarity(v: Mapping[str, Any], sources: Mapping[str, Any]) -> float:
     """The rarity component (see the module docstring)."""
     src = sources.get("gnomad", {})
-    if not src.get("configured"):
-        return UNKNOWN_RARITY
     f = frequency(v)
-    if v.get("population") is None or f is None:
-        return 1.0 if src.get("complete") else UNKNOWN_RARITY
+    if f is None:
+        # absent: rare only where a complete gnomAD says so (the cohorts never are complete)
+        return 1.0 if src.get("configured") and src.get("complete") else UNKNOWN_RARITY
     if f <= RARE_AF:
         return 1.0
     if f >= COMMON_AF:

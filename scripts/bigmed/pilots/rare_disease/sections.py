@@ -154,7 +154,8 @@ def candidate_section(cands: list[Candidate], order: list[str], s: Settings) -> 
         "title": "Candidate variants, ranked",
         "note": (
             f"{len(cands)} candidate(s): PASS calls the proband carries, protein-altering or "
-            f"splice, population AF < {s.candidate_max_af:g} where known. Score = weighted sum "
+            f"splice, population AF < {s.candidate_max_af:g} where known (gnomAD grpmax, or "
+            "the FAF95 two ClinVar-carried cohorts agree on, the higher). Score = weighted sum "
             f"({w}) of phenotype match (gene HPO similarity / best gene), inheritance fit, ACMG "
             "points without the family criteria (-7..10 -> 0..1) and rarity."
         ),
@@ -345,6 +346,13 @@ def _coverage_row(gene: str, reasons: list[str], cov: Mapping[str, Any] | None) 
     ]
 
 
+GVCF_SOURCE = (
+    " Depth from the proband's gVCF records, not reads (a reference block's MIN_DP, its "
+    "shallowest base): 'covered' is a lower bound, and a base in no gVCF record is never "
+    "counted as covered."
+)
+
+
 def coverage_section(ranking: Ranking, coverage: Mapping[str, Any]) -> dict[str, Any]:
     """Coverage of the candidates' genes and the best phenotype genes in the proband
     (``coverage``: :func:`bigmed.report.document.coverage_section`)."""
@@ -357,6 +365,7 @@ def coverage_section(ranking: Ranking, coverage: Mapping[str, Any]) -> dict[str,
             f"Coding bases (+-{coverage.get('exon_padding')} bp) at >= "
             f"{coverage.get('min_depth')}x in the proband, for the genes of the candidates and "
             f"the {PHENOTYPE_GENES} genes that best match the phenotype."
+            + (GVCF_SOURCE if coverage.get("source") == "gvcf" else "")
         ),
         "columns": [
             "gene",
