@@ -437,7 +437,8 @@ def classify(workdir: Path, stderr: str, stop: Stop) -> Outcome:
         return Outcome("bad_error", (errors + others + [f"exit {stop.code}"])[0][:300])
     m = ERROR_LINE.match(errors[0])
     named = m.group("file") if m else ""
-    if not m or not (named == "config" or Path(named).exists() or _user_wrote(workdir, named)):
+    # os.path.exists: a name too long for the file system is "not there", never an OSError
+    if not m or not (named == "config" or os.path.exists(named) or _user_wrote(workdir, named)):
         return Outcome("bad_error", f"names no file of the batch: {errors[0][:300]}")
     return Outcome("error", errors[0])
 
