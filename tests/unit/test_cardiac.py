@@ -525,6 +525,7 @@ def test_interpretation_document(genes: dict[str, Any], transcripts: dict[str, A
     )
     assert "LMNA-related Dilated cardiomyopathy" in f["summary"]
     assert "Autosomal dominant" in f["summary"] and "decreased gene product level" in f["summary"]
+    assert ".." not in f["summary"] and ". Segregation: " in f["summary"]
     assert f["zygosity"] == "heterozygous" and not f["secondary"]
     # the sibling has no call there: read from the BAM (shallow -> not assessable)
     assert pileups == [("S", "chr1_156077573_156142087", 156134400 - 156077573 + 1)]
@@ -545,6 +546,13 @@ def test_interpretation_document(genes: dict[str, Any], transcripts: dict[str, A
     assert doc["coverage"]["scope"].startswith("panel DCM (18 genes)")
     assert doc["panel"]["genes"] == DCM and doc["panel"]["coverage"]["genes"] == 18
     assert "1 VUS" in doc["note"]
+    # the genes the reference lacks are named in the summary before the covered fraction
+    absent = doc["panel"]["coverage"]["genes_not_in_reference"]
+    assert "TTN" in absent
+    lead = f"Not assessable: {len(absent)} of 18 panel genes are not in the reference ("
+    assert lead in doc["note"] and "TTN" in doc["note"]
+    assert doc["note"].index(lead) < doc["note"].index("of the coding bases")
+    assert "of the panel's coding bases" not in doc["note"]
 
 
 def test_vus_switch_off(genes: dict[str, Any], transcripts: dict[str, Any]) -> None:

@@ -108,7 +108,7 @@ def finding(
     summary = (
         f"{prefix}{base['classification']} {zygosity} variant in {v['gene']} ({lists}): "
         f"{pg.diseases or 'disease not stated'}; inheritance {pg.inheritance or 'not stated'}; "
-        f"mechanism {pg.mechanism or 'not stated'} (G2P). {base['summary']}. "
+        f"mechanism {pg.mechanism or 'not stated'} (G2P). {base['summary'].rstrip('.')}. "
         f"Segregation: {segregation}.{caveat}"
     )
     return {

@@ -140,22 +140,37 @@ def relatives_not_assessable(familial: Sequence[Variant], family: Family) -> lis
     ]
 
 
+def _coverage_text(summ: Mapping[str, Any], sample: str, st: Settings) -> str:
+    """Coverage for the summary. The genes the reference lacks come first, by name, so that
+    a high fraction over the genes it has is never read as the panel's coverage."""
+    absent = summ["genes_not_in_reference"]
+    total = summ["genes"]
+    head = (
+        f"Not assessable: {len(absent)} of {total} panel genes are not in the reference "
+        f"({', '.join(absent)}); over the other {total - len(absent)}, "
+        if absent
+        else ""
+    )
+    cov = (
+        f"{summ['fraction_at_min_depth']:.1%} of the coding bases (+-{st.padding} bp) at >= "
+        f"{st.min_depth}x in {sample}; {summ['genes_assessable']} of {total} genes fully "
+        "assessable."
+    )
+    return head + cov if absent else cov[0].upper() + cov[1:]
+
+
 def document_note(
     panel: Panel, tri: Triage, summ: Mapping[str, Any], sample: str, st: Settings
 ) -> str:
     """The document's one-paragraph summary: panel, findings, VUS, coverage, withheld SF."""
-    absent = summ["genes_not_in_reference"]
     return (
         f"Cardiac panel {panel.name} ({len(panel.diagnostic_genes)} genes"
         + (f" + {len(panel.sf_genes)} ACMG SF" if panel.sf_genes else "")
         + f"; {panel.version}): {len(tri.findings)} pathogenic / likely pathogenic finding(s), "
         f"{len(tri.vus_rows)} VUS"
         + ("" if st.report_vus else " (not listed: cardiac.report_vus is off)")
-        + f". {summ['fraction_at_min_depth']:.1%} of the panel's coding bases (+-{st.padding} bp)"
-        f" at >= {st.min_depth}x in {sample}; {summ['genes_assessable']} of "
-        f"{summ['genes']} genes fully assessable"
-        + (f", {len(absent)} not in the reference" if absent else "")
-        + ". No in-silico predictors or functional data are used."
+        + f". {_coverage_text(summ, sample, st)}"
+        + " No in-silico predictors or functional data are used."
         + (
             f" P/LP in ACMG SF genes not reported by the SF rules: {'; '.join(tri.sf_withheld)}."
             if tri.sf_withheld
