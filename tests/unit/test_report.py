@@ -288,3 +288,15 @@ def test_a_candidate_shows_the_class_its_finding_shows() -> None:
     engine_only = {**base, "classification": "Likely pathogenic", "rests_on": "ACMG/AMP engine"}
     page = "".join(candidates({"candidates": [engine_only]}))
     assert "Likely pathogenic (PVS1)" in page and "rests on" not in page
+
+
+def test_the_findings_rule_is_the_patients_pilots():
+    """A rare-disease report states the P/LP rule alone; a colorectal one adds its tiers."""
+    from bigmed.report.sections import FINDING_RULE, FINDING_RULE_CRC
+
+    rd = render_html(make())
+    assert FINDING_RULE in rd and "Tier I/II" not in rd
+    crc = make()
+    crc["pilot"] = "crc"
+    html = render_html(crc)
+    assert FINDING_RULE_CRC in html and FINDING_RULE not in html

@@ -114,9 +114,20 @@ def _status_class(status: str) -> str:
 
 
 FINDING_RULE = (
-    "Findings are pathogenic / likely pathogenic variants (crc: AMP/ASCO/CAP Tier I/II "
-    "variants and biomarkers); a variant of uncertain significance is never a finding."
+    "Findings are pathogenic / likely pathogenic variants; a variant of uncertain "
+    "significance is never a finding."
 )
+# the colorectal pilot's findings are also somatic tiers and biomarkers: its patients' rule
+FINDING_RULE_CRC = (
+    "Findings are AMP/ASCO/CAP Tier I/II somatic variants and biomarkers, and pathogenic / "
+    "likely pathogenic germline variants; a variant of uncertain significance is never a "
+    "finding."
+)
+
+
+def finding_rule(report: dict[str, Any]) -> str:
+    """The rule that made the findings, in the patient's pilot's words."""
+    return FINDING_RULE_CRC if report.get("pilot") == "crc" else FINDING_RULE
 
 
 def summary(report: dict[str, Any]) -> list[str]:
@@ -158,7 +169,7 @@ def _clinvar_link(report: dict[str, Any], item: dict[str, Any]) -> str:
 def findings(report: dict[str, Any]) -> list[str]:
     """Findings, always shown: an empty list says so, with the pilot's note."""
     note = (report.get("interpretation") or {}).get("note")
-    body = [f"<p class='small'>{E(FINDING_RULE)}</p>"]
+    body = [f"<p class='small'>{E(finding_rule(report))}</p>"]
     if report["findings"]:
         keys = ("gene", "hgvs_c", "hgvs_p", "classification")
         rows = [
