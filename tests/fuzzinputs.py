@@ -51,8 +51,9 @@ HG001 = ROOT / "resources" / "demo" / "reads" / "HG001_R{}.fastq.gz"
 PHENOPACKET = ROOT / "resources" / "demo" / "rare_disease" / "RD01.phenopacket.json"
 READ_PAIRS = 60  # reads per FASTQ of the base batch: enough for every check, quick
 CASE_TIMEOUT = 120  # seconds; a start that takes longer counts as a hang
+# the file is everything up to the first ": " (a name may hold ':' itself, 'HP:1' as a path)
 ERROR_LINE = re.compile(
-    r"^bigmed: error: (?P<file>[^:]+|config)(: line \d+)?(: field '[^']*')?: \S"
+    r"^bigmed: error: (?P<file>.+?)(: line \d+)?(: field '[^']*')?: \S"
 )
 
 SAMPLES = """\
