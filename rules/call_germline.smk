@@ -101,11 +101,15 @@ rule call_variants_freebayes:
         bams=get_calling_bam_list,
         min_mapq=config["calling"]["min_mapq"],
         min_baseq=config["calling"]["min_baseq"],
+        # freebayes orders a family's samples differently from shard to shard: the
+        # patient's order in every shard, so that shards concatenate and long indels merge
+        samples=lambda wc: ",".join(PATIENTS[wc.patient].sample_ids),
     shell:
         "(freebayes --fasta-reference {input.ref} --targets {input.shard}"
         " --min-mapping-quality {params.min_mapq} --min-base-quality {params.min_baseq}"
         " --cnv-map {input.cnv_map} {params.bams}"
-        " | bcftools view --output-type b --output {output}) 2> {log}"
+        " | bcftools view --samples {params.samples:q} --output-type b --output {output})"
+        " 2> {log}"
 
 
 rule call_long_indels_bcftools:

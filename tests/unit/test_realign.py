@@ -131,14 +131,20 @@ def test_regions_are_merged_and_reads_given_once(tmp_path: Path) -> None:
     assert sorted(names) == sorted(set(names)) and len(names) == 10
 
 
-def _vcf(path: Path, rows: list[tuple[int, str, str, float]], source: str) -> str:
+def _vcf(
+    path: Path, rows: list[tuple[int, str, str, float]], source: str, samples: str = "S1"
+) -> str:
+    n = len(samples.split("\t"))
     text = (
         "##fileformat=VCFv4.2\n##contig=<ID=c1,length=3000>\n"
         f'##INFO=<ID={source},Number=0,Type=Flag,Description="x">\n'
         '##FORMAT=<ID=GT,Number=1,Type=String,Description="GT">\n'
-        "#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\tS1\n"
+        f"#CHROM\tPOS\tID\tREF\tALT\tQUAL\tFILTER\tINFO\tFORMAT\t{samples}\n"
     )
-    text += "".join(f"c1\t{p}\t.\t{r}\t{a}\t{q}\t.\t{source}\tGT\t0/1\n" for p, r, a, q in rows)
+    text += "".join(
+        f"c1\t{p}\t.\t{r}\t{a}\t{q}\t.\t{source}\tGT" + "\t0/1" * n + "\n"
+        for p, r, a, q in rows
+    )
     path.write_text(text)
     return str(path)
 
@@ -164,6 +170,20 @@ def test_long_indels_are_added_where_the_primary_has_none(tmp_path: Path) -> Non
     # the 1 bp deletion is below min_length
     assert added == 1
     assert recs == [(100, 50.0, False), (500, 90.0, True), (900, 80.0, False)]
+
+
+def test_long_indels_are_never_merged_across_a_different_sample_order(tmp_path: Path) -> None:
+    """A family's shard from freebayes listed the father first, bcftools the proband: the
+    merge stops rather than give one person's genotype to another."""
+    primary = _vcf(tmp_path / "fb.vcf", [(100, "A", "G", 50.0)], "FB", "F\tM\tP")
+    second = _vcf(
+        tmp_path / "bc.vcf", [(500, "A", "A" + "C" * 20, 90.0)], "BC", "P\tM\tF"
+    )
+    with pytest.raises(ValueError, match="list the samples in different orders"):
+        callmerge.merge_long_indels(
+            primary, second, str(tmp_path / "o.bcf"), min_length=10, window=10,
+            min_qual_primary=1,
+        )  # fmt: skip
 
 
 def test_haploid_regions_of_a_slice_across_the_par_boundary() -> None:

@@ -72,6 +72,12 @@ def merge_long_indels(
 ) -> int:
     """Write the merged shard to ``out`` (BCF, coordinate order); returns records added."""
     with pysam.VariantFile(primary) as prim, pysam.VariantFile(secondary) as sec:
+        if list(prim.header.samples) != list(sec.header.samples):
+            # a record's genotypes follow the column order: never give one person's to another
+            raise ValueError(
+                f"{primary} and {secondary} list the samples in different orders "
+                f"({', '.join(prim.header.samples)} / {', '.join(sec.header.samples)})"
+            )
         header = merged_header(prim.header, sec.header)
         prim_recs = list(prim)
         confident = Intervals()
